@@ -1,0 +1,35 @@
+"""The knowledge base's JSON API under /api/v1."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from kb import service
+from kb.schemas import CaseOut, CaseQuery, CaseSearchResult
+from kb.web import RuntimeDep, can_view
+from replan.api import ERRORS
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+
+@router.get("/cases", response_model=CaseSearchResult, responses=ERRORS,
+            summary="Search published case studies")
+def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> CaseSearchResult:
+    return service.search_cases(backend=runtime.search, query=query)
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, responses=ERRORS,
+            summary="One case study, every field")
+def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
+    with runtime.db.session() as session:
+        case = session.get(service.Case, case_id)
+        if case is None or not can_view(request.state.user, case):
+            raise HTTPException(404, "case not found")
+        return service.case_json(case)
+
+
+@router.get("/taxonomy", tags=["taxonomy"], summary="The application and material codes with labels",
+            responses=ERRORS)
+def taxonomy(request: Request, runtime: RuntimeDep, lang: Annotated[str | None, Query(
+        max_length=8)] = None) -> dict:
+    return runtime.taxonomy.as_json(lang or request.state.locale)

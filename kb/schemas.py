@@ -1,0 +1,190 @@
+"""Shapes of the knowledge base: the case-study record of the contract, queries and page models."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, iso_countries, iso_languages
+
+ApplicationCode = Literal[APPLICATIONS]  # type: ignore[valid-type]
+RtmCode = Literal[RTM_TYPES]  # type: ignore[valid-type]
+OrgRole = Literal[ORG_ROLES]  # type: ignore[valid-type]
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+MAX_DESCRIPTION = 50_000
+CASE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+def _language(value: str) -> str:
+    value = value.strip().lower()
+    if value not in iso_languages():
+        raise ValueError(f"'{value}' is not an ISO 639-1 language code (such as en, it, pl)")
+    return value
+
+
+def _country(value: str) -> str:
+    value = value.strip().upper()
+    if value == "EL":
+        raise ValueError("'EL' is not an ISO 3166-1 code: Greece is 'GR'")
+    if value == "UK":
+        raise ValueError("'UK' is not an ISO 3166-1 code: the United Kingdom is 'GB'")
+    if value not in iso_countries():
+        raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (such as IT, ES)")
+    return value
+
+
+def _url(value: str) -> str:
+    value = value.strip()
+    HttpUrl(value)
+    return value
+
+
+LanguageCode = Annotated[str, AfterValidator(_language)]
+CountryCode = Annotated[str, AfterValidator(_country)]
+SourceUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_url)]
+
+
+class OrganisationRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+    role: OrgRole
+
+
+class Benefit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+    value: float = Field(allow_inf_nan=False)
+    unit: Annotated[Text, StringConstraints(max_length=50)] = ""
+
+
+class CaseRecord(BaseModel):
+    """One case study as the contract defines it (import, export, API)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)] | None = None
+    title: Annotated[Text, StringConstraints(min_length=3, max_length=200)]
+    summary: Annotated[Text, StringConstraints(min_length=1, max_length=600)]
+    description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
+    language: LanguageCode
+    application: ApplicationCode
+    rtm_types: list[RtmCode] = Field(min_length=1, max_length=len(RTM_TYPES))
+    country: CountryCode
+    city: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    year: int | None = None
+    rtm_tonnes: float | None = Field(None, ge=0, allow_inf_nan=False)
+    tyres_equivalent: int | None = Field(None, ge=0)
+    area_m2: float | None = Field(None, ge=0, allow_inf_nan=False)
+    length_km: float | None = Field(None, ge=0, allow_inf_nan=False)
+    gpp: bool | None = None
+    organisations: list[OrganisationRef] = Field(default_factory=list, max_length=50)
+    benefits: list[Benefit] = Field(default_factory=list, max_length=50)
+    sources: list[SourceUrl] = Field(default_factory=list, max_length=50)
+
+    @field_validator("year")
+    @classmethod
+    def _year(cls, value: int | None) -> int | None:
+        last = date.today().year + 1
+        if value is not None and not 1970 <= value <= last:
+            raise ValueError(f"must be between 1970 and {last}")
+        return value
+
+    @field_validator("rtm_types")
+    @classmethod
+    def _unique_types(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+    @field_validator("city", "description")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.rstrip() if value and value.strip() else None
+
+    @model_validator(mode="after")
+    def _lat_lon(self) -> "CaseRecord":
+        if (self.lat is None) != (self.lon is None):
+            missing = "lon" if self.lon is None else "lat"
+            raise ValueError(f"lat and lon go together: {missing} is missing")
+        return self
+
+    def export_dict(self) -> dict:
+        """Return the record as the contract's JSON object (every field, in contract order)."""
+        return self.model_dump(mode="json")
+
+
+class CaseCreated(BaseModel):
+    id: str
+    status: str
+
+
+class CaseOut(CaseRecord):
+    """A case as the API returns it: the record plus its public metadata."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    status: str
+    version: int
+    created_at: str | None = None
+    updated_at: str | None = None
+    published_at: str | None = None
+
+
+class CaseQuery(BaseModel):
+    """The parameters of a case search (page and API share them)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    application: list[ApplicationCode] = Field(default_factory=list)
+    rtm: list[RtmCode] = Field(default_factory=list)
+    country: list[CountryCode] = Field(default_factory=list)
+    year_min: int | None = Field(None, ge=1900, le=2200)
+    year_max: int | None = Field(None, ge=1900, le=2200)
+    gpp: bool | None = None
+    sort: Literal["relevance", "year_desc", "year_asc", "tonnes_desc"] = "relevance"
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _years(self) -> "CaseQuery":
+        if self.year_min is not None and self.year_max is not None and self.year_min > self.year_max:
+            raise ValueError("year_min must not be greater than year_max")
+        return self
+
+
+class CaseHit(BaseModel):
+    id: str
+    title: str
+    summary: str
+    application: str
+    rtm_types: list[str]
+    country: str
+    city: str | None = None
+    year: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    language: str | None = None
+    highlight: dict[str, str] = Field(default_factory=dict)
+
+
+class CaseSearchResult(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    hits: list[CaseHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None

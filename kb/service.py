@@ -1,0 +1,324 @@
+"""The knowledge base's logic: cases in and out of the database and the search index."""
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slugify import slugify
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kb.codes import UI_LANGUAGES, country_name
+from kb.models import Case, CaseOrganisation, Organisation
+from kb.schemas import CaseHit, CaseQuery, CaseRecord, CaseSearchResult
+from kb.taxonomy import Taxonomy
+from replan.db import Database
+from replan.markdown import markdown_to_text
+from search import sync as search_sync
+from search.backend import IndexSchema, SearchBackend, SearchQuery, SearchUnavailable
+
+log = logging.getLogger(__name__)
+
+CASE_INDEX = IndexSchema(
+    name="cases",
+    searchable=("title", "summary", "body", "labels"),
+    highlight=("title", "summary"),
+    keywords=("application", "rtm_types", "country", "language"),
+    numbers=("year", "rtm_tonnes"),
+    booleans=("gpp",),
+)
+FACETS = ("application", "rtm_types", "country", "year")
+SORTS = {
+    "relevance": (),
+    "year_desc": (("year", "desc"),),
+    "year_asc": (("year", "asc"),),
+    "tonnes_desc": (("rtm_tonnes", "desc"),),
+}
+RECORD_FIELDS = tuple(CaseRecord.model_fields)
+PUBLIC = "published"
+
+
+class CaseNotFound(LookupError):
+    """No case with that id is visible to the one asking."""
+
+
+@dataclass
+class UpsertSummary:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def line(self) -> str:
+        return f"imported {self.imported}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+def record_of(case: Case) -> CaseRecord:
+    """Return the contract record of a case."""
+    data = {name: getattr(case, name) for name in RECORD_FIELDS if name != "organisations"}
+    data["organisations"] = [
+        {"name": link.organisation.name, "role": link.role} for link in case.organisation_links
+    ]
+    return CaseRecord.model_validate(data)
+
+
+def case_json(case: Case) -> dict:
+    """Return the whole record of a case with its public metadata, as the API answers it."""
+    data = record_of(case).export_dict()
+    data.update(
+        status=case.status,
+        version=case.version,
+        created_at=_iso(case.created_at),
+        updated_at=_iso(case.updated_at),
+        published_at=_iso(case.published_at),
+    )
+    return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def make_case_id(title: str, taken: Callable[[str], bool]) -> str:
+    """Make a stable id from a title, suffixed when another case already holds it."""
+    base = slugify(title, max_length=100, word_boundary=True) or "case"
+    candidate, n = base, 2
+    while taken(candidate):
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def organisation_named(
+    session: Session, name: str, cache: dict[str, Organisation] | None = None
+) -> Organisation:
+    """Return the organisation of that name (any case), creating it when new."""
+    cache = {} if cache is None else cache
+    key = name.casefold()
+    if key in cache:
+        return cache[key]
+    org = session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    if org is None:
+        org = Organisation(name=name, slug=_org_slug(session, name), certifications=[])
+        session.add(org)
+        session.flush()
+    cache[key] = org
+    return org
+
+
+def _org_slug(session: Session, name: str) -> str:
+    def taken(slug: str) -> bool:
+        return session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None
+
+    return make_case_id(name, taken)
+
+
+def apply_record(session: Session, case: Case, record: CaseRecord, orgs: dict) -> None:
+    """Copy a record's fields onto a case row, organisations included."""
+    for name in RECORD_FIELDS:
+        if name not in ("id", "organisations"):
+            setattr(case, name, getattr(record, name))
+    case.rtm_types = list(record.rtm_types)
+    case.benefits = [b.model_dump() for b in record.benefits]
+    case.sources = list(record.sources)
+    case.organisation_links = [
+        CaseOrganisation(position=i, organisation=organisation_named(session, ref.name, orgs), role=ref.role)
+        for i, ref in enumerate(record.organisations)
+    ]
+
+
+def upsert_records(
+    *,
+    db: Database,
+    backend: SearchBackend,
+    taxonomy: Taxonomy,
+    records: list[CaseRecord],
+    status: str = PUBLIC,
+    user_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> UpsertSummary:
+    """Insert or update validated records by id in one transaction, then index them."""
+    summary = UpsertSummary()
+    with db.session() as session:
+        existing = {c.id: c for c in _load_cases(session, [r.id for r in records if r.id])}
+        orgs: dict[str, Organisation] = {}
+        seen: set[str] = set()
+        now = datetime.now(UTC)
+        for record in records:
+            if record.id is None:
+                record.id = make_case_id(record.title, lambda c: c in seen or c in existing)
+            seen.add(record.id)
+            case = existing.get(record.id)
+            if case is not None and record_of(case) == record and case.status == status:
+                summary.unchanged += 1
+            else:
+                if case is None:
+                    case = Case(id=record.id, created_by=user_id, created_at=now, status=status)
+                    session.add(case)
+                    existing[record.id] = case
+                    summary.imported += 1
+                else:
+                    summary.updated += 1
+                apply_record(session, case, record, orgs)
+                case.status = status
+                case.updated_at = now
+                if status == PUBLIC and case.published_at is None:
+                    case.published_at = now
+                session.flush()
+                enqueue_case(session, case, taxonomy)
+            if progress:
+                progress(1)
+    index_pending(db=db, backend=backend)
+    return summary
+
+
+def _load_cases(session: Session, ids: list[str]) -> Iterator[Case]:
+    for start in range(0, len(ids), 500):
+        yield from session.scalars(select(Case).where(Case.id.in_(ids[start : start + 500])))
+
+
+def enqueue_case(session: Session, case: Case, taxonomy: Taxonomy) -> None:
+    """Queue the case's search document (or its removal) in the current transaction."""
+    document = case_document(case, taxonomy) if case.status == PUBLIC else None
+    search_sync.enqueue(session, index=CASE_INDEX.name, doc_id=case.id, document=document)
+
+
+def index_pending(*, db: Database, backend: SearchBackend) -> int:
+    """Apply queued index changes now; when the engine is down they wait for the worker."""
+    try:
+        return search_sync.drain(db, backend, index=CASE_INDEX.name)
+    except SearchUnavailable as exc:
+        log.warning("search engine unavailable, changes wait in the outbox: %s", exc)
+        return 0
+
+
+def case_document(case: Case, taxonomy: Taxonomy) -> dict:
+    """Return the plain document the search engine indexes for a published case."""
+    orgs = [link.organisation.name for link in case.organisation_links]
+    body = " ".join(
+        filter(None, [markdown_to_text(case.description), case.city or "", " ".join(orgs),
+                      " ".join(b.get("metric", "") for b in case.benefits or [])])
+    )
+    labels = set(taxonomy.all_labels("applications", case.application))
+    for code in case.rtm_types:
+        labels.update(taxonomy.all_labels("rtm_types", code))
+    labels.update(country_name(case.country, lang) for lang in UI_LANGUAGES)
+    return {
+        "id": case.id,
+        "title": case.title,
+        "summary": case.summary,
+        "body": body,
+        "labels": " · ".join(sorted(labels)),
+        "application": case.application,
+        "rtm_types": list(case.rtm_types),
+        "country": case.country,
+        "language": case.language,
+        "year": case.year,
+        "rtm_tonnes": case.rtm_tonnes,
+        "gpp": case.gpp,
+        "city": case.city,
+        "lat": case.lat,
+        "lon": case.lon,
+    }
+
+
+def published_documents(session: Session, taxonomy: Taxonomy) -> Iterator[dict]:
+    """Yield the search document of every published case."""
+    query = select(Case).where(Case.status == PUBLIC).order_by(Case.id)
+    for case in session.scalars(query).yield_per(500):
+        yield case_document(case, taxonomy)
+
+
+def reindex(*, db: Database, backend: SearchBackend, taxonomy: Taxonomy) -> int:
+    """Rebuild the search index from the database and swap it in."""
+    with db.session() as session:
+        return backend.rebuild(published_documents(session, taxonomy))
+
+
+def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQuery:
+    """Translate the contract's parameters into the search backend's query."""
+    filters = {
+        field: values
+        for field, values in (
+            ("application", query.application), ("rtm_types", query.rtm), ("country", query.country)
+        )
+        if values
+    }
+    ranges = {}
+    if query.year_min is not None or query.year_max is not None:
+        ranges["year"] = (query.year_min, query.year_max)
+    return SearchQuery(
+        text=query.q,
+        filters=filters,
+        ranges=ranges,
+        booleans={"gpp": query.gpp} if query.gpp is not None else {},
+        facets=tuple(facets),
+        sort=SORTS[query.sort],
+        page=query.page,
+        per_page=query.per_page,
+    )
+
+
+def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
+    """Search published cases with the contract's parameters."""
+    result = backend.search(search_query(query))
+    hits = [
+        CaseHit.model_validate({**hit.document, "id": hit.id, "highlight": hit.highlight})
+        for hit in result.hits
+    ]
+    return CaseSearchResult(
+        total=result.total,
+        page=query.page,
+        per_page=query.per_page,
+        hits=hits,
+        facets={name: result.facets.get(name, {}) for name in FACETS},
+        suggestion=result.suggestion,
+    )
+
+
+def get_case(session: Session, case_id: str, *, include_unpublished: bool = False) -> Case:
+    """Return a case, or raise CaseNotFound when it does not exist or is not public."""
+    case = session.get(Case, case_id)
+    if case is None or (case.status != PUBLIC and not include_unpublished):
+        raise CaseNotFound(case_id)
+    return case
+
+
+def iter_published(session: Session) -> Iterator[CaseRecord]:
+    """Yield every published case as a contract record, by id."""
+    query = select(Case).where(Case.status == PUBLIC).order_by(Case.id)
+    for case in session.scalars(query).yield_per(500):
+        yield record_of(case)
+
+
+def count_cases(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Case)) or 0
+
+
+def home_stats(session: Session, *, latest: int = 6) -> dict:
+    """Return counts of published cases by application and country, and the latest cases."""
+    public = Case.status == PUBLIC
+    by_app = dict(
+        session.execute(
+            select(Case.application, func.count()).where(public).group_by(Case.application)
+        ).all()
+    )
+    countries = session.scalar(select(func.count(func.distinct(Case.country))).where(public)) or 0
+    total = sum(by_app.values())
+    newest = session.scalars(
+        select(Case).where(public).order_by(Case.published_at.desc(), Case.id).limit(latest)
+    ).all()
+    return {"total": total, "countries": countries, "by_application": by_app, "latest": newest}
+
+
+def get_organisation(session: Session, slug: str) -> Organisation | None:
+    return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
+    """Return the published cases an organisation took part in."""
+    query = (
+        select(Case).join(CaseOrganisation)
+        .where(CaseOrganisation.organisation_id == organisation_id, Case.status == PUBLIC)
+        .order_by(Case.year.desc(), Case.id).distinct()
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,116 @@
+"""Pages of the knowledge base: home, the case search and a case."""
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from kb import io as kb_io
+from kb import service
+from kb.codes import country_name, language_name
+from kb.models import Case
+from kb.pages import build_cases_page
+from kb.schemas import CaseQuery
+from replan import auth
+from replan.runtime import Runtime
+from replan.web import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
+EXPORT_LIMIT = 10_000
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def can_view(user, case: Case) -> bool:
+    """Published cases are public; others only for their author and moderators."""
+    if case.status == service.PUBLIC:
+        return True
+    return user is not None and (auth.has_role(user, "moderator") or case.created_by == user.id)
+
+
+def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
+    """Load a case the current user may see, or answer 404."""
+    with runtime.db.session() as session:
+        case = session.get(Case, case_id)
+        if case is None or not can_view(auth.current_user(request), case):
+            raise HTTPException(404, "There is no case study with this address.")
+        session.expunge(case)
+        return case
+
+
+@router.get("/")
+def home(request: Request, runtime: RuntimeDep) -> Response:
+    with runtime.db.session() as session:
+        stats = service.home_stats(session)
+    return render(request, "kb/home.html", {"stats": stats, "taxonomy": runtime.taxonomy})
+
+
+@router.get("/cases")
+def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+    result = service.search_cases(backend=runtime.search, query=query)
+    page = build_cases_page(query=query, result=result, taxonomy=runtime.taxonomy,
+                            locale=request.state.locale)
+    return render(request, "kb/cases.html", {"page": page, "taxonomy": runtime.taxonomy},
+                  block="kb_results", model=result)
+
+
+def _export_records(runtime: Runtime, query: CaseQuery):
+    ids: list[str] = []
+    page = 1
+    while len(ids) < EXPORT_LIMIT:
+        batch = query.model_copy(update={"page": page, "per_page": 100})
+        result = service.search_cases(backend=runtime.search, query=batch)
+        ids.extend(hit.id for hit in result.hits)
+        if page * 100 >= result.total or not result.hits:
+            break
+        page += 1
+    with runtime.db.session() as session:
+        cases = {c.id: c for c in service._load_cases(session, ids)}  # noqa: SLF001
+        return [service.record_of(cases[i]) for i in ids if i in cases]
+
+
+@router.get("/cases/export.{fmt}")
+def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+    if fmt not in ("csv", "jsonl"):
+        raise HTTPException(404, "Exports are CSV or JSONL.")
+    records = _export_records(runtime, query)
+    out = io.StringIO()
+    if fmt == "csv":
+        kb_io.write_csv(records, out)
+        media = "text/csv; charset=utf-8"
+    else:
+        kb_io.write_jsonl(records, out)
+        media = "application/x-ndjson; charset=utf-8"
+    return StreamingResponse(
+        iter([out.getvalue()]), media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="cases.{fmt}"'},
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_detail(request: Request, runtime: RuntimeDep,
+                case: Annotated[Case, Depends(valid_case)]) -> Response:
+    record = service.record_of(case)
+    locale = request.state.locale
+    return render(request, "kb/case.html", {
+        "case": case, "record": record, "taxonomy": runtime.taxonomy,
+        "country_label": country_name(record.country, locale),
+        "language_label": language_name(record.language, locale),
+    })
+
+
+@router.get("/organisations/{slug}")
+def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Response:
+    with runtime.db.session() as session:
+        org = service.get_organisation(session, slug)
+        if org is None:
+            raise HTTPException(404, "There is no organisation with this address.")
+        cases = service.organisation_cases(session, org.id)
+    return render(request, "kb/organisation.html",
+                  {"org": org, "cases": cases, "taxonomy": runtime.taxonomy})

@@ -1,0 +1,228 @@
+"""The `replan` command: serve, init, import, export, reindex, users and tokens."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(help="RE-PLAN City Life: case studies of recycled tyre materials and GPP specs.",
+                  no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+console = Console(stderr=True)
+out = Console()
+
+
+def _runtime():
+    from replan.app import build_runtime
+    from replan.settings import Settings
+
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        console.print(f"[red]Settings are not valid:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    return build_runtime(settings)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def init_database(runtime, *, seed: bool = True) -> None:
+    """Create or upgrade the schema, load the seeds into an empty database, build the index."""
+    from kb import service as kb_service
+    from replan.migrations import upgrade
+    from kb.seed import load_seed_cases
+
+    upgrade(runtime.settings.db_url)
+    with runtime.db.session() as session:
+        empty = kb_service.count_cases(session) == 0
+    if seed and empty:
+        summary = load_seed_cases(runtime)
+        console.print(f"seeded the catalogue: {summary.line()}")
+    elif runtime.search.count() == 0:
+        kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+
+
+@app.command()
+def serve(host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+          port: Annotated[int | None, typer.Option(help="port to listen on")] = None) -> None:
+    """Serve the web app."""
+    import uvicorn
+
+    from replan.app import create_app
+
+    runtime = _runtime()
+    init_database(runtime)
+    settings = runtime.settings
+    uvicorn.run(create_app(settings, runtime), host=host or settings.host,
+                port=port or settings.port, proxy_headers=True)
+
+
+@app.command()
+def init(no_seed: Annotated[bool, typer.Option("--no-seed", help="do not load the seeds")] = False
+         ) -> None:
+    """Create or migrate the schema; load the seeds when the database is empty."""
+    runtime = _runtime()
+    try:
+        init_database(runtime, seed=not no_seed)
+    finally:
+        runtime.close()
+    console.print("database ready")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="file to import")],
+    format: Annotated[str | None, typer.Option("--format", help="jsonl|json|csv|xlsx")] = None,
+    status: Annotated[str, typer.Option(help="published|submitted")] = "published",
+) -> None:
+    """Validate every record, then upsert them all by id in one transaction."""
+    from kb import io as kb_io
+    from kb import service as kb_service
+
+    if format not in (None, "jsonl", "json", "csv", "xlsx"):
+        console.print("--format must be jsonl, json, csv or xlsx")
+        raise typer.Exit(2)
+    if status not in ("published", "submitted"):
+        console.print("--status must be published or submitted")
+        raise typer.Exit(2)
+    try:
+        parsed = kb_io.read_file(path, format)  # type: ignore[arg-type]
+    except kb_io.ImportFileError as exc:
+        console.print(f"[red]cannot import {path.name}:[/red] {exc}")
+        console.print("nothing was imported")
+        raise typer.Exit(1) from exc
+    if parsed.problems:
+        for line in parsed.problems:
+            out.print(line, markup=False, highlight=False)
+        console.print(f"[red]{len(parsed.problems)} problem(s): nothing was imported[/red]")
+        raise typer.Exit(1)
+    runtime = _runtime()
+    try:
+        from replan.migrations import upgrade
+
+        upgrade(runtime.settings.db_url)
+        with _progress() as progress:
+            task = progress.add_task("importing", total=len(parsed.records))
+            summary = kb_service.upsert_records(
+                db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy,
+                records=parsed.records, status=status,
+                progress=lambda n: progress.advance(task, n),
+            )
+    finally:
+        runtime.close()
+    out.print(summary.line(), markup=False, highlight=False)
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="file to write ('-' for standard output)")],
+    format: Annotated[str | None, typer.Option("--format", help="jsonl|csv")] = None,
+) -> None:
+    """Write every published record, losslessly."""
+    from kb import io as kb_io
+    from kb import service as kb_service
+
+    fmt = format or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+    if fmt not in ("jsonl", "csv"):
+        console.print("--format must be jsonl or csv")
+        raise typer.Exit(2)
+    runtime = _runtime()
+    writer = kb_io.write_csv if fmt == "csv" else kb_io.write_jsonl
+    try:
+        with runtime.db.session() as session:
+            records = kb_service.iter_published(session)
+            if str(path) == "-":
+                count = writer(records, sys.stdout)
+            else:
+                tmp = path.with_name(path.name + ".part")
+                with tmp.open("w", encoding="utf-8", newline="") as fh:
+                    count = writer(records, fh)
+                tmp.replace(path)
+    finally:
+        runtime.close()
+    console.print(f"exported {count} records")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database and swap it in."""
+    from kb import service as kb_service
+
+    runtime = _runtime()
+    try:
+        with console.status("rebuilding the search index"):
+            count = kb_service.reindex(db=runtime.db, backend=runtime.search,
+                                       taxonomy=runtime.taxonomy)
+    finally:
+        runtime.close()
+    console.print(f"indexed {count} published cases")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    role: Annotated[str, typer.Option(help="submitter|moderator|procurer|admin")],
+    org: Annotated[str | None, typer.Option("--org", help="organisation name")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+) -> None:
+    """Create a user (the password comes from a prompt or standard input)."""
+    from replan import auth
+    from kb.service import organisation_named
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    runtime = _runtime()
+    try:
+        from replan.migrations import upgrade
+
+        upgrade(runtime.settings.db_url)
+        with runtime.db.session() as session:
+            org_id = organisation_named(session, org).id if org else None
+            user = auth.create_user(session, email=email, password=password, role=role,
+                                    organisation_id=org_id)
+            console.print(f"created {user.email} ({user.role})")
+    except auth.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+
+
+@token_app.command("create")
+def token_create(email: str,
+                 name: Annotated[str, typer.Option(help="a name to recognise it")] = "cli") -> None:
+    """Print a new API token for the user."""
+    from sqlalchemy import select
+
+    from replan import auth
+    from replan.auth_models import User
+
+    runtime = _runtime()
+    try:
+        with runtime.db.session() as session:
+            user = session.scalar(select(User).where(User.email == auth.normalise_email(email)))
+            if user is None:
+                console.print(f"[red]no user with the e-mail {email}[/red]")
+                raise typer.Exit(1)
+            token = auth.create_token(session, user=user, name=name)
+    except auth.AuthError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+    out.print(token, markup=False, highlight=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,26 @@
+"""What one running instance holds: settings, database, search engine and loaded seed data.
+
+Built once by `replan.app.build_runtime` (the composition root) and handed to the web app and the
+command line; domains read the parts they need from it."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from replan.db import Database
+from replan.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    search: Any  # search.backend.SearchBackend
+    taxonomy: Any  # kb.taxonomy.Taxonomy
+    extras: dict[str, Any] = field(default_factory=dict)  # e.g. the criteria library
+
+    def close(self) -> None:
+        worker = self.extras.get("sync_worker")
+        if worker is not None:
+            worker.stop()
+        self.search.close()
+        self.db.dispose()

@@ -1,0 +1,134 @@
+"""Templates and the one `render()` that answers every page as HTML, an htmx fragment or JSON.
+
+How htmx gets answers (pinned: htmx 2.x, see scripts/vendor.sh):
+- A request with `HX-Request` gets only the block named by the handler (`<domain>-<block>` ids,
+  swapped with outerHTML); `HX-History-Restore-Request` gets the full page.
+- Form errors come back with status 422 and the form's block re-rendered with the messages beside
+  the fields and the values kept; htmx is configured (static/js/app.js) to swap 422 answers.
+- `Vary: HX-Request` is on every answer so caches keep the two shapes apart."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+from pydantic import BaseModel
+
+from replan import i18n
+from replan.markdown import render_markdown
+
+
+def wants_json(request: Request) -> bool:
+    """True when the client asked for JSON (Accept header or ?format=json)."""
+    if request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def is_htmx(request: Request) -> bool:
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+@cache
+def _static_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def make_environment(templates_dir: Path, static_dir: Path) -> Environment:
+    """Create the Jinja environment shared by every domain's templates."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_null_translations(newstyle=True)
+    env.filters["markdown"] = render_markdown
+
+    def static_url(name: str) -> str:
+        return f"/static/{name}?v={_static_hash(static_dir / name)}"
+
+    env.globals["static_url"] = static_url
+    env.globals["LANGUAGES"] = i18n.LANGUAGES
+    env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
+    return env
+
+
+def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+    """Return what every template may print: request, locale, gettext, user, CSRF token."""
+    locale = getattr(request.state, "locale", i18n.DEFAULT)
+    trans = i18n.translations(locale)
+
+    def gettext(message: str, **variables: Any) -> str:
+        text = trans.gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+        text = trans.ngettext(singular, plural, n)
+        return text % {"num": n, **variables}
+
+    def fmt_number(value: float | int | None, digits: int = 2) -> str:
+        if value is None:
+            return ""
+        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0",
+                              locale=locale)
+
+    def lang_url(lang: str) -> str:
+        return str(request.url.include_query_params(lang=lang))
+
+    ctx = {
+        "request": request,
+        "locale": locale,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "_": gettext,
+        "fmt_number": fmt_number,
+        "fmt_date": lambda d: format_date(d, format="medium", locale=locale) if d else "",
+        "fmt_datetime": lambda d: format_datetime(d, format="medium", locale=locale) if d else "",
+        "lang_url": lang_url,
+        "current_user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    model: BaseModel | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer with JSON (when asked and a model is given), one block (htmx) or the full page."""
+    all_headers = {"Vary": "HX-Request, Accept", **(headers or {})}
+    if model is not None and wants_json(request):
+        return JSONResponse(model.model_dump(mode="json"), status_code=status_code,
+                            headers=all_headers)
+    env: Environment = request.app.state.templates
+    ctx = page_context(request, **(context or {}))
+    if model is not None:
+        ctx.setdefault("page", model)
+    if block and is_htmx(request):
+        html = render_block(env, template, block, ctx)
+    else:
+        html = env.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code, headers=all_headers)
