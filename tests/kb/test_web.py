@@ -1,0 +1,78 @@
+"""Pages of the knowledge base: full page, htmx fragment and JSON answer."""
+
+import re
+
+from kb import service
+
+
+def test_home_shows_counts_and_latest_cases(seeded_client):
+    r = seeded_client.get("/")
+    assert r.status_code == 200
+    assert '<html lang="en">' in r.text
+    assert 'href="#main"' in r.text
+    assert "/cases?application=road-pavement" in r.text
+    assert 'href="/gpp"' in r.text
+
+
+def test_cases_page_full_fragment_and_json(seeded_client):
+    full = seeded_client.get("/cases?q=asphalt")
+    assert full.status_code == 200
+    assert "<html" in full.text and 'id="kb-results"' in full.text
+    assert full.headers["vary"].startswith("HX-Request")
+
+    fragment = seeded_client.get("/cases?q=asphalt", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<div id="kb-results"')
+
+    restore = seeded_client.get("/cases?q=asphalt", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text
+
+    data = seeded_client.get("/cases?q=asphalt", headers={"Accept": "application/json"}).json()
+    assert data["total"] > 0 and set(data["facets"]) == {"application", "rtm_types", "country", "year"}
+
+
+def test_facet_links_toggle_and_chips_remove(seeded_client):
+    page = seeded_client.get("/cases?application=playground").text
+    assert 'aria-current="true"' in page
+    assert re.search(r'class="chip"', page)
+    # The selected facet's link removes the filter.
+    assert 'href="/cases"' in page
+
+
+def test_case_page_shows_every_field(seeded_client, seeded_runtime):
+    with seeded_runtime.db.session() as session:
+        case = next(c for c in session.scalars(service.select(service.Case))
+                    if c.sources and c.organisation_links and c.lat is not None)
+        record = service.record_of(case)
+    r = seeded_client.get(f"/cases/{record.id}")
+    assert r.status_code == 200
+    html = r.text
+    for url in record.sources:
+        assert f'href="{url.replace("&", "&amp;")}"' in html
+    for org in record.organisations:
+        assert org.name.replace("&", "&amp;").replace("'", "&#39;") in html
+    assert str(record.lat) in html
+
+
+def test_unknown_case_is_a_404_page_in_the_layout(seeded_client):
+    r = seeded_client.get("/cases/does-not-exist")
+    assert r.status_code == 404
+    assert "<html" in r.text and "Page not found" in r.text
+
+
+def test_export_of_current_results(seeded_client):
+    csv_text = seeded_client.get("/cases/export.csv?application=road-pavement").text
+    assert csv_text.splitlines()[0].startswith("id,title,summary")
+    jsonl = seeded_client.get("/cases/export.jsonl?application=road-pavement").text
+    assert all('"road-pavement"' in line for line in jsonl.splitlines())
+
+
+def test_language_switch_sets_html_lang_and_cookie(seeded_client):
+    r = seeded_client.get("/?lang=it")
+    assert '<html lang="it">' in r.text
+    assert r.cookies.get("replan_lang") == "it" or "replan_lang=it" in r.headers.get("set-cookie", "")
+    seeded_client.cookies.clear()
+    r = seeded_client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"})
+    assert '<html lang="pl">' in r.text

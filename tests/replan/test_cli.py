@@ -1,0 +1,103 @@
+"""The `replan` command as a data steward uses it: init, import, export, reindex, users, tokens."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from replan.cli import app
+from tests.builders import record
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPLAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REPLAN_SECRET_KEY", "s" * 40)
+    monkeypatch.delenv("REPLAN_DATABASE_URL", raising=False)
+    monkeypatch.delenv("REPLAN_MEILI_URL", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    assert run("init", "--no-seed").exit_code == 0
+    return run
+
+
+def write(path, *records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_import_export_round_trip_and_unchanged(cli, tmp_path):
+    src = write(tmp_path / "in.jsonl", record(id="one"), record(id="two", title="Другой"))
+    result = cli("import", str(src))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "imported 2, updated 0, unchanged 0"
+    assert cli("import", str(src)).output.strip().splitlines()[-1] == (
+        "imported 0, updated 0, unchanged 2")
+
+    out = tmp_path / "out.jsonl"
+    assert cli("export", str(out)).exit_code == 0
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["id"] for r in exported} == {"one", "two"}
+    again = cli("import", str(out))
+    assert again.output.strip().splitlines()[-1] == "imported 0, updated 0, unchanged 2"
+
+    csv_out = tmp_path / "out.csv"
+    assert cli("export", str(csv_out), "--format", "csv").exit_code == 0
+    assert cli("import", str(csv_out)).output.strip().splitlines()[-1] == (
+        "imported 0, updated 0, unchanged 2")
+
+
+def test_invalid_file_imports_nothing_and_reports_every_problem(cli, tmp_path):
+    src = write(tmp_path / "bad.jsonl", record(id="ok-1"), record(id="bad", country="XX", year=3000),
+                record(id="ok-1"))
+    result = cli("import", str(src))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("record 2: country:") for line in lines)
+    assert any(line.startswith("record 2: year:") for line in lines)
+    assert any(line.startswith("record 3: id:") for line in lines)
+    out = tmp_path / "out.jsonl"
+    cli("export", str(out))
+    assert out.read_text() == ""
+
+
+def test_empty_and_unreadable_files(cli, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = cli("import", str(empty))
+    assert result.exit_code == 1 and "empty" in result.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("title,summary\ncafé,x\n".encode("latin-1"))
+    assert "UTF-8" in cli("import", str(latin)).output
+
+
+def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
+    from replan.app import build_runtime
+    from replan.settings import Settings
+
+    cli("import", str(write(tmp_path / "a.jsonl", record(id="zz", title="Tappeto antivibrante",
+                                                         application="rail-vibration"))))
+    runtime = build_runtime(Settings(_env_file=None))
+    try:
+        from kb.schemas import CaseQuery
+        from kb.service import search_cases
+
+        hits = search_cases(backend=runtime.search, query=CaseQuery(q="antivibrante")).hits
+        assert [h.id for h in hits] == ["zz"]
+    finally:
+        runtime.close()
+    assert cli("reindex").exit_code == 0
+
+
+def test_user_and_token_creation(cli):
+    made = cli("user", "create", "Mod@Example.org", "--role", "moderator", "--password-stdin",
+               input="a long enough password\n")
+    assert made.exit_code == 0, made.output
+    token = cli("token", "create", "mod@example.org")
+    assert token.exit_code == 0 and token.output.strip().startswith("rpl_")
+    bad = cli("user", "create", "x@example.org", "--role", "emperor", "--password-stdin",
+              input="a long enough password\n")
+    assert bad.exit_code == 1 and "unknown role" in bad.output

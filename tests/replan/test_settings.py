@@ -1,0 +1,108 @@
+"""Settings validate themselves; every setting is documented; the compose file is valid."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from compose_spec import ComposeSpecification
+from pydantic import ValidationError
+
+from replan import PROJECT_ROOT
+from replan.settings import Settings
+
+
+def test_production_without_a_secret_refuses_to_start(tmp_path):
+    with pytest.raises(ValidationError, match="REPLAN_SECRET_KEY must be set"):
+        Settings(_env_file=None, env="production", data_dir=tmp_path)
+    with pytest.raises(ValidationError, match="REPLAN_SECRET_KEY must be set"):
+        Settings(_env_file=None, env="production", data_dir=tmp_path, secret_key="changeme")
+
+
+def test_production_with_a_real_secret_starts(tmp_path):
+    settings = Settings(_env_file=None, env="production", data_dir=tmp_path, secret_key="k" * 40)
+    assert settings.secret == "k" * 40
+
+
+def test_meili_key_without_url_is_rejected(tmp_path):
+    with pytest.raises(ValidationError, match="REPLAN_MEILI_URL"):
+        Settings(_env_file=None, data_dir=tmp_path, meili_key="abc")
+
+
+def test_development_secret_is_random_and_kept_in_the_data_dir(tmp_path):
+    first = Settings(_env_file=None, data_dir=tmp_path).secret
+    again = Settings(_env_file=None, data_dir=tmp_path).secret
+    other = Settings(_env_file=None, data_dir=tmp_path / "other").secret
+    assert first == again and first != other and len(first) >= 40
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_default_database_is_sqlite_under_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("REPLAN_DATABASE_URL", raising=False)
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert settings.db_url == f"sqlite:///{tmp_path / 'replan.db'}"
+
+
+def test_environment_variables_are_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPLAN_PORT", "9001")
+    monkeypatch.setenv("REPLAN_MEILI_URL", "http://127.0.0.1:7700")
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    assert settings.port == 9001 and settings.meili_url == "http://127.0.0.1:7700"
+
+
+def test_env_example_lists_every_setting():
+    text = (PROJECT_ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^#?\s*(REPLAN_[A-Z_]+)=", text, flags=re.M))
+    expected = {f"REPLAN_{name.upper()}" for name in Settings.model_fields}
+    assert listed == expected
+
+
+def test_readme_documents_every_setting_and_the_quick_start():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+    missing = [f"REPLAN_{n.upper()}" for n in Settings.model_fields
+               if f"REPLAN_{n.upper()}" not in readme]
+    assert missing == []
+
+
+def test_compose_file_is_valid_and_has_the_scale_out_services():
+    data = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    spec = ComposeSpecification.model_validate(data)
+    assert set(spec.services) == {"app", "db", "meilisearch"}
+    app = data["services"]["app"]
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["depends_on"]["meilisearch"]["condition"] == "service_healthy"
+    for name in ("db", "meilisearch"):
+        assert "healthcheck" in data["services"][name]
+    assert set(data["volumes"]) >= {"db-data", "meili-data", "app-data"}
+    assert app["environment"]["REPLAN_DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+ORDER = {"replan": 0, "search": 1, "kb": 2, "gpp": 3}
+COMPOSITION = {Path("replan/app.py"), Path("replan/cli.py"), Path("replan/models.py")}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names & set(ORDER)
+
+
+def test_dependencies_point_one_way():
+    """gpp -> kb -> search -> replan; only the composition root imports every domain."""
+    wrong = []
+    for package, rank in ORDER.items():
+        for path in (PROJECT_ROOT / package).rglob("*.py"):
+            rel = path.relative_to(PROJECT_ROOT)
+            if rel in COMPOSITION or "migrations" in rel.parts:
+                continue
+            for imported in _imports(path):
+                if ORDER[imported] > rank:
+                    wrong.append(f"{rel} imports {imported}")
+    assert wrong == []
