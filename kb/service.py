@@ -138,15 +138,12 @@ def upsert_records(
 ) -> UpsertSummary:
     """Insert or update validated records by id in one transaction, then index them."""
     summary = UpsertSummary()
+    assign_ids(records)
     with db.session() as session:
-        existing = {c.id: c for c in _load_cases(session, [r.id for r in records if r.id])}
+        existing = {c.id: c for c in _load_cases(session, [r.id for r in records])}
         orgs: dict[str, Organisation] = {}
-        seen: set[str] = set()
         now = datetime.now(UTC)
         for record in records:
-            if record.id is None:
-                record.id = make_case_id(record.title, lambda c: c in seen or c in existing)
-            seen.add(record.id)
             case = existing.get(record.id)
             if case is not None and record_of(case) == record and case.status == status:
                 summary.unchanged += 1
@@ -169,6 +166,15 @@ def upsert_records(
                 progress(1)
     index_pending(db=db, backend=backend)
     return summary
+
+
+def assign_ids(records: list[CaseRecord]) -> None:
+    """Give each record without an id one made from its title (stable across imports)."""
+    taken = {r.id for r in records if r.id}
+    for record in records:
+        if record.id is None:
+            record.id = make_case_id(record.title, taken.__contains__)
+            taken.add(record.id)
 
 
 def _load_cases(session: Session, ids: list[str]) -> Iterator[Case]:
@@ -320,5 +326,14 @@ def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
         select(Case).join(CaseOrganisation)
         .where(CaseOrganisation.organisation_id == organisation_id, Case.status == PUBLIC)
         .order_by(Case.year.desc(), Case.id).distinct()
+    )
+    return list(session.scalars(query))
+
+
+def published_cases(session: Session, *, application: str) -> list[Case]:
+    """Return the published cases of an application, newest first (market evidence for specs)."""
+    query = (
+        select(Case).where(Case.status == PUBLIC, Case.application == application)
+        .order_by(Case.year.desc().nulls_last(), Case.id)
     )
     return list(session.scalars(query))

@@ -27,15 +27,19 @@ class Taxonomy:
     applications: dict[str, Term]
     rtm_types: dict[str, Term]
     organisation_roles: dict[str, Term]
+    glossary: "Glossary | None" = None
 
     def label(self, kind: str, code: str, locale: str = "en") -> str:
         term = getattr(self, kind).get(code)
         return term.label(locale) if term else code
 
     def all_labels(self, kind: str, code: str) -> list[str]:
-        """Return the labels of a code in every language (for cross-language search)."""
+        """Return a code's labels in every language and its glossary terms (cross-language search)."""
         term = getattr(self, kind).get(code)
-        return sorted(set(term.labels.values())) if term else [code]
+        labels = set(term.labels.values()) if term else {code}
+        if self.glossary is not None:
+            labels.update(self.glossary.terms_for(code))
+        return sorted(labels)
 
     def as_json(self, locale: str = "en") -> dict:
         def group(terms: dict[str, Term]) -> list[dict]:
@@ -71,24 +75,41 @@ def _terms(raw: dict, codes: tuple[str, ...], kind: str, path: Path) -> dict[str
 
 
 @cache
-def load_taxonomy(path: Path) -> Taxonomy:
+def load_taxonomy(path: Path, glossary_path: Path | None = None) -> Taxonomy:
     """Load and check the taxonomy file (every contract code, an English label each)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return Taxonomy(
         applications=_terms(raw.get("applications"), APPLICATIONS, "applications", path),
         rtm_types=_terms(raw.get("rtm_types"), RTM_TYPES, "rtm_types", path),
         organisation_roles=_terms(raw.get("organisation_roles"), ORG_ROLES, "organisation_roles", path),
+        glossary=load_glossary(glossary_path) if glossary_path else None,
     )
 
 
+@dataclass(frozen=True)
+class Glossary:
+    """Groups of equivalent sector terms in any language, and the terms naming each code."""
+
+    groups: list[list[str]]
+    code_terms: dict[str, list[str]]
+
+    def terms_for(self, code: str) -> list[str]:
+        return self.code_terms.get(code, [])
+
+
 @cache
-def load_glossary(path: Path) -> list[list[str]]:
-    """Load the search glossary as groups of equivalent terms in any language."""
+def load_glossary(path: Path) -> Glossary:
+    """Load the search glossary: synonym groups, and the primary groups' terms per code."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    groups = []
+    groups: list[list[str]] = []
+    code_terms: dict[str, list[str]] = {}
     for group in raw.get("groups") or []:
-        terms = [str(t).strip().lower() for lang in (group.get("terms") or {}).values() for t in lang or []]
+        terms = [str(t).strip().lower() for lang in (group.get("terms") or {}).values()
+                 for t in lang or []]
         terms = list(dict.fromkeys(t for t in terms if t))
         if len(terms) > 1:
             groups.append(terms)
-    return groups
+        if group.get("primary"):
+            for code in group.get("codes") or []:
+                code_terms.setdefault(code, []).extend(terms)
+    return Glossary(groups=groups, code_terms=code_terms)

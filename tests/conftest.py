@@ -111,6 +111,12 @@ def seeded_runtime(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def seeded_client(seeded_runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(seeded_runtime.settings, seeded_runtime)) as c:
+def seeded_app(seeded_runtime):
+    return create_app(seeded_runtime.settings, seeded_runtime)
+
+
+@pytest.fixture
+def seeded_client(seeded_app) -> Iterator[TestClient]:
+    """A fresh client (no cookies) on the shared seeded app."""
+    with TestClient(seeded_app) as c:
         yield c

@@ -77,7 +77,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url):
-    context = browser.new_context(base_url=base_url, locale="en-GB")
+    # bypass_csp lets axe-core be injected; the pages themselves run under the real CSP.
+    context = browser.new_context(base_url=base_url, locale="en-GB", bypass_csp=True)
     # Map tiles come from the internet, which the test machines cannot reach: refuse them at
     # once, so the tests also show that the page works without tiles.
     context.route("https://**/*", lambda route: route.abort())
