@@ -1,13 +1,350 @@
-"""Pages of the tender-spec wizard."""
+"""Pages of GPP: the tender-spec wizard, the specification, a procurer's specs and bidder checks.
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+The wizard is one block (`gpp-wizard`) that replaces itself: a plain form post answers 303 to the
+next step's URL; an htmx post gets the next step's block and `HX-Push-Url`, so the address bar, the
+back button and sharing behave the same. Errors come back with 422 and the step's block re-rendered
+with the messages beside the fields and the values kept. The draft's URL is its key: whoever has it
+can continue it (that is how sharing works); a spec's URL is likewise the key to read and export it,
+while its bidders are its procurer's alone."""
 
-from replan.web import render
+from datetime import date
+from typing import Annotated
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from gpp import bidders, exporters, pages, service, wizard
+from gpp.deps import LibraryDep, is_procurer
+from gpp.models import Spec
+from gpp.schemas import CHECK_STATUSES, BidderOut, SpecList, SpecOut
+from kb.web import RuntimeDep
+from replan import auth, i18n
+from replan.auth_models import User
+from replan.web import is_htmx, render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
+ProcurerPage = Annotated[User, Depends(auth.require_roles("procurer"))]
+WIZARD = "gpp/wizard.html"
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def _form(form: FormData) -> dict[str, list[str]]:
+    return {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
+
+
+def _see_other(request: Request, url: str) -> Response:
+    """Send the browser to another page (htmx: a full navigation, not a swap)."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _step_page(request: Request, runtime, library, *, draft_id: str | None, data: dict,
+               step: str, status: int = 200, headers: dict | None = None, **extra) -> Response:
+    evidence = None
+    if step in ("evidence", "review") and data.get("application"):
+        with runtime.db.session() as session:
+            evidence = service.market_evidence(session, application=data["application"])
+    ctx = pages.wizard_context(
+        library=library, taxonomy=runtime.taxonomy, locale=request.state.locale,
+        _=pages.make_gettext(request.state.locale), draft_id=draft_id, data=data, step=step,
+        evidence=evidence, on=date.today(), **extra)
+    ctx["hx"] = is_htmx(request)  # a swapped step takes the focus (autofocus), a full page not
+    return render(request, WIZARD, ctx, block="gpp_wizard", status_code=status, headers=headers)
+
+
+def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step: str
+          ) -> Response:
+    url = pages.draft_url(draft_id, step)
+    if is_htmx(request):
+        return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step,
+                          headers={"HX-Push-Url": url})
+    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/gpp")
-def wizard(request: Request) -> Response:
-    return render(request, "gpp/wizard.html")
+def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> Response:
+    data = {**wizard.blank(), "language": request.state.locale}
+    return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
+
+
+@router.post("/gpp/drafts")
+def draft_create(request: Request, runtime: RuntimeDep, library: LibraryDep,
+                 form: FormDep) -> Response:
+    _ = pages.make_gettext(request.state.locale)
+    data = wizard.blank()
+    changes, errors = wizard.parse_subject(_form(form), library=library, data=data, _=_)
+    if errors:
+        return _step_page(request, runtime, library, draft_id=None, data={**data, **changes},
+                          step="subject", status=422, errors=errors)
+    user = auth.current_user(request)
+    with runtime.db.session() as session:
+        draft = wizard.create_draft(session, data=data, owner_id=user.id if user else None)
+        data = wizard.save_draft(session, draft=draft, changes=changes, step="subject")
+        draft_id = draft.id
+    return _next(request, runtime, library, draft_id=draft_id, data=data, step="ambition")
+
+
+def _load_draft(runtime, draft_id: str) -> dict:
+    with runtime.db.session() as session:
+        try:
+            return {**wizard.blank(), **wizard.get_draft(session, draft_id).data}
+        except wizard.DraftNotFound as exc:
+            raise HTTPException(404, "There is no draft at this address.") from exc
+
+
+@router.get("/gpp/drafts/{draft_id}")
+def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
+    data = _load_draft(runtime, draft_id)
+    return RedirectResponse(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]), 303)
+
+
+@router.get("/gpp/drafts/{draft_id}/{step}")
+def wizard_step(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
+                library: LibraryDep) -> Response:
+    if step not in wizard.STEPS:
+        raise HTTPException(404, "There is no such step in the wizard.")
+    data = _load_draft(runtime, draft_id)
+    shown = wizard.allowed_step(data, step)
+    if shown != step:
+        return RedirectResponse(pages.draft_url(draft_id, shown), status_code=303)
+    return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
+
+
+@router.post("/gpp/drafts/{draft_id}/{step}")
+def wizard_submit(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
+                  library: LibraryDep, form: FormDep) -> Response:
+    if step not in wizard.STEPS:
+        raise HTTPException(404, "There is no such step in the wizard.")
+    data = _load_draft(runtime, draft_id)
+    if wizard.allowed_step(data, step) != step:
+        return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
+    if step == "review":
+        return _generate(request, runtime, library, draft_id=draft_id, data=data)
+    _ = pages.make_gettext(request.state.locale)
+    fields = _form(form)
+    today = date.today()
+    if step == "subject":
+        changes, errors = wizard.parse_subject(fields, library=library, data=data, _=_)
+    elif step == "ambition":
+        changes, errors = wizard.parse_ambition(fields, data=data, _=_)
+    elif step == "criteria":
+        changes, errors = wizard.parse_criteria(fields, library=library, data=data, _=_, on=today)
+    elif step == "award":
+        changes, errors = wizard.parse_award(fields, library=library, data=data, _=_, on=today)
+    else:
+        changes, errors = {}, {}
+    if errors:
+        extra = {"raw": {k: wizard.one(fields, k) for k in fields}}
+        if step == "criteria":
+            extra["ticked"] = fields.get("criteria", [])
+        shown = {**data, **changes} if step == "subject" else data
+        return _step_page(request, runtime, library, draft_id=draft_id, data=shown, step=step,
+                          status=422, errors=errors, **extra)
+    with runtime.db.session() as session:
+        data = wizard.save_draft(session, draft=wizard.get_draft(session, draft_id),
+                                 changes=changes, step=step)
+    if step == "award" and wizard.one(fields, "action") == "recalculate":
+        return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
+    following = wizard.STEPS[wizard.STEPS.index(step) + 1]
+    return _next(request, runtime, library, draft_id=draft_id, data=data, step=following)
+
+
+def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) -> Response:
+    user = auth.current_user(request)
+    owner_id = user.id if user is not None and is_procurer(request) else None
+    try:
+        with runtime.db.session() as session:
+            draft = wizard.get_draft(session, draft_id)
+            previous = None
+            if draft.source_spec_id and owner_id is not None:
+                source = session.get(Spec, draft.source_spec_id)
+                previous = source if source is not None and source.owner_id == owner_id else None
+            spec = service.build_spec(session, library=library,
+                                      request=wizard.spec_request(library, data),
+                                      taxonomy=runtime.taxonomy, owner_id=owner_id,
+                                      previous=previous)
+            spec_id = spec.id
+    except service.SpecInvalid as exc:
+        errors = {".".join(str(p) for p in e["loc"][1:]): e["msg"] for e in exc.errors}
+        return _step_page(request, runtime, library, draft_id=draft_id, data=data,
+                          step="review", status=422, errors=errors)
+    return _see_other(request, f"/specs/{spec_id}")
+
+
+# --- the specification ---------------------------------------------------------------------------
+
+def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
+    with runtime.db.session() as session:
+        try:
+            spec = service.get_spec(session, spec_id)
+        except service.SpecNotFound as exc:
+            raise HTTPException(404, "There is no specification at this address.") from exc
+        return service.spec_json(spec), spec.owner_id
+
+
+@router.get("/specs")
+def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Response:
+    with runtime.db.session() as session:
+        rows = service.list_specs(session, owner_id=user.id)
+        items = [{"id": s.id, "version": s.version, "title": s.title,
+                  "application": s.application, "ambition": s.ambition, "language": s.language,
+                  "created_at": service.iso(s.created_at), "bidders": n,
+                  "url": f"/specs/{s.id}"}
+                 for s, n in rows]
+    model = SpecList.model_validate({"specs": items})
+    return render(request, "gpp/specs.html", {"specs": model.specs, "taxonomy": runtime.taxonomy},
+                  model=model)
+
+
+@router.get("/specs/{spec_id}", name="spec_page")
+def spec_page(spec_id: str, request: Request, runtime: RuntimeDep) -> Response:
+    spec, owner_id = _spec(runtime, spec_id)
+    return _spec_page(request, runtime, spec, owner_id)
+
+
+def _spec_page(request: Request, runtime, spec: dict, owner_id: int | None, *,
+               status: int = 200, error: str | None = None, name: str = "") -> Response:
+    user = auth.current_user(request)
+    procurer = is_procurer(request)
+    mine = user is not None and owner_id == user.id
+    listed = []
+    if mine:
+        with runtime.db.session() as session:
+            row = session.get(Spec, spec["id"])
+            listed = [bidders.bidder_json(row, b) for b in row.bidders]
+    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=runtime.taxonomy)
+    ctx.update(mine=mine, can_claim=procurer and owner_id is None, bidders=listed,
+               bidder_error=error, bidder_name=name, can_copy=mine and procurer,
+               status_labels=pages.status_labels(pages.make_gettext(request.state.locale)))
+    return render(request, "gpp/spec.html", ctx, block="gpp_bidders" if error else None,
+                  status_code=status, model=SpecOut.model_validate(spec))
+
+
+@router.post("/specs/{spec_id}/copy")
+def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Request
+              ) -> Response:
+    with runtime.db.session() as session:
+        try:
+            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
+        except service.SpecNotFound as exc:
+            raise HTTPException(404, "There is no specification at this address.") from exc
+        draft = wizard.create_draft(session, data=wizard.draft_from_spec(spec), owner_id=user.id,
+                                    source_spec_id=spec.id)
+        draft_id = draft.id
+    return _see_other(request, pages.draft_url(draft_id, "subject"))
+
+
+@router.get("/specs/{spec_id}/export.{fmt}")
+def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
+    if fmt not in exporters.FORMATS:
+        raise HTTPException(404, "There is no such export format.")
+    spec, _owner = _spec(runtime, spec_id)
+    gettext = i18n.translations(spec["language"]).gettext
+    try:
+        content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
+    except exporters.ExportUnavailable as exc:
+        return render(request, "replan/error.html", {"status": 503, "detail": str(exc)},
+                      status_code=503)
+    return _download(content, media_type, filename)
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- bidders -------------------------------------------------------------------------------------
+
+@router.post("/specs/{spec_id}/bidders")
+def bidder_add(spec_id: str, request: Request, user: ProcurerPage, runtime: RuntimeDep,
+               form: FormDep) -> Response:
+    name = str(form.get("name", "")).strip()
+    spec, owner_id = _spec(runtime, spec_id)
+    if owner_id not in (None, user.id):
+        raise HTTPException(404, "There is no specification at this address.")
+    if not name or len(name) > 200:
+        _ = pages.make_gettext(request.state.locale)
+        return _spec_page(request, runtime, spec, owner_id, status=422, name=name[:200],
+                          error=_("Enter the bidder's name (at most 200 characters)."))
+    with runtime.db.session() as session:
+        row = service.get_spec(session, spec_id)
+        bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
+        bidder_id = bidder.id
+    return _see_other(request, f"/specs/{spec_id}/bidders/{bidder_id}")
+
+
+def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, dict]:
+    with runtime.db.session() as session:
+        try:
+            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
+            bidder = bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
+        except (service.SpecNotFound, bidders.BidderNotFound) as exc:
+            raise HTTPException(404, "There is no bidder at this address.") from exc
+        return service.spec_json(spec), bidders.bidder_json(spec, bidder)
+
+
+def _bidder_page(request: Request, spec: dict, bidder: dict, *, status: int = 200,
+                 errors: dict | None = None) -> Response:
+    ui = pages.make_gettext(request.state.locale)
+    taxonomy = request.app.state.runtime.taxonomy
+    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
+    ctx.update(bidder=bidder, errors=errors or {}, statuses=CHECK_STATUSES,
+               status_labels=pages.status_labels(ui), phase_labels=pages.phase_labels(ui),
+               exports=[(fmt, f"/specs/{spec['id']}/bidders/{bidder['id']}/export.{fmt}")
+                        for fmt in exporters.EVALUATION_FORMATS])
+    return render(request, "gpp/bidder.html", ctx, block="gpp_evaluation", status_code=status,
+                  model=BidderOut.model_validate(bidder))
+
+
+@router.get("/specs/{spec_id}/bidders/{bidder_id}")
+def bidder_page(spec_id: str, bidder_id: int, request: Request, user: ProcurerPage,
+                runtime: RuntimeDep) -> Response:
+    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
+    return _bidder_page(request, spec, bidder)
+
+
+@router.post("/specs/{spec_id}/bidders/{bidder_id}/checks/{n}")
+def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: ProcurerPage,
+                 runtime: RuntimeDep, form: FormDep) -> Response:
+    status = str(form.get("status", ""))
+    note = str(form.get("note", ""))
+    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
+    if not 0 <= n < len(bidder["checks"]):
+        raise HTTPException(404, "There is no such item in the checklist.")
+    if status not in CHECK_STATUSES or len(note) > 4000:
+        _ = pages.make_gettext(request.state.locale)
+        message = (_("Choose a status.") if status not in CHECK_STATUSES
+                   else _("Use at most %(n)s characters.", n=4000))
+        bidder["checks"][n].update(note=note[:4000])
+        return _bidder_page(request, spec, bidder, status=422, errors={n: message})
+    with runtime.db.session() as session:
+        row = bidders.owned_spec(session, spec_id, user_id=user.id)
+        found = bidders.get_bidder(session, spec=row, bidder_id=bidder_id)
+        bidders.update_check(session, bidder=found, n=n, status=status, note=note)
+        bidder = bidders.bidder_json(row, found)
+    if is_htmx(request):
+        return _bidder_page(request, spec, bidder)
+    return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}#check-{n}", status_code=303)
+
+
+@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
+def bidder_export(spec_id: str, bidder_id: int, fmt: str, request: Request, user: ProcurerPage,
+                  runtime: RuntimeDep) -> Response:
+    if fmt not in exporters.EVALUATION_FORMATS:
+        raise HTTPException(404, "There is no such export format.")
+    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
+    gettext = i18n.translations(spec["language"]).gettext
+    try:
+        content, media_type, filename = exporters.export_evaluation(spec, bidder, fmt, gettext)
+    except exporters.ExportUnavailable as exc:
+        return render(request, "replan/error.html", {"status": 503, "detail": str(exc)},
+                      status_code=503)
+    return _download(content, media_type, filename)

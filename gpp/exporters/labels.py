@@ -1,0 +1,187 @@
+"""Translated labels of the codes an export prints, and the small text helpers every writer uses.
+
+Every label goes through the spec language's gettext (English message ids with %(name)s
+placeholders); the literal `_("...")` calls keep them visible to `make messages`."""
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+Translate = Callable[..., str]
+
+SECTION_ORDER = ("selection", "technical_specification", "award", "contract_clause")
+STATUSES = ("pending", "compliant", "non_compliant", "missing")
+GPP_SOURCES = ("eu", "national", "other")
+
+# XML 1.0 refuses these characters; DOCX, ODT and PDF all go through XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def translator(gettext: Callable[[str], str]) -> Translate:
+    """Wrap a plain gettext so that it also fills %(name)s placeholders."""
+
+    def _(message: str, **variables: Any) -> str:
+        text = gettext(message)
+        if not variables:
+            return text
+        try:
+            return text % variables
+        except (KeyError, ValueError, TypeError):
+            # A broken translation must not break the document: fall back to English.
+            return message % variables
+
+    return _
+
+
+def txt(value: Any) -> str:
+    """Return a value as text that XML can carry, with Unix line ends."""
+    if value is None:
+        return ""
+    return _NOT_XML.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def one_line(value: Any) -> str:
+    """Return the text on one line (headings, file names)."""
+    return " ".join(txt(value).split())
+
+
+def paragraphs(value: Any) -> list[str]:
+    """Split a text into its paragraphs (blank lines separate them)."""
+    return [p.strip() for p in re.split(r"\n\s*\n", txt(value)) if p.strip()]
+
+
+def fmt_number(value: Any, lang: str) -> str:
+    """Format a number the way the spec language writes it (other values as text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return txt(value)
+    try:
+        return format_decimal(value, format="#,##0.###", locale=lang)
+    except (ValueError, TypeError, LookupError):
+        return str(value)
+
+
+def fmt_date(value: Any, lang: str) -> str:
+    """Format an ISO date or date-time as a long date in the spec language."""
+    if not value:
+        return ""
+    try:
+        if isinstance(value, datetime):
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        else:
+            day = date.fromisoformat(str(value)[:10])
+        return format_date(day, format="long", locale=lang)
+    except (ValueError, TypeError, LookupError):
+        return txt(value)
+
+
+def section_heading(_: Translate, kind: str) -> str:
+    return {
+        "selection": _("Selection criteria"),
+        "technical_specification": _("Technical specifications"),
+        "award": _("Award criteria"),
+        "contract_clause": _("Contract performance clauses"),
+    }.get(kind, txt(kind))
+
+
+def section_intro(_: Translate, kind: str) -> str:
+    return {
+        "selection": _("A tenderer must meet these criteria to take part in the procedure."),
+        "technical_specification": _(
+            "Every tender must meet these requirements; a tender that does not is non-compliant."
+        ),
+        "award": _(
+            "Points for these criteria are added to those for price and for the other quality "
+            "criteria that the contracting authority sets."
+        ),
+        "contract_clause": _(
+            "These clauses become part of the contract and bind the successful tenderer while it "
+            "performs the contract."
+        ),
+    }.get(kind, "")
+
+
+def phase_label(_: Translate, phase: str) -> str:
+    return {
+        "tender": _("Tender"),
+        "award": _("Award"),
+        "delivery": _("Delivery"),
+        "execution": _("Contract execution"),
+    }.get(phase, txt(phase))
+
+
+def status_label(_: Translate, status: str) -> str:
+    return {
+        "pending": _("Pending"),
+        "compliant": _("Compliant"),
+        "non_compliant": _("Non-compliant"),
+        "missing": _("Missing"),
+    }.get(status, txt(status))
+
+
+def verdict_label(_: Translate, verdict: str) -> str:
+    return {
+        "pending": _("Pending: evidence still to be checked"),
+        "compliant": _("Compliant"),
+        "non_compliant": _("Non-compliant"),
+    }.get(verdict, txt(verdict))
+
+
+def procurement_type_label(_: Translate, kind: str) -> str:
+    return {"works": _("Works"), "supply": _("Supplies"), "service": _("Services")}.get(
+        kind, txt(kind)
+    )
+
+
+def ambition_label(_: Translate, ambition: str) -> str:
+    return {"core": _("Core criteria"), "comprehensive": _("Comprehensive criteria")}.get(
+        ambition, txt(ambition)
+    )
+
+
+def role_label(_: Translate, role: str) -> str:
+    return {
+        "contracting-authority": _("Contracting authority"),
+        "contractor": _("Contractor"),
+        "supplier": _("Supplier"),
+        "recycler": _("Recycler"),
+        "research": _("Research"),
+    }.get(role, txt(role))
+
+
+def gpp_criteria_label(_: Translate, code: str) -> str:
+    """Label of an eForms BT-805 code (code list gpp-criteria)."""
+    return {
+        "eu": _("EU GPP criteria"),
+        "national": _("National GPP criteria"),
+        "other": _("Other GPP criteria"),
+        "none": _("No GPP criteria"),
+    }.get(code, txt(code))
+
+
+def environmental_impact_label(_: Translate, code: str) -> str:
+    """Label of an eForms BT-774 code (code list environmental-impact)."""
+    return {
+        "biodiv-eco": _("Protection and restoration of biodiversity and ecosystems"),
+        "circ-econ": _("Transition to a circular economy"),
+        "clim-adapt": _("Climate change adaptation"),
+        "clim-mitig": _("Climate change mitigation"),
+        "pollu-prev": _("Pollution prevention and control"),
+        "water-mar": _("Sustainable use and protection of water and marine resources"),
+        "other": _("Other"),
+    }.get(code, txt(code))
+
+
+def strategic_procurement_label(_: Translate, code: str) -> str:
+    """Label of an eForms BT-06 code (code list strategic-procurement)."""
+    return {
+        "env-imp": _("Reduction of environmental impacts"),
+        "soc-obj": _("Social objective"),
+        "inn-pur": _("Innovative purchase"),
+        "none": _("None"),
+    }.get(code, txt(code))

@@ -1,0 +1,242 @@
+"""Shapes of green public procurement: criteria and specs as the API answers them, and inputs."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from gpp.library import Criterion
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Value = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+ProcurementType = Literal["works", "supply", "service"]
+CheckStatus = Literal["pending", "compliant", "non_compliant", "missing"]
+Verdict = Literal["pending", "compliant", "non_compliant"]
+PROCUREMENT_TYPES = ("works", "supply", "service")
+CHECK_STATUSES = ("pending", "compliant", "non_compliant", "missing")
+MAX_CRITERIA = 200
+
+
+# --- the criteria library ----------------------------------------------------------------------
+
+class ParameterOut(BaseModel):
+    label: str
+    default: float | int
+    min: float | int
+    max: float | int
+    unit: str
+
+
+class VerificationOut(BaseModel):
+    evidence: str
+    phase: Literal["tender", "award", "delivery", "execution"]
+    how_to_check: str
+    who: str
+
+
+class ReferenceOut(BaseModel):
+    title: str
+    url: str | None = None
+
+
+class EformsOut(BaseModel):
+    bt_805: str
+    bt_774: list[str]
+
+
+class CriterionOut(BaseModel):
+    """One criterion of the library, as `GET /api/v1/criteria` lists it."""
+
+    id: str
+    version: int
+    product_group: str
+    applications: list[str]
+    type: Literal["selection", "technical_specification", "award", "contract_clause"]
+    ambition: Literal["core", "comprehensive"]
+    title: str
+    text: str
+    parameters: dict[str, ParameterOut]
+    rationale: str
+    verification: list[VerificationOut]
+    references: list[ReferenceOut]
+    eforms: EformsOut
+    award_points: int | None = None
+    valid_from: date
+    valid_to: date | None = None
+
+    @classmethod
+    def of(cls, criterion: Criterion) -> "CriterionOut":
+        data = criterion.model_dump(exclude={"group"})
+        return cls.model_validate({**data, "product_group": criterion.group})
+
+
+# --- specs ---------------------------------------------------------------------------------------
+
+class SpecCreate(BaseModel):
+    """A request for a tender specification (`POST /api/v1/specs`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    application: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+    ambition: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = "core"
+    language: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)] = "en"
+    country: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2)] | None = None
+    title: Annotated[Text, StringConstraints(max_length=200)] = ""
+    authority: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    procurement_type: ProcurementType = "works"
+    criteria: list[Annotated[str, StringConstraints(max_length=120)]] | None = Field(
+        None, max_length=MAX_CRITERIA,
+        description="criterion ids; default every criterion of the application and ambition")
+    parameters: dict[str, dict[str, Value]] = Field(
+        default_factory=dict, description="{criterion_id: {parameter: value}}; default: defaults")
+    award_points: dict[str, Annotated[int, Field(strict=True)]] = Field(
+        default_factory=dict, description="{award criterion id: points out of 100}")
+
+
+class SpecCreated(BaseModel):
+    id: str
+    url: str
+
+
+class SpecVerification(BaseModel):
+    evidence: str
+    phase: Literal["tender", "award", "delivery", "execution"]
+    how_to_check: str
+    who: str
+
+
+class SpecCriterion(BaseModel):
+    id: str
+    version: int
+    type: str
+    ambition: str
+    title: str
+    text: str
+    parameters: dict[str, float | int]
+    verification: list[SpecVerification]
+    rationale: str
+    references: list[ReferenceOut]
+    valid_from: date
+    valid_to: date | None = None
+    award_points: int | None = None
+    eforms: EformsOut
+
+
+class SpecSection(BaseModel):
+    type: Literal["selection", "technical_specification", "award", "contract_clause"]
+    criteria: list[SpecCriterion]
+
+
+class ChecklistItem(BaseModel):
+    n: int
+    criterion_id: str
+    criterion_title: str
+    evidence: str
+    phase: Literal["tender", "award", "delivery", "execution"]
+    how_to_check: str
+    who: str
+
+
+class EvidenceCase(BaseModel):
+    id: str
+    title: str
+    country: str
+    year: int | None = None
+    language: str | None = None  # of the title
+    url: str
+
+
+class EvidenceOrganisation(BaseModel):
+    name: str
+    slug: str
+    role: str
+
+
+class MarketEvidence(BaseModel):
+    cases: int
+    countries: list[str]
+    case_ids: list[str]
+    case_list: list[EvidenceCase]
+    organisations: list[EvidenceOrganisation]
+
+
+class SpecEforms(BaseModel):
+    bt_805: list[str]
+    bt_774: list[str]
+    bt_06: str
+
+
+class SpecOut(BaseModel):
+    """An issued specification, as `GET /api/v1/specs/{id}` answers it."""
+
+    id: str
+    version: int
+    previous_id: str | None = None
+    application: str
+    application_label: str
+    ambition: Literal["core", "comprehensive"]
+    language: str
+    title: str
+    authority: str | None = None
+    country: str | None = None
+    procurement_type: ProcurementType
+    library_version: str
+    created_at: datetime
+    eforms: SpecEforms
+    award_total: int
+    sections: list[SpecSection]
+    checklist: list[ChecklistItem]
+    market_evidence: MarketEvidence
+
+
+class SpecSummary(BaseModel):
+    id: str
+    version: int
+    title: str
+    application: str
+    ambition: str
+    language: str
+    created_at: datetime
+    bidders: int
+    url: str
+
+
+class SpecList(BaseModel):
+    specs: list[SpecSummary]
+
+
+# --- bidders -------------------------------------------------------------------------------------
+
+class BidderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+
+
+class BidderCreated(BaseModel):
+    id: int
+
+
+class CheckUpdate(BaseModel):
+    """A change to one checklist item of a bidder; a field left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: CheckStatus | None = None
+    note: Annotated[str, StringConstraints(max_length=4000)] | None = None
+
+
+class CheckOut(ChecklistItem):
+    status: CheckStatus
+    note: str
+    updated_at: datetime | None = None
+
+
+class BidderOut(BaseModel):
+    id: int
+    spec_id: str
+    name: str
+    created_at: datetime
+    checks: list[CheckOut]
+    summary: dict[str, int]
+    verdict: Verdict

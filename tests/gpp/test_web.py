@@ -1,0 +1,341 @@
+"""GPP pages: the wizard without JavaScript and with htmx, the spec page, exports, bidders."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from gpp import exporters
+from tests.gpp.conftest import add_case, add_user
+
+HX = {"HX-Request": "true"}
+JSON = {"Accept": "application/json"}
+PASSWORD = "correct horse battery"
+
+
+def csrf(client) -> str:
+    return re.search(r'data-csrf="([^"]+)"', client.get("/gpp").text).group(1)
+
+
+def sign_in(client, runtime, email: str, role: str = "procurer") -> None:
+    with runtime.db.session() as session:
+        add_user(session, email, role)
+    answer = client.post("/login", data={"email": email, "password": PASSWORD,
+                                         "csrf_token": csrf(client)}, follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def path(answer) -> str:
+    return urlsplit(str(answer.url)).path
+
+
+SUBJECT = {"application": "road-pavement", "procurement_type": "works", "country": "IT",
+           "language": "en", "title": "Resurfacing of via Roma", "authority": "Comune di Test"}
+
+
+def start(client, **changes) -> str:
+    """Post step 1 as a plain form; return the draft's id."""
+    answer = client.post("/gpp/drafts", data={**SUBJECT, **changes, "csrf_token": csrf(client)})
+    assert answer.status_code == 200 and path(answer).endswith("/ambition"), answer.text[:500]
+    return path(answer).split("/")[3]
+
+
+def step(client, draft_id: str, name: str, data: dict | list, **kwargs):
+    pairs = list(data.items()) if isinstance(data, dict) else data
+    form: dict[str, list[str]] = {"csrf_token": [csrf(client)]}
+    for key, value in pairs:
+        form.setdefault(key, []).append(value)
+    return client.post(f"/gpp/drafts/{draft_id}/{name}", data=form, **kwargs)
+
+
+def criteria_form(answer_text: str) -> list[tuple[str, str]]:
+    """Return the criteria step's form as the browser would send it (ticked boxes, values)."""
+    pairs = [("criteria", v) for v in re.findall(
+        r'name="criteria" value="([^"]+)"[^>]*checked', answer_text)]
+    pairs += re.findall(r'name="(param\.[^"]+)" value="([^"]*)"', answer_text)
+    return pairs
+
+
+# --- the wizard ----------------------------------------------------------------------------------
+
+def test_wizard_start_page_and_fragment(client):
+    page = client.get("/gpp")
+    assert page.status_code == 200 and "<html" in page.text
+    assert 'id="gpp-wizard"' in page.text and 'name="csrf_token"' in page.text
+    assert "Step 1 of 6" in page.text
+    fragment = client.get("/gpp", headers=HX)
+    assert fragment.text.lstrip().startswith('<section id="gpp-wizard"')
+    assert "<html" not in fragment.text
+    assert "Vary" in fragment.headers and "HX-Request" in fragment.headers["vary"]
+
+
+def test_wizard_without_javascript_to_a_spec(client, runtime):
+    with runtime.db.session() as session:
+        add_case(session, id="road-evidence", country="ES", title="Madrid rubber roads",
+                 organisations=[{"name": "Granulati Srl", "role": "supplier"}])
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    assert path(answer) == f"/gpp/drafts/{draft_id}/criteria"
+    assert "Every criterion is selected" in answer.text  # the default selection warns
+    form = criteria_form(answer.text)
+    library = runtime.extras["criteria"]
+    offered = library.criteria_for("road-pavement", "comprehensive")
+    assert len([p for p in form if p[0] == "criteria"]) == len(offered)
+    dropped = next(c.id for c in offered if c.type == "contract_clause")
+    form = [p for p in form if p != ("criteria", dropped)]
+    answer = step(client, draft_id, "criteria", form)
+    assert path(answer) == f"/gpp/drafts/{draft_id}/award"
+    assert "Every criterion is selected" not in answer.text
+    awards = re.findall(r'name="(points\.[^"]+)" value="(\d+)"', answer.text)
+    assert awards and "Total: " in answer.text
+    answer = step(client, draft_id, "award", [(k, "5") for k, _ in awards])
+    assert path(answer) == f"/gpp/drafts/{draft_id}/evidence"
+    assert "Madrid rubber roads" in answer.text and "Granulati Srl" in answer.text
+    answer = step(client, draft_id, "evidence", {})
+    assert path(answer) == f"/gpp/drafts/{draft_id}/review"
+    assert "Resurfacing of via Roma" in answer.text
+    answer = step(client, draft_id, "review", {})
+    assert path(answer).startswith("/specs/")
+    spec = client.get(f"/api/v1/specs/{path(answer).split('/')[2]}").json()
+    ids = {c["id"] for s in spec["sections"] for c in s["criteria"]}
+    assert dropped not in ids and len(ids) == len(offered) - 1
+    assert all(c["award_points"] == 5 for s in spec["sections"] if s["type"] == "award"
+               for c in s["criteria"])
+    assert spec["market_evidence"]["case_ids"] == ["road-evidence"]
+    assert spec["title"] == "Resurfacing of via Roma" and spec["authority"] == "Comune di Test"
+    # the draft stays at its address: reload and back work
+    assert client.get(f"/gpp/drafts/{draft_id}/criteria").status_code == 200
+
+
+def test_wizard_with_htmx_swaps_one_block_and_pushes_the_url(client):
+    answer = client.post("/gpp/drafts", data={**SUBJECT, "csrf_token": csrf(client)},
+                         headers=HX, follow_redirects=False)
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith('<section id="gpp-wizard"')
+    pushed = answer.headers["HX-Push-Url"]
+    assert re.fullmatch(r"/gpp/drafts/[\w-]+/ambition", pushed)
+    draft_id = pushed.split("/")[3]
+    answer = step(client, draft_id, "ambition", {"ambition": "core"}, headers=HX,
+                  follow_redirects=False)
+    assert answer.headers["HX-Push-Url"].endswith("/criteria") and "<html" not in answer.text
+    back = client.get(f"/gpp/drafts/{draft_id}/ambition", headers=HX)
+    assert back.text.lstrip().startswith('<section id="gpp-wizard"')
+    assert 'value="core" aria-describedby' in back.text and "checked" in back.text
+
+
+def test_step_one_errors_keep_the_values(client):
+    answer = client.post("/gpp/drafts", data={**SUBJECT, "application": "", "country": "QQ",
+                                              "csrf_token": csrf(client)})
+    assert answer.status_code == 422
+    assert "Choose what you are buying." in answer.text
+    assert 'id="f-application" name="application" required aria-invalid="true"' in answer.text
+    assert 'value="Resurfacing of via Roma"' in answer.text
+    fragment = client.post("/gpp/drafts", data={**SUBJECT, "application": "",
+                                                "csrf_token": csrf(client)}, headers=HX)
+    assert fragment.status_code == 422 and "<html" not in fragment.text
+
+
+def test_parameters_out_of_bounds_come_back_beside_the_field(client, runtime):
+    draft_id = start(client, application="playground")
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    form = criteria_form(answer.text)
+    library = runtime.extras["criteria"]
+    criterion = next(c for c in library.criteria_for("playground", "core") if c.parameters)
+    name, p = next(iter(criterion.parameters.items()))
+    key = f"param.{criterion.id}.{name}"
+    form = [(k, "9999" if k == key else v) for k, v in form]
+    for headers in ({}, HX):
+        answer = step(client, draft_id, "criteria", form, headers=headers)
+        assert answer.status_code == 422
+        field_id = f"f-param-{criterion.id}-{name}"
+        error = rf'<p class="field-error" id="{field_id}-error">Enter a value from'
+        assert re.search(error, answer.text)
+        assert re.search(rf'id="{field_id}" name="{re.escape(key)}" value="9999"', answer.text)
+        assert 'aria-invalid="true"' in answer.text
+        assert ("<html" in answer.text) == (not headers)
+    answer = step(client, draft_id, "criteria", [p for p in form if p[0] != "criteria"])
+    assert answer.status_code == 422 and "Choose at least one criterion." in answer.text
+
+
+def test_award_total_and_recalculate(client, runtime):
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    answer = step(client, draft_id, "criteria", criteria_form(answer.text))
+    awards = re.findall(r'name="(points\.[^"]+)" value="(\d+)"', answer.text)
+    total = sum(int(v) for _, v in awards)
+    assert f"Total: {total} of 100 points" in answer.text
+    answer = step(client, draft_id, "award", [*[(k, "10") for k, _ in awards],
+                                              ("action", "recalculate")])
+    assert path(answer).endswith("/award")
+    assert f"Total: {10 * len(awards)} of 100 points" in answer.text
+    answer = step(client, draft_id, "award", [(k, "60") for k, _ in awards])
+    assert answer.status_code == 422 and "keep them at 100 or less" in answer.text
+    answer = step(client, draft_id, "award", [(k, "zero") for k, _ in awards])
+    assert answer.status_code == 422 and "whole number" in answer.text
+
+
+def test_steps_open_in_order_and_unknown_drafts_are_404(client):
+    draft_id = start(client)
+    answer = client.get(f"/gpp/drafts/{draft_id}/review", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].endswith("/ambition")
+    assert client.get(f"/gpp/drafts/{draft_id}/nowhere").status_code == 404
+    assert client.get("/gpp/drafts/no-such-draft/subject").status_code == 404
+    resume = client.get(f"/gpp/drafts/{draft_id}", follow_redirects=False)
+    assert resume.headers["location"].endswith("/ambition")
+
+
+def test_a_post_without_csrf_token_is_refused(client):
+    answer = client.post("/gpp/drafts", data=SUBJECT)
+    assert answer.status_code == 403
+
+
+# --- the specification ---------------------------------------------------------------------------
+
+def spec_id_of(client, **body) -> str:
+    answer = client.post("/api/v1/specs", json={"application": "road-pavement",
+                                               "ambition": "comprehensive", **body})
+    assert answer.status_code == 201
+    return answer.json()["id"]
+
+
+def test_spec_page_html_and_json(client):
+    spec_id = spec_id_of(client, title="Via Roma", authority="Comune di Test")
+    spec = client.get(f"/api/v1/specs/{spec_id}").json()
+    page = client.get(f"/specs/{spec_id}")
+    assert page.status_code == 200
+    for text in ("Subject matter", "BT-805", "BT-774", "env-imp", "Annex 1: verification "
+                 "checklist", "Annex 2: market evidence", "adapts this text to national law",
+                 spec["library_version"], "Comune di Test"):
+        assert text in page.text
+    for section in spec["sections"]:
+        for c in section["criteria"]:
+            assert c["id"] in page.text
+    for fmt in ("docx", "odt", "pdf", "md", "json"):
+        assert f"/specs/{spec_id}/export.{fmt}" in page.text
+    assert client.get(f"/specs/{spec_id}", headers=JSON).json() == spec
+    assert client.get("/specs/nothing-here").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["docx", "odt", "md", "json"])
+def test_spec_exports(client, fmt):
+    spec_id = spec_id_of(client)
+    answer = client.get(f"/specs/{spec_id}/export.{fmt}")
+    assert answer.status_code == 200 and answer.content
+    assert answer.headers["content-type"].startswith(exporters.MEDIA_TYPES[fmt].split(";")[0])
+    assert "attachment" in answer.headers["content-disposition"]
+
+
+def test_export_errors(client, monkeypatch):
+    spec_id = spec_id_of(client)
+    assert client.get(f"/specs/{spec_id}/export.exe").status_code == 404
+
+    def unavailable(*_args):
+        raise exporters.ExportUnavailable("install WeasyPrint")
+
+    monkeypatch.setattr(exporters, "export_spec", unavailable)
+    answer = client.get(f"/specs/{spec_id}/export.pdf")
+    assert answer.status_code == 503 and "install WeasyPrint" in answer.text
+
+
+def test_my_specs_need_a_procurer_and_list_theirs(client, runtime):
+    answer = client.get("/specs", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    sign_in(client, runtime, "alice@example.org")
+    token = csrf(client)
+    spec_id = client.post("/api/v1/specs", json={"application": "playground"},
+                          headers={"X-CSRF-Token": token}).json()["id"]
+    page = client.get("/specs")
+    assert page.status_code == 200 and f"/specs/{spec_id}" in page.text
+    data = client.get("/specs", headers=JSON).json()
+    assert [s["id"] for s in data["specs"]] == [spec_id]
+
+
+def test_copy_into_a_new_version(client, runtime):
+    sign_in(client, runtime, "alice@example.org")
+    spec_id = client.post("/api/v1/specs", json={"application": "playground",
+                                                 "title": "Parco giochi"},
+                          headers={"X-CSRF-Token": csrf(client)}).json()["id"]
+    answer = client.post(f"/specs/{spec_id}/copy", data={"csrf_token": csrf(client)})
+    assert path(answer).endswith("/subject") and 'value="Parco giochi"' in answer.text
+    draft_id = path(answer).split("/")[3]
+    answer = step(client, draft_id, "review", {})
+    new_id = path(answer).split("/")[2]
+    new = client.get(f"/api/v1/specs/{new_id}").json()
+    assert new["version"] == 2 and new["previous_id"] == spec_id and new_id != spec_id
+
+
+# --- bidders -------------------------------------------------------------------------------------
+
+def test_bidder_pages(client, runtime):
+    sign_in(client, runtime, "alice@example.org")
+    spec_id = client.post("/api/v1/specs", json={"application": "playground"},
+                          headers={"X-CSRF-Token": csrf(client)}).json()["id"]
+    page = client.get(f"/specs/{spec_id}")
+    assert "Add the bidder" in page.text
+    answer = client.post(f"/specs/{spec_id}/bidders", data={"name": "",
+                                                           "csrf_token": csrf(client)},
+                         headers=HX)
+    assert answer.status_code == 422 and answer.text.lstrip().startswith('<div id="gpp-bidders"')
+    answer = client.post(f"/specs/{spec_id}/bidders", data={"name": "Giochi Srl",
+                                                           "csrf_token": csrf(client)})
+    assert re.fullmatch(rf"/specs/{spec_id}/bidders/\d+", path(answer))
+    bidder_url = path(answer)
+    assert "Evaluation of Giochi Srl" in answer.text and "Verdict: Pending" in answer.text
+    answer = client.post(f"{bidder_url}/checks/0", data={"status": "missing", "note": "No test",
+                                                       "csrf_token": csrf(client)})
+    assert path(answer) == bidder_url and "Verdict: Not compliant" in answer.text
+    fragment = client.post(f"{bidder_url}/checks/0", data={"status": "compliant", "note": "",
+                                                         "csrf_token": csrf(client)}, headers=HX)
+    assert fragment.text.lstrip().startswith('<div id="gpp-evaluation"')
+    assert "Verdict: Pending" in fragment.text
+    bad = client.post(f"{bidder_url}/checks/0", data={"status": "great",
+                                                    "csrf_token": csrf(client)}, headers=HX)
+    assert bad.status_code == 422 and "Choose a status." in bad.text
+    data = client.get(bidder_url, headers=JSON).json()
+    assert data["name"] == "Giochi Srl" and data["checks"][0]["status"] == "compliant"
+    assert data == client.get(f"/api/v1{bidder_url}").json()
+    xlsx = client.get(f"{bidder_url}/export.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert client.get(f"/specs/{spec_id}").text.count(bidder_url) == 1
+
+    client.post("/logout", data={"csrf_token": csrf(client)})
+    answer = client.get(bidder_url, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    sign_in(client, runtime, "bob@example.org")
+    assert client.get(bidder_url).status_code == 404
+    assert client.post(f"{bidder_url}/checks/0", data={"status": "compliant",
+                                                     "csrf_token": csrf(client)}).status_code == 404
+    assert client.post(f"/specs/{spec_id}/bidders", data={
+        "name": "X", "csrf_token": csrf(client)}).status_code == 404
+    assert "Giochi Srl" not in client.get(f"/specs/{spec_id}").text
+
+
+def test_review_shows_what_the_library_refuses(client, monkeypatch):
+    from gpp import service
+
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    answer = step(client, draft_id, "criteria", criteria_form(answer.text))
+    answer = step(client, draft_id, "award", {})
+    answer = step(client, draft_id, "evidence", {})
+
+    def refuse(*_args, **_kwargs):
+        raise service.SpecInvalid([{"loc": ("body", "criteria", 0), "type": "not_valid",
+                                    "msg": "criterion 'x' is not valid on 2099-01-01"}])
+
+    monkeypatch.setattr(service, "build_spec", refuse)
+    for headers in ({}, HX):
+        answer = step(client, draft_id, "review", {}, headers=headers)
+        assert answer.status_code == 422 and "is not valid on 2099-01-01" in answer.text
+
+
+def test_changing_the_application_resets_the_choice(client):
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    form = criteria_form(answer.text)
+    step(client, draft_id, "criteria", form[:1] + [p for p in form if p[0] != "criteria"])
+    answer = step(client, draft_id, "subject", {**SUBJECT, "application": "playground"})
+    assert path(answer).endswith("/ambition")
+    answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
+    assert "Every criterion is selected" in answer.text
+    assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
