@@ -58,7 +58,7 @@ lint: install-test
 	$(VENV)/bin/ruff check replan kb gpp search tests benchmarks
 
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -o replan/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -k st -o replan/translations/messages.pot --no-location --sort-output .
 	$(VENV)/bin/pybabel update -i replan/translations/messages.pot -d replan/translations -D messages --no-fuzzy-matching
 
 vendor:

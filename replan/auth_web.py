@@ -48,10 +48,10 @@ def login(
     request.session.clear()
     request.session["uid"] = user_id
     auth.csrf_token(request)
-    response = RedirectResponse(_safe_next(next), status_code=303)
     if request.headers.get("hx-request"):
-        response.headers["HX-Redirect"] = _safe_next(next)
-    return response
+        # htmx cannot see a 303's headers (the browser follows it), so tell it where to go.
+        return Response(status_code=204, headers={"HX-Redirect": _safe_next(next)})
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")

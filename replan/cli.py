@@ -25,9 +25,13 @@ def _runtime():
     try:
         settings = Settings()
     except ValueError as exc:
-        console.print(f"[red]Settings are not valid:[/red] {exc}")
+        console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
-    return build_runtime(settings)
+    try:
+        return build_runtime(settings)
+    except ValueError as exc:  # a broken seed file (criteria library, taxonomy) names itself
+        console.print(f"Cannot start: {exc}", markup=False, highlight=False, style="red")
+        raise typer.Exit(2) from exc
 
 
 def _progress() -> Progress:
