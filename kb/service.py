@@ -148,14 +148,18 @@ def upsert_records(
             if case is not None and record_of(case) == record and case.status == status:
                 summary.unchanged += 1
             else:
-                if case is None:
+                new = case is None
+                if new:
                     case = Case(id=record.id, created_by=user_id, created_at=now, status=status)
-                    session.add(case)
                     existing[record.id] = case
                     summary.imported += 1
                 else:
                     summary.updated += 1
+                # Organisations are flushed as they are made: add a new case only once it is
+                # complete, so that it is written with one INSERT (version 1), not INSERT+UPDATE.
                 apply_record(session, case, record, orgs)
+                if new:
+                    session.add(case)
                 case.status = status
                 case.updated_at = now
                 if status == PUBLIC and case.published_at is None:

@@ -88,3 +88,9 @@ def test_round_trip_through_the_database_is_lossless(rt):
     upsert(rt, [r.model_dump() for r in originals])
     with rt.db.session() as session:
         assert list(service.iter_published(session)) == originals
+
+
+def test_a_new_case_starts_at_version_one(rt):
+    upsert(rt, [record(id="v", organisations=[{"name": "Brand new org", "role": "supplier"}])])
+    with rt.db.session() as session:
+        assert session.get(Case, "v").version == 1
