@@ -315,7 +315,8 @@ def home_stats(session: Session, *, latest: int = 6) -> dict:
     countries = session.scalar(select(func.count(func.distinct(Case.country))).where(public)) or 0
     total = sum(by_app.values())
     newest = session.scalars(
-        select(Case).where(public).order_by(Case.published_at.desc(), Case.id).limit(latest)
+        select(Case).where(public)
+        .order_by(Case.published_at.desc(), Case.year.desc().nulls_last(), Case.id).limit(latest)
     ).all()
     return {"total": total, "countries": countries, "by_application": by_app, "latest": newest}
 

@@ -1,0 +1,94 @@
+"""Text normalisation shared by the engines: folding, tokens, and safe highlight markup."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+# A token is a run of letters and digits; everything else (punctuation, emoji, control
+# characters, FTS5 operators) separates tokens, so no user input reaches FTS5 as syntax.
+TOKEN = re.compile(r"[^\W_]+")
+
+# Letters without a Unicode decomposition that users type without their stroke or slash
+# (Polish, Scandinavian, Croatian, Turkish): NFKD alone would leave them apart.
+_EXTRA_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "ı": "i",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+
+# Sentinels around matched words: control characters never survive into indexed tokens and
+# are stripped from document text first, so they cannot be forged by a document.
+MARK_OPEN = "\x02"
+MARK_CLOSE = "\x03"
+_MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
+
+
+# Marks with a combining class (accents, Greek tonos, cedillas) vanish after NFKD decomposition.
+_STRIP = {cp: None for cp in range(0x20000) if unicodedata.combining(chr(cp))}
+
+
+def fold(text: str) -> str:
+    """Return text without case and diacritics (Greek accents included), as indexed."""
+    decomposed = unicodedata.normalize("NFKD", text).translate(_STRIP)
+    return decomposed.casefold().translate(_EXTRA_FOLD)
+
+
+def tokens(text: str) -> list[str]:
+    """Split text into folded tokens, the unit of indexing and matching."""
+    return TOKEN.findall(fold(text))
+
+
+def field_text(value: object) -> str:
+    """Return the text of a document field: lists joined by spaces, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ".join(field_text(item) for item in value)
+    if isinstance(value, dict):
+        return " ".join(field_text(item) for item in value.values())
+    return str(value)
+
+
+@lru_cache(maxsize=65_536)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(TOKEN.findall(fold(word)))  # words repeat a lot across highlighted fields
+
+
+def mark_tokens(text: str, matches: Callable[[str], bool]) -> str:
+    """Wrap each word of text whose folded form `matches` in sentinels (text is NFC-normalised)."""
+    text = unicodedata.normalize("NFC", strip_sentinels(text))
+    parts: list[str] = []
+    last = 0
+    for match in TOKEN.finditer(text):
+        word = match.group()
+        if any(matches(tok) for tok in _word_tokens(word)):
+            parts.append(text[last : match.start()])
+            parts.append(f"{MARK_OPEN}{word}{MARK_CLOSE}")
+            last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def strip_sentinels(text: str) -> str:
+    """Remove sentinel characters a document might contain."""
+    return text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+
+def render_marked(text: str) -> str:
+    """Escape text for HTML, then turn balanced sentinel pairs into `<mark>` elements."""
+    escaped = html.escape(text, quote=True)
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return strip_sentinels(marked)

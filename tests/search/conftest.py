@@ -1,0 +1,98 @@
+"""Search test fixtures: the engines, a schema like the knowledge base's, document builders."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from search.backend import IndexSchema, SearchBackend
+from search.embedded import EmbeddedBackend
+
+MEILI_URL = os.environ.get("REPLAN_TEST_MEILI_URL")
+
+SCHEMA = IndexSchema(
+    name="cases",
+    searchable=("title", "summary", "body", "labels"),
+    highlight=("title", "summary"),
+    keywords=("application", "rtm_types", "country", "language"),
+    numbers=("year", "rtm_tonnes"),
+    booleans=("gpp",),
+)
+
+SYNONYMS = [
+    ["tyre", "tire", "pneumatico", "opona"],
+    ["asphalt", "asfalto", "άσφαλτος", "asfalt"],
+    ["end of life tyres", "elt", "pfu"],
+]
+
+
+def case(doc_id: str, title: str = "Untitled work", **fields: object) -> dict:
+    """Return a search document with neutral defaults (no shared words with other tests)."""
+    doc: dict = {
+        "id": doc_id,
+        "title": title,
+        "summary": "",
+        "body": "",
+        "labels": [],
+        "application": "other",
+        "rtm_types": ["rubber-powder"],
+        "country": "IT",
+        "language": "en",
+        "year": None,
+        "rtm_tonnes": None,
+        "gpp": None,
+    }
+    doc.update(fields)
+    return doc
+
+
+def make_embedded(tmp_path) -> EmbeddedBackend:
+    backend = EmbeddedBackend(tmp_path / f"search-{uuid.uuid4().hex[:8]}.sqlite")
+    backend.configure(SCHEMA, SYNONYMS)
+    return backend
+
+
+def make_meili() -> SearchBackend:
+    from search.meili import MeiliBackend
+
+    backend = MeiliBackend(
+        MEILI_URL or "",
+        os.environ.get("REPLAN_TEST_MEILI_KEY"),
+        index=f"test_{uuid.uuid4().hex[:12]}",
+    )
+    backend.configure(SCHEMA, SYNONYMS)
+    return backend
+
+
+ENGINES = [
+    "embedded",
+    pytest.param(
+        "meili",
+        marks=[
+            pytest.mark.meili,
+            pytest.mark.skipif(
+                not MEILI_URL, reason="set REPLAN_TEST_MEILI_URL to run against Meilisearch"
+            ),
+        ],
+    ),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def backend(request, tmp_path) -> Iterator[SearchBackend]:
+    """A configured, empty index of each available engine."""
+    engine = make_embedded(tmp_path) if request.param == "embedded" else make_meili()
+    yield engine
+    if request.param == "meili":
+        engine._drop(engine.index)  # type: ignore[attr-defined]
+    engine.close()
+
+
+@pytest.fixture
+def embedded(tmp_path) -> Iterator[EmbeddedBackend]:
+    engine = make_embedded(tmp_path)
+    yield engine
+    engine.close()

@@ -1,0 +1,118 @@
+"""A stand-in for Meilisearch's HTTP API (the documented v1.x routes), for httpx.MockTransport.
+
+It records every request, keeps documents per index, completes tasks at once (or fails the ones
+asked to fail), answers searches with a canned multi-search response, and can be switched off to
+simulate an outage (connection refused).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import httpx
+
+
+@dataclass
+class FakeMeili:
+    indexes: dict[str, dict[str, dict]] = field(default_factory=dict)
+    settings: dict[str, dict] = field(default_factory=dict)
+    tasks: dict[int, dict] = field(default_factory=dict)
+    requests: list[tuple[str, str, object]] = field(default_factory=list)
+    search_results: list[dict] = field(default_factory=list)
+    fail_next: str | None = None  # task type whose next task fails
+    down: bool = False
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def calls(self, method: str, path: str = "", *, exact: bool = False) -> list[object]:
+        """Return the bodies sent with `method` to URLs containing (or, exact, ending in) path."""
+        return [
+            body
+            for m, url, body in self.requests
+            if m == method and (httpx.URL(url).path == path if exact else path in url)
+        ]
+
+    def _task(self, kind: str, index: str | None) -> httpx.Response:
+        uid = len(self.tasks)
+        status, error = "succeeded", None
+        if self.fail_next == kind:
+            self.fail_next = None
+            status = "failed"
+            error = {
+                "message": "Invalid document",
+                "code": "invalid_document_fields",
+                "type": "invalid_request",
+                "link": "https://docs.meilisearch.com/errors",
+            }
+        self.tasks[uid] = {
+            "uid": uid,
+            "indexUid": index,
+            "status": status,
+            "type": kind,
+            "error": error,
+        }
+        return httpx.Response(
+            202,
+            json={
+                "taskUid": uid,
+                "indexUid": index,
+                "status": "enqueued",
+                "type": kind,
+                "enqueuedAt": "2026-01-01T00:00:00Z",
+            },
+        )
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        body = json.loads(request.content) if request.content else None
+        path, method = request.url.path, request.method
+        self.requests.append((method, str(request.url), body))
+        parts = path.strip("/").split("/")
+        if path == "/health":
+            return httpx.Response(200, json={"status": "available"})
+        if parts[0] == "tasks":
+            return httpx.Response(200, json=self.tasks[int(parts[1])])
+        if path == "/multi-search":
+            return httpx.Response(200, json={"results": self.search_results})
+        if path == "/swap-indexes":
+            a, b = body[0]["indexes"]
+            self.indexes[a], self.indexes[b] = self.indexes[b], self.indexes[a]
+            return self._task("indexSwap", None)
+        if path == "/indexes" and method == "POST":
+            self.indexes.setdefault(body["uid"], {})
+            return self._task("indexCreation", body["uid"])
+        uid = parts[1]
+        if len(parts) == 2:
+            if uid not in self.indexes:
+                return httpx.Response(
+                    404,
+                    json={
+                        "message": f"Index `{uid}` not found.",
+                        "code": "index_not_found",
+                        "type": "invalid_request",
+                        "link": "",
+                    },
+                )
+            if method == "DELETE":
+                del self.indexes[uid]
+                return self._task("indexDeletion", uid)
+            return httpx.Response(200, json={"uid": uid, "primaryKey": "id"})
+        if parts[2] == "settings":
+            self.settings[uid] = body
+            return self._task("settingsUpdate", uid)
+        if parts[2] == "stats":
+            return httpx.Response(200, json={"numberOfDocuments": len(self.indexes[uid])})
+        if parts[2] == "documents" and len(parts) == 3:
+            task = self._task("documentAdditionOrUpdate", uid)
+            if self.tasks[len(self.tasks) - 1]["status"] == "succeeded":
+                docs = self.indexes.setdefault(uid, {})
+                docs.update({str(d["id"]): d for d in body})
+            return task
+        if parts[2:] == ["documents", "delete-batch"]:
+            for doc_id in body:
+                self.indexes.get(uid, {}).pop(str(doc_id), None)
+            return self._task("documentDeletion", uid)
+        return httpx.Response(404, json={"message": "no route", "code": "not_found"})

@@ -1,0 +1,262 @@
+"""What only the embedded engine promises: its file, threads, suggestions, large buckets."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.backend import IndexSchema, InvalidQuery, SearchError, SearchQuery
+from search.embedded import EmbeddedBackend, rank
+from tests.search.conftest import SCHEMA, SYNONYMS, case
+
+
+def ids(backend, text: str = "", **kwargs) -> list[str]:
+    return [hit.id for hit in backend.search(SearchQuery(text=text, **kwargs)).hits]
+
+
+def test_memory_index():
+    backend = EmbeddedBackend(":memory:")
+    backend.configure(SCHEMA, SYNONYMS)
+    backend.upsert([case("a", "Rubber kerb")])
+    assert ids(backend, "kerb") == ["a"]
+    assert backend.rebuild([case("b", "Rubber mat")]) == 1
+    assert ids(backend, "rubber") == ["b"]
+    backend.close()
+
+
+def test_unconfigured_index_refuses_clearly(tmp_path):
+    backend = EmbeddedBackend(tmp_path / "s.sqlite")
+    assert backend.count() == 0
+    assert backend.health()
+    with pytest.raises(SearchError, match="configure"):
+        backend.search(SearchQuery(text="x"))
+    with pytest.raises(SearchError, match="configure"):
+        backend.upsert([case("a")])
+
+
+def test_invalid_queries_and_documents_are_refused(embedded):
+    with pytest.raises(InvalidQuery):
+        embedded.search(SearchQuery(filters={"title": ["x"]}))
+    with pytest.raises(InvalidQuery):
+        embedded.search(SearchQuery(sort=(("year", "sideways"),)))
+    with pytest.raises(InvalidQuery):
+        embedded.search(SearchQuery(ranges={"year": (float("nan"), None)}))
+    with pytest.raises(SearchError, match="id"):
+        embedded.upsert([{"title": "no id"}])
+
+
+def test_index_survives_reopening(tmp_path):
+    path = tmp_path / "s.sqlite"
+    first = EmbeddedBackend(path)
+    first.configure(SCHEMA, SYNONYMS)
+    first.upsert([case("a", "Rubber kerb")])
+    first.close()
+    second = EmbeddedBackend(path)
+    assert ids(second, "kerb") == ["a"]
+    assert ids(second, "kreb") == []  # 4 letters: no typo
+    second.close()
+
+
+def test_two_instances_on_one_file_see_each_other(tmp_path):
+    path = tmp_path / "s.sqlite"
+    writer, reader = EmbeddedBackend(path), EmbeddedBackend(path)
+    writer.configure(SCHEMA, SYNONYMS)
+    writer.upsert([case("a", "Rubber kerb")])
+    assert ids(reader, "kerb") == ["a"]
+    writer.upsert([case("b", "Vulcanised flooring")])
+    assert ids(reader, "vulcanisd") == ["b"]  # a typo of a word the reader never saw
+    writer.delete(["a"])
+    assert ids(reader, "kerb") == []
+    assert reader.count() == 1
+    writer.rebuild([case("c", "Kerb stones")])
+    assert ids(reader, "kerb") == ["c"]
+
+
+def test_schema_change_reindexes_stored_documents(tmp_path):
+    backend = EmbeddedBackend(tmp_path / "s.sqlite")
+    backend.configure(SCHEMA, SYNONYMS)
+    backend.upsert([case("a", "Rubber kerb", city="Ljubljana")])
+    assert ids(backend, "ljubljana") == []
+    wider = IndexSchema(**{**vars(SCHEMA), "searchable": (*SCHEMA.searchable, "city")})
+    backend.configure(wider, SYNONYMS)
+    assert ids(backend, "ljubljana") == ["a"]
+
+
+def test_synonyms_change_without_reindex(embedded):
+    embedded.upsert([case("a", "Crumb rubber")])
+    assert ids(embedded, "gomma") == []
+    embedded.configure(SCHEMA, [*SYNONYMS, ["rubber", "gomma", "kauczuk"]])
+    assert ids(embedded, "gomma") == ["a"]
+
+
+def test_suggestion_names_the_corrected_words(embedded):
+    embedded.upsert([case("a", "Rubber granulate asphalt")])
+    assert embedded.search(SearchQuery(text="granulte")).suggestion == "granulate"
+    assert embedded.search(SearchQuery(text="rubbr Asphalt")).suggestion == "rubber Asphalt"
+    assert embedded.search(SearchQuery(text="rubber asph")).suggestion is None
+
+
+def test_writes_during_rebuild_are_kept(embedded):
+    embedded.upsert([case("keep", "Rubber old"), case("gone", "Rubber doomed")])
+
+    def documents():
+        yield case("keep", "Rubber stale")
+        embedded.upsert([case("keep", "Rubber fresh"), case("late", "Rubber late")])
+        embedded.delete(["gone"])
+        yield case("gone", "Rubber doomed")
+        yield case("late", "Rubber stale")
+        yield from (case(f"n{i}", "Other") for i in range(2500))
+
+    embedded.rebuild(documents())
+    assert embedded.search(SearchQuery(text="fresh")).hits[0].id == "keep"
+    assert ids(embedded, "stale") == []
+    assert ids(embedded, "doomed") == []
+    assert ids(embedded, "late") == ["late"]
+
+
+def test_failed_rebuild_keeps_the_live_index(embedded):
+    embedded.upsert([case("a", "Rubber")])
+
+    def broken():
+        yield case("b", "Other")
+        raise RuntimeError("source failed")
+
+    with pytest.raises(RuntimeError):
+        embedded.rebuild(broken())
+    assert ids(embedded, "rubber") == ["a"]
+    embedded.upsert([case("c", "Rubber too")])
+    assert embedded.rebuild([case("d", "Rubber new")]) == 1
+
+
+def test_concurrent_searches_and_writes(embedded):
+    embedded.upsert([case(f"d{i}", f"Rubber item {i}") for i in range(200)])
+    errors: list[BaseException] = []
+
+    def searcher():
+        try:
+            for _ in range(40):
+                result = embedded.search(SearchQuery(text="rubber item", facets=("country",)))
+                assert result.total >= 200
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def writer():
+        try:
+            for i in range(40):
+                embedded.upsert([case(f"w{i}", f"Rubber item written {i}")])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(4)] + [
+        threading.Thread(target=writer)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert embedded.count() == 240
+
+
+def test_large_buckets_rank_consistently_across_pages(embedded, monkeypatch):
+    monkeypatch.setattr(rank, "POOL", 5)  # force the set-level path with few documents
+    docs = [case(f"b{i:02d}", "Municipal work", body=f"rubber tile {i}") for i in range(30)]
+    docs += [case(f"t{i:02d}", f"Rubber tile {i}") for i in range(12)]
+    far = "rubber and then many words before the tile"
+    docs += [case(f"x{i:02d}", "Annex", body=far) for i in range(6)]
+    docs += [case(f"o{i:02d}", f"Rubber only {i}") for i in range(9)]
+    embedded.upsert(docs)
+    seen: list[str] = []
+    for page in range(1, 8):
+        result = embedded.search(SearchQuery(text="rubber tile", page=page, per_page=10))
+        assert result.total == 57
+        seen += [hit.id for hit in result.hits]
+    assert sorted(seen) == sorted(d["id"] for d in docs)
+    assert {s[0] for s in seen[:48]} == {"b", "t", "x"}  # both words before one word
+    assert {s[0] for s in seen[48:]} == {"o"}
+    assert {s[0] for s in seen[:12]} == {"t"}  # best field first
+    sorted_ids = ids(embedded, "rubber", sort=(("year", "asc"),), page=3, per_page=10)
+    assert len(sorted_ids) == 10
+
+
+def test_prefix_of_one_letter_is_an_exact_word(embedded):
+    embedded.upsert([case("a", "A rubber mat"), case("b", "Asphalt")])
+    assert ids(embedded, "a") == ["a"]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=300),
+    page=st.integers(1, 5),
+    per_page=st.integers(0, 50),
+    countries=st.lists(st.text(max_size=5), max_size=3),
+)
+def test_any_input_is_safe(embedded, text, page, per_page, countries):
+    if not hasattr(embedded, "_seeded"):
+        embedded.upsert(
+            [
+                case("a", "Rubber <b>granulate</b> asphalt", country="IT"),
+                case("b", "Pneumatici fuori uso", country="ES"),
+            ]
+        )
+        embedded._seeded = True
+    query = SearchQuery(
+        text=text,
+        filters={"country": countries},
+        facets=("country", "year"),
+        page=page,
+        per_page=per_page,
+    )
+    result = embedded.search(query)
+    assert 0 <= result.total <= 2
+    assert len(result.hits) <= per_page
+    for hit in result.hits:
+        for html in hit.highlight.values():
+            assert "<b>" not in html
+
+
+def test_facets_follow_small_and_large_writes(embedded):
+    embedded.upsert([case(f"d{i}", "Rubber", country="IT", year=2000 + i % 3) for i in range(10)])
+
+    def facets() -> dict:
+        query = SearchQuery(text="rubber", facets=("country", "year"), filters={"country": ["IT"]})
+        return embedded.search(query).facets
+
+    assert facets()["country"] == {"IT": 10}
+    embedded.upsert([case("d0", "Rubber", country="ES", year=2000)])  # a few: bits flipped
+    embedded.delete(["d1"])
+    assert facets() == {"country": {"IT": 8, "ES": 1}, "year": {"2002": 3, "2000": 3, "2001": 2}}
+    embedded.upsert([case(f"d{i}", "Rubber", country="PL", year=1999) for i in range(2, 100)])
+    assert facets() == {"country": {"PL": 98, "ES": 1}, "year": {}}
+    assert embedded.search(SearchQuery(ranges={"year": (1999, 1999)})).total == 98
+
+
+def test_fields_with_many_values_are_counted_row_by_row(embedded):
+    embedded.upsert(
+        [case(f"d{i}", "Rubber", country=f"C{i}", rtm_tonnes=i + 0.5) for i in range(300)]
+    )
+    result = embedded.search(
+        SearchQuery(
+            text="rubber",
+            filters={"country": ["c7", "C8"]},
+            ranges={"rtm_tonnes": (0, 7.5)},
+            facets=("country", "rtm_tonnes"),
+        )
+    )
+    assert result.total == 1
+    assert result.facets["country"] == {
+        "C0": 1,
+        "C1": 1,
+        "C2": 1,
+        "C3": 1,
+        "C4": 1,
+        "C5": 1,
+        "C6": 1,
+        "C7": 1,
+    }
+    assert result.facets["rtm_tonnes"] == {"7.5": 1, "8.5": 1}
