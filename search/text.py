@@ -67,16 +67,26 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(TOKEN.findall(fold(word)))  # words repeat a lot across highlighted fields
 
 
-def mark_tokens(text: str, matches: Callable[[str], bool]) -> str:
-    """Wrap each word of text whose folded form `matches` in sentinels (text is NFC-normalised)."""
+def mark_tokens(text: str, select: Callable[[list[str]], set[int]]) -> str:
+    """Wrap in sentinels each word of text whose folded tokens `select` picks (by position).
+
+    Selecting positions rather than testing words one by one lets a phrase be marked only where
+    all its words stand together, not every "a" or "con" of a synonym phrase."""
     text = unicodedata.normalize("NFC", strip_sentinels(text))
+    words = list(TOKEN.finditer(text))
+    flat: list[str] = []
+    owner: list[int] = []
+    for w, match in enumerate(words):
+        for tok in _word_tokens(match.group()):
+            flat.append(tok)
+            owner.append(w)
+    chosen = {owner[i] for i in select(flat)}
     parts: list[str] = []
     last = 0
-    for match in TOKEN.finditer(text):
-        word = match.group()
-        if any(matches(tok) for tok in _word_tokens(word)):
+    for w, match in enumerate(words):
+        if w in chosen:
             parts.append(text[last : match.start()])
-            parts.append(f"{MARK_OPEN}{word}{MARK_CLOSE}")
+            parts.append(f"{MARK_OPEN}{match.group()}{MARK_CLOSE}")
             last = match.end()
     parts.append(text[last:])
     return "".join(parts)

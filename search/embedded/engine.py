@@ -261,9 +261,9 @@ class EmbeddedBackend:
 
     @staticmethod
     def _hit(doc: dict, schema: IndexSchema, ranker: Ranker) -> Hit:
-        matches = ranker.matcher.matches
+        marked = ranker.matcher.marked
         highlight = {
-            name: render_marked(mark_tokens(field_text(doc.get(name)), matches))
+            name: render_marked(mark_tokens(field_text(doc.get(name)), marked))
             for name in schema.highlight
         }
         return Hit(str(doc["id"]), doc, highlight)

@@ -87,13 +87,19 @@ class Matcher:
                 else:
                     self.single.setdefault(alt.tokens[0], []).append((u, alt.typos, alt.typos == 0))
         self.firsts = set(self.single) | set(self.phrases)
-        phrase_words = {t for group in self.phrases.values() for p, _, _ in group for t in p}
-        self.words = self.firsts | phrase_words
         self.prefix_tuple = tuple(p for p, _, _ in self.prefixes)
 
-    def matches(self, token: str) -> bool:
-        """Return whether a folded token is one the query matched (for highlighting)."""
-        return token in self.words or token.startswith(self.prefix_tuple)
+    def marked(self, toks: list[str]) -> set[int]:
+        """Return the positions of folded tokens to highlight: matched words and whole phrases."""
+        out: set[int] = set()
+        pt = self.prefix_tuple
+        for i, t in enumerate(toks):
+            if t in self.single or (pt and t.startswith(pt)):
+                out.add(i)
+            for phrase, _, _ in self.phrases.get(t, ()):
+                if tuple(toks[i : i + len(phrase)]) == phrase:
+                    out.update(range(i, i + len(phrase)))
+        return out
 
     def occurrences(self, columns: Iterable[str]) -> tuple[dict[int, list[Occurrence]], int]:
         """Return each unit's occurrences and the document's length in tokens."""

@@ -260,3 +260,14 @@ def test_fields_with_many_values_are_counted_row_by_row(embedded):
         "C7": 1,
     }
     assert result.facets["rtm_tonnes"] == {"7.5": 1, "8.5": 1}
+
+
+def test_synonym_phrases_are_highlighted_only_where_they_stand_together():
+    backend = EmbeddedBackend(":memory:")
+    backend.configure(SCHEMA, [["asfalto gommato", "rubberised asphalt", "asfalt z gumą"]])
+    backend.upsert([case("a", "A rubberised asphalt at a junction, z and asphalt alone")])
+    hit = backend.search(SearchQuery(text="asfalto gommato")).hits[0]
+    assert hit.highlight["title"] == (
+        "A <mark>rubberised</mark> <mark>asphalt</mark> at a junction, z and asphalt alone"
+    )
+    backend.close()
