@@ -1,14 +1,15 @@
 """Shapes of the knowledge base: the case-study record of the contract, queries and page models."""
 
 from datetime import date
+from urllib.parse import urlsplit
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    HttpUrl,
     StringConstraints,
     field_validator,
     model_validator,
@@ -25,33 +26,49 @@ MAX_DESCRIPTION = 50_000
 CASE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
 
-def _language(value: str) -> str:
-    value = value.strip().lower()
-    if value not in iso_languages():
+def _language(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    code = value.strip().lower()
+    if code not in iso_languages():
         raise ValueError(f"'{value}' is not an ISO 639-1 language code (such as en, it, pl)")
-    return value
+    return code
 
 
-def _country(value: str) -> str:
-    value = value.strip().upper()
-    if value == "EL":
+def _country(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    code = value.strip().upper()
+    if code == "EL":
         raise ValueError("'EL' is not an ISO 3166-1 code: Greece is 'GR'")
-    if value == "UK":
+    if code == "UK":
         raise ValueError("'UK' is not an ISO 3166-1 code: the United Kingdom is 'GB'")
-    if value not in iso_countries():
+    if code not in iso_countries():
         raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code (such as IT, ES)")
-    return value
+    return code
 
 
 def _url(value: str) -> str:
-    value = value.strip()
-    HttpUrl(value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError("must be a web address starting with http:// or https://")
     return value
 
 
-LanguageCode = Annotated[str, AfterValidator(_language)]
-CountryCode = Annotated[str, AfterValidator(_country)]
-SourceUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_url)]
+# The codes are listed in the schema (enums), and the friendly checks run first, so that a
+# lower-case code is accepted and an unknown one gets a message that says what to write.
+LanguageCode = Annotated[
+    Literal[tuple(sorted(iso_languages()))], BeforeValidator(_language)  # type: ignore[misc]
+]
+CountryCode = Annotated[
+    Literal[tuple(sorted(iso_countries()))], BeforeValidator(_country)  # type: ignore[misc]
+]
+SourceUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(_url),
+    Field(json_schema_extra={"pattern": r"^https?://[^\s/?#]+[^\s]*$", "format": "uri"}),
+]
 
 
 class OrganisationRef(BaseModel):
@@ -85,7 +102,9 @@ class CaseRecord(BaseModel):
     city: Annotated[Text, StringConstraints(max_length=200)] | None = None
     lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    year: int | None = None
+    year: int | None = Field(
+        None, json_schema_extra={"minimum": 1970, "maximum": date.today().year + 1}
+    )
     rtm_tonnes: float | None = Field(None, ge=0, allow_inf_nan=False)
     tyres_equivalent: int | None = Field(None, ge=0)
     area_m2: float | None = Field(None, ge=0, allow_inf_nan=False)
@@ -156,14 +175,9 @@ class CaseQuery(BaseModel):
     year_max: int | None = Field(None, ge=1900, le=2200)
     gpp: bool | None = None
     sort: Literal["relevance", "year_desc", "year_asc", "tonnes_desc"] = "relevance"
-    page: int = Field(1, ge=1, le=100_000)
+    page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(20, ge=1, le=100)
 
-    @model_validator(mode="after")
-    def _years(self) -> "CaseQuery":
-        if self.year_min is not None and self.year_max is not None and self.year_min > self.year_max:
-            raise ValueError("year_min must not be greater than year_max")
-        return self
 
 
 class CaseHit(BaseModel):
