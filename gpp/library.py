@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
+from replan.data_files import load_yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -236,7 +236,7 @@ def load_file(path: Path, where: str | None = None) -> tuple[CriteriaFile | None
     """Parse and validate one criteria file; return it (or None) and its problems."""
     where = where or path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         return None, [f"{where}: not readable YAML: {exc}"]
     if not isinstance(raw, dict):

@@ -8,7 +8,7 @@ Anything left out stays English. A translated text must keep exactly the criteri
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from replan.data_files import load_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpp.library import Criterion, check_placeholders
@@ -78,7 +78,7 @@ def apply_overlay(criterion: Criterion, overlay: CriterionOverlay) -> Criterion:
 def _load_overlay_file(path: Path, where: str, group: str, library: "Library"
                        ) -> tuple[dict[str, CriterionOverlay], list[str]]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         return {}, [f"{where}: not readable YAML: {exc}"]
     if isinstance(raw, dict) and isinstance(raw.get("criteria"), dict):

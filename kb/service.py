@@ -164,7 +164,6 @@ def upsert_records(
                 case.updated_at = now
                 if status == PUBLIC and case.published_at is None:
                     case.published_at = now
-                session.flush()
                 enqueue_case(session, case, taxonomy)
             if progress:
                 progress(1)

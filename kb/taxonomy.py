@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from replan.data_files import load_yaml
 
 from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, UI_LANGUAGES
 
@@ -77,7 +77,7 @@ def _terms(raw: dict, codes: tuple[str, ...], kind: str, path: Path) -> dict[str
 @cache
 def load_taxonomy(path: Path, glossary_path: Path | None = None) -> Taxonomy:
     """Load and check the taxonomy file (every contract code, an English label each)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     return Taxonomy(
         applications=_terms(raw.get("applications"), APPLICATIONS, "applications", path),
         rtm_types=_terms(raw.get("rtm_types"), RTM_TYPES, "rtm_types", path),
@@ -100,7 +100,7 @@ class Glossary:
 @cache
 def load_glossary(path: Path) -> Glossary:
     """Load the search glossary: synonym groups, and the primary groups' terms per code."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path) or {}
     groups: list[list[str]] = []
     code_terms: dict[str, list[str]] = {}
     for group in raw.get("groups") or []:
