@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from replan.data_files import load_yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,6 +23,7 @@ from pydantic import (
 )
 
 from kb.codes import APPLICATIONS
+from replan.data_files import DataFileError, load_yaml
 
 TYPES = ("selection", "technical_specification", "award", "contract_clause")
 AMBITIONS = ("core", "comprehensive")
@@ -237,7 +237,7 @@ def load_file(path: Path, where: str | None = None) -> tuple[CriteriaFile | None
     where = where or path.name
     try:
         raw = load_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, DataFileError) as exc:
         return None, [f"{where}: not readable YAML: {exc}"]
     if not isinstance(raw, dict):
         return None, [f"{where}: field (the file): expected a mapping at the top"]

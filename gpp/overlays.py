@@ -8,10 +8,10 @@ Anything left out stays English. A translated text must keep exactly the criteri
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from replan.data_files import load_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gpp.library import Criterion, check_placeholders
+from replan.data_files import DataFileError, load_yaml
 from replan.i18n import LANGUAGES
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _load_overlay_file(path: Path, where: str, group: str, library: "Library"
                        ) -> tuple[dict[str, CriterionOverlay], list[str]]:
     try:
         raw = load_yaml(path) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, DataFileError) as exc:
         return {}, [f"{where}: not readable YAML: {exc}"]
     if isinstance(raw, dict) and isinstance(raw.get("criteria"), dict):
         raw = raw["criteria"]  # a file may carry a header (language, library_version) around them

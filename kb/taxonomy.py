@@ -4,9 +4,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from replan.data_files import load_yaml
-
 from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, UI_LANGUAGES
+from replan.data_files import load_yaml
 
 
 @dataclass(frozen=True)
