@@ -59,6 +59,10 @@ class Case(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The submitting organisation: the case stays attributed to it when its author's account goes.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_organisation.id", ondelete="SET NULL"), index=True
+    )
 
     organisation_links: Mapped[list["CaseOrganisation"]] = relationship(
         back_populates="case",

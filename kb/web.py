@@ -10,6 +10,7 @@ from kb import io as kb_io
 from kb import service
 from kb.codes import country_name, language_name
 from kb.models import Case
+from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
 from replan import auth
@@ -98,10 +99,13 @@ def case_detail(request: Request, runtime: RuntimeDep,
                 case: Annotated[Case, Depends(valid_case)]) -> Response:
     record = service.record_of(case)
     locale = request.state.locale
+    with runtime.db.session() as session:
+        extras = moderation_queries.case_page_extras(session, user=auth.current_user(request),
+                                                     case=case, visible=True)
     return render(request, "kb/case.html", {
         "case": case, "record": record, "taxonomy": runtime.taxonomy,
         "country_label": country_name(record.country, locale),
-        "language_label": language_name(record.language, locale),
+        "language_label": language_name(record.language, locale), **extras,
     })
 
 
@@ -112,5 +116,9 @@ def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Res
         if org is None:
             raise HTTPException(404, "There is no organisation with this address.")
         cases = service.organisation_cases(session, org.id)
+        extras = moderation_queries.organisation_page_extras(
+            session, user=auth.current_user(request), org=org, locale=request.state.locale)
+    listed = {c.id for c in cases}
+    cases += [c for c in extras.pop("submitted_cases") if c.id not in listed]
     return render(request, "kb/organisation.html",
-                  {"org": org, "cases": cases, "taxonomy": runtime.taxonomy})
+                  {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, **extras})

@@ -10,13 +10,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
+from gpp import api as gpp_api
 from gpp import web as gpp_web
+from gpp.library import load_library
 from kb import api as kb_api
 from kb import web as kb_web
+from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import auth, i18n
-from replan import auth_web
+from replan import accounts, auth, auth_web, i18n
 from replan.auth_models import User
 from replan.db import Database
 from replan.runtime import Runtime
@@ -30,11 +32,14 @@ log = logging.getLogger(__name__)
 
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
+    criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
     db = Database(settings.db_url)
     backend = make_backend(settings)
-    taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml")
-    backend.configure(CASE_INDEX, load_glossary(settings.seeds_dir / "glossary.yaml"))
-    return Runtime(settings=settings, db=db, search=backend, taxonomy=taxonomy)
+    glossary_path = settings.seeds_dir / "glossary.yaml"
+    taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
+    backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
+    return Runtime(settings=settings, db=db, search=backend, taxonomy=taxonomy,
+                   extras={"criteria": criteria})
 
 
 SECURITY_HEADERS = {
@@ -118,6 +123,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_web.router)
     app.include_router(kb_api.router)
     app.include_router(gpp_web.router)
+    app.include_router(gpp_api.router)
+    app.include_router(accounts.router)
+    for router in moderation_routes.ROUTERS:
+        app.include_router(router)
     _install_errors(app)
 
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")

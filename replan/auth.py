@@ -123,6 +123,48 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user
 
 
+def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
+    """Return a user's API tokens, newest first (revoked ones too, marked)."""
+    return list(session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
+    """Revoke one of the user's tokens; return False when they have no such active token."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user_id or row.revoked_at is not None:
+        return False
+    row.revoked_at = datetime.now(UTC)
+    return True
+
+
+def check_password(user: User, password: str) -> bool:
+    return _hasher.verify(password, user.password_hash)
+
+
+def change_password(session: Session, *, user_id: int, current: str, new: str) -> None:
+    """Replace a user's password after checking the current one, or raise AuthError."""
+    user = session.get(User, user_id)
+    if user is None or not check_password(user, current):
+        raise AuthError("the current password is not right")
+    if len(new) < MIN_PASSWORD:
+        raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
+    user.password_hash = hash_password(new)
+
+
+def delete_user(session: Session, *, user_id: int) -> None:
+    """Delete a user, their tokens and their sign-in attempts (rows pointing at them keep NULL)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    session.delete(user)
+    session.flush()
+
+
 def has_role(user: User | None, *roles: str) -> bool:
     """True when the user holds one of the roles; admins hold them all."""
     return user is not None and (user.role in roles or user.role == "admin")

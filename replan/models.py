@@ -2,14 +2,12 @@
 
 import importlib
 
-MODEL_MODULES = ("replan.auth_models", "kb.models", "gpp.models", "search.models")
+MODEL_MODULES = (
+    "replan.auth_models", "kb.models", "kb.moderation.models", "gpp.models", "search.models",
+)
 
 
 def import_all_models() -> None:
     """Import each domain's models so that `Base.metadata` knows every table."""
     for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)

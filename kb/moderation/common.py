@@ -1,0 +1,85 @@
+"""What the moderation pages share: role dependencies, the form, messages, flash, choices."""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from kb.codes import (
+    APPLICATIONS,
+    ORG_ROLES,
+    ORG_TYPES,
+    RTM_TYPES,
+    country_name,
+    iso_countries,
+    iso_languages,
+    language_name,
+)
+from kb.moderation.service import WorkflowError
+from replan import auth, i18n
+from replan.auth_models import User
+from replan.runtime import Runtime
+from replan.web import is_htmx
+
+Author = Annotated[User, Depends(auth.require_roles("submitter", "moderator"))]
+Moderator = Annotated[User, Depends(auth.require_roles("moderator"))]
+SignedIn = Annotated[User, Depends(auth.require_roles())]
+FLASH = "flash"
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def translate(request: Request) -> Callable[..., str]:
+    """Return the request language's gettext, filling %(name)s placeholders."""
+    trans = i18n.translations(getattr(request.state, "locale", i18n.DEFAULT))
+
+    def gettext(message: str, **variables: Any) -> str:
+        text = trans.gettext(message)
+        return text % variables if variables else text
+
+    return gettext
+
+
+def workflow_error(request: Request, exc: WorkflowError) -> str:
+    return translate(request)(exc.msgid, **exc.variables)
+
+
+def flash(request: Request, message: str) -> None:
+    """Keep a message for the next page (after a redirect)."""
+    request.session[FLASH] = message
+
+
+def pop_flash(request: Request) -> str | None:
+    return request.session.pop(FLASH, None)
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Go to a page after a successful POST (htmx follows HX-Redirect)."""
+    if is_htmx(request):
+        # An XMLHttpRequest follows a 303 silently: tell htmx to load the page itself.
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def choices(runtime: Runtime, locale: str) -> dict[str, list[tuple[str, str]]]:
+    """Return the options of the form's pickers, labelled in the reader's language."""
+    taxonomy = runtime.taxonomy
+
+    def by_label(pairs):
+        return sorted(pairs, key=lambda pair: pair[1].casefold())
+
+    return {
+        "applications": [(c, taxonomy.label("applications", c, locale)) for c in APPLICATIONS],
+        "rtm_types": [(c, taxonomy.label("rtm_types", c, locale)) for c in RTM_TYPES],
+        "roles": [(c, taxonomy.label("organisation_roles", c, locale)) for c in ORG_ROLES],
+        "org_types": [(c, c) for c in ORG_TYPES],
+        "languages": by_label((c, language_name(c, locale)) for c in iso_languages()),
+        "countries": by_label((c, country_name(c, locale)) for c in iso_countries()),
+    }

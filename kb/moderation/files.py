@@ -1,0 +1,169 @@
+"""Checking uploaded files by their content, and keeping them under the upload dir.
+
+Photos (JPEG, PNG, WebP) are decoded and re-encoded with Pillow, which drops every piece of
+metadata (EXIF with GPS positions, XMP, comments) and anything appended to the image; reports must
+be real PDFs without active content. The name a user gave never decides the type."""
+
+import io
+import re
+import secrets
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from kb.moderation.schemas import N_
+
+MB = 1024 * 1024
+MAX_PHOTO_BYTES = 10 * MB
+MAX_REPORT_BYTES = 20 * MB
+MAX_UPLOAD_BYTES = MAX_REPORT_BYTES
+MAX_PHOTOS = 10
+MAX_REPORTS = 10
+MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
+PHOTO_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
+                 "WEBP": ("image/webp", ".webp")}
+PDF = ("application/pdf", ".pdf")
+_NOT_ACCEPTED = N_("Only photos (JPEG, PNG, WebP) and PDF reports are accepted.")
+TOO_LARGE = N_("The file is too large: photos may be at most 10 MB and reports 20 MB.")
+# Names that make a PDF run code or carry other files.
+ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm)\b")
+
+
+class UploadRejected(ValueError):
+    """A file that is not accepted, with the reason in words for the user (an English msgid)."""
+
+    def __init__(self, message: str, **variables: object) -> None:
+        super().__init__(message % variables if variables else message)
+        self.msgid = message
+        self.variables = variables
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str  # photo or report
+    content_type: str
+    extension: str
+    data: bytes
+
+
+def check_upload(data: bytes) -> CheckedFile:
+    """Return the cleaned file when its content is an accepted photo or report, else raise."""
+    if not data:
+        raise UploadRejected(N_("The file is empty."))
+    if data.startswith(b"%PDF-"):
+        return _check_pdf(data)
+    return _check_photo(data)
+
+
+def _check_photo(data: bytes) -> CheckedFile:
+    if len(data) > MAX_PHOTO_BYTES:
+        raise UploadRejected(N_("A photo may be at most %(mb)s MB."), mb=MAX_PHOTO_BYTES // MB)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                if fmt not in PHOTO_FORMATS:
+                    raise UploadRejected(_NOT_ACCEPTED)
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise UploadRejected(N_("The image has too many pixels."))
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                clean = _reencode(image, fmt)
+    except UploadRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise UploadRejected(_NOT_ACCEPTED) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UploadRejected(N_("The image is damaged or incomplete.")) from exc
+    content_type, extension = PHOTO_FORMATS[fmt]
+    return CheckedFile(kind="photo", content_type=content_type, extension=extension, data=clean)
+
+
+
+def _reencode(image: Image.Image, fmt: str) -> bytes:
+    """Draw the pixels into a new file: the metadata and any appended data stay behind."""
+    image = ImageOps.exif_transpose(image) or image  # keep the photo upright without its EXIF
+    if image.mode == "P" or "transparency" in image.info:
+        image = image.convert("RGBA")
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA")
+    pixels = Image.new(image.mode, image.size)
+    pixels.paste(image)
+    out = io.BytesIO()
+    options = {"JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True},
+               "WEBP": {"quality": 90}}[fmt]
+    pixels.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _check_pdf(data: bytes) -> CheckedFile:
+    if len(data) > MAX_REPORT_BYTES:
+        raise UploadRejected(N_("A report may be at most %(mb)s MB."), mb=MAX_REPORT_BYTES // MB)
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise UploadRejected(N_("The PDF is damaged or incomplete."))
+    if data[end + 5:].strip(b"\r\n\t \x00"):
+        # Something hides after the end of the PDF: the mark of a polyglot file.
+        raise UploadRejected(N_("The PDF has extra data after its end."))
+    if ACTIVE_PDF.search(data):
+        raise UploadRejected(N_("PDFs with scripts, forms or embedded files are not accepted."))
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise UploadRejected(N_("Password-protected PDFs are not accepted."))
+        if len(reader.pages) < 1:
+            raise UploadRejected(N_("The PDF has no pages."))
+        root = reader.trailer["/Root"].get_object()
+        names = root.get("/Names")
+        names = names.get_object() if names is not None else {}
+        action = root.get("/OpenAction")
+        action = action.get_object() if action is not None else None
+        if "/JavaScript" in names or "/EmbeddedFiles" in names or (
+            hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch")
+        ):
+            raise UploadRejected(N_("PDFs with scripts, forms or embedded files are not accepted."))
+    except UploadRejected:
+        raise
+    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, OSError,
+            RecursionError) as exc:
+        raise UploadRejected(N_("The PDF is damaged or incomplete.")) from exc
+    return CheckedFile(kind="report", content_type=PDF[0], extension=PDF[1], data=data)
+
+
+def safe_filename(name: str | None, extension: str) -> str:
+    """Return a harmless display name with the extension the content decided."""
+    base = unicodedata.normalize("NFKC", Path(name or "").name).rsplit(".", 1)[0]
+    base = re.sub(r"[^\w\-]+", "_", base, flags=re.UNICODE).strip("._")[:100] or "file"
+    return base + extension
+
+
+def store(upload_dir: Path, data: bytes, extension: str) -> str:
+    """Write the data under a random name and return that name."""
+    name = secrets.token_hex(16) + extension
+    path = path_of(upload_dir, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return name
+
+
+def path_of(upload_dir: Path, stored_name: str) -> Path:
+    """Return where a stored file lives (two-letter folders keep directories small)."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|webp|pdf)", stored_name):
+        raise ValueError("not a stored file name")
+    return upload_dir / stored_name[:2] / stored_name
+
+
+def remove(upload_dir: Path, stored_name: str) -> None:
+    path_of(upload_dir, stored_name).unlink(missing_ok=True)

@@ -1,0 +1,118 @@
+"""Shapes of the moderation workflow: API inputs and answers, and what each page prints."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from kb.moderation.diff import FieldDiff
+
+Decision = Literal["publish", "reject", "request_changes"]
+DECISION_STATUS = {"publish": "published", "reject": "rejected",
+                   "request_changes": "changes_requested"}
+EDITABLE = ("draft", "submitted", "changes_requested")
+MAX_COMMENT = 5000
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+class ReviewIn(BaseModel):
+    """A moderator's decision on a case waiting for review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT)] = ""
+    version: int | None = Field(None, description="the version reviewed; a newer one answers 409")
+
+
+class ReviewOut(BaseModel):
+    id: str
+    status: str = Field(description="published, rejected or changes_requested")
+    target: Literal["case", "revision"] = Field(
+        description="the case itself, or a pending edit of a published case")
+    case_status: str = Field(description="the status of the case after the decision")
+
+
+class SubmitOut(BaseModel):
+    id: str
+    status: str
+    revision: bool = Field(False, description="true when this is an edit of a published case")
+
+
+class Person(BaseModel):
+    """A submitter's contact details: shown to moderators only."""
+
+    name: str | None
+    email: str
+    organisation: str | None
+
+
+class QueueItem(BaseModel):
+    id: str
+    title: str
+    kind: Literal["new", "edit"]
+    status: str
+    updated_at: datetime | None
+    submitter: Person | None
+    url: str
+
+
+class ModerationQueue(BaseModel):
+    total: int
+    items: list[QueueItem]
+    waiting_for_author: list[QueueItem]
+
+
+class EventOut(BaseModel):
+    at: datetime
+    actor: str | None
+    actor_role: str | None = None
+    action: str
+    target: str
+    from_status: str | None
+    to_status: str | None
+    comment: str | None
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    caption: str
+    pending: bool
+    url: str
+
+
+class MyCase(BaseModel):
+    id: str
+    title: str
+    status: str
+    revision_status: str | None
+    updated_at: datetime | None
+    comment: str | None
+    editable: bool
+
+
+class MyCasesPage(BaseModel):
+    cases: list[MyCase]
+
+
+class VersionOut(BaseModel):
+    number: int
+    published_at: datetime
+    title: str
+    comment: str | None
+    changes: list[FieldDiff]
+
+
+class HistoryPage(BaseModel):
+    id: str
+    title: str
+    versions: list[VersionOut]
+    events: list[EventOut] | None = None
