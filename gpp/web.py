@@ -21,6 +21,7 @@ from gpp.schemas import CHECK_STATUSES, BidderOut, SpecList, SpecOut
 from kb.web import RuntimeDep
 from replan import auth, i18n
 from replan.auth_models import User
+from replan.i18n import N_
 from replan.web import is_htmx, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -97,7 +98,7 @@ def _load_draft(runtime, draft_id: str) -> dict:
         try:
             return {**wizard.blank(), **wizard.get_draft(session, draft_id).data}
         except wizard.DraftNotFound as exc:
-            raise HTTPException(404, "There is no draft at this address.") from exc
+            raise HTTPException(404, N_("There is no draft at this address.")) from exc
 
 
 @router.get("/gpp/drafts/{draft_id}")
@@ -110,7 +111,7 @@ def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
 def wizard_step(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
                 library: LibraryDep) -> Response:
     if step not in wizard.STEPS:
-        raise HTTPException(404, "There is no such step in the wizard.")
+        raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
     shown = wizard.allowed_step(data, step)
     if shown != step:
@@ -122,7 +123,7 @@ def wizard_step(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
 def wizard_submit(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
                   library: LibraryDep, form: FormDep) -> Response:
     if step not in wizard.STEPS:
-        raise HTTPException(404, "There is no such step in the wizard.")
+        raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
     if wizard.allowed_step(data, step) != step:
         return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
@@ -186,7 +187,7 @@ def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
         try:
             spec = service.get_spec(session, spec_id)
         except service.SpecNotFound as exc:
-            raise HTTPException(404, "There is no specification at this address.") from exc
+            raise HTTPException(404, N_("There is no specification at this address.")) from exc
         return service.spec_json(spec), spec.owner_id
 
 
@@ -235,7 +236,7 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
         try:
             spec = bidders.owned_spec(session, spec_id, user_id=user.id)
         except service.SpecNotFound as exc:
-            raise HTTPException(404, "There is no specification at this address.") from exc
+            raise HTTPException(404, N_("There is no specification at this address.")) from exc
         draft = wizard.create_draft(session, data=wizard.draft_from_spec(spec), owner_id=user.id,
                                     source_spec_id=spec.id)
         draft_id = draft.id
@@ -245,7 +246,7 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
 @router.get("/specs/{spec_id}/export.{fmt}")
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
     if fmt not in exporters.FORMATS:
-        raise HTTPException(404, "There is no such export format.")
+        raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext
     try:
@@ -269,7 +270,7 @@ def bidder_add(spec_id: str, request: Request, user: ProcurerPage, runtime: Runt
     name = str(form.get("name", "")).strip()
     spec, owner_id = _spec(runtime, spec_id)
     if owner_id not in (None, user.id):
-        raise HTTPException(404, "There is no specification at this address.")
+        raise HTTPException(404, N_("There is no specification at this address."))
     if not name or len(name) > 200:
         _ = pages.make_gettext(request.state.locale)
         return _spec_page(request, runtime, spec, owner_id, status=422, name=name[:200],
@@ -287,7 +288,7 @@ def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, di
             spec = bidders.owned_spec(session, spec_id, user_id=user.id)
             bidder = bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
         except (service.SpecNotFound, bidders.BidderNotFound) as exc:
-            raise HTTPException(404, "There is no bidder at this address.") from exc
+            raise HTTPException(404, N_("There is no bidder at this address.")) from exc
         return service.spec_json(spec), bidders.bidder_json(spec, bidder)
 
 
@@ -318,7 +319,7 @@ def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: P
     note = str(form.get("note", ""))
     spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
     if not 0 <= n < len(bidder["checks"]):
-        raise HTTPException(404, "There is no such item in the checklist.")
+        raise HTTPException(404, N_("There is no such item in the checklist."))
     if status not in CHECK_STATUSES or len(note) > 4000:
         _ = pages.make_gettext(request.state.locale)
         message = (_("Choose a status.") if status not in CHECK_STATUSES
@@ -339,7 +340,7 @@ def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: P
 def bidder_export(spec_id: str, bidder_id: int, fmt: str, request: Request, user: ProcurerPage,
                   runtime: RuntimeDep) -> Response:
     if fmt not in exporters.EVALUATION_FORMATS:
-        raise HTTPException(404, "There is no such export format.")
+        raise HTTPException(404, N_("There is no such export format."))
     spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
     gettext = i18n.translations(spec["language"]).gettext
     try:

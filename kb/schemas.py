@@ -1,8 +1,8 @@
 """Shapes of the knowledge base: the case-study record of the contract, queries and page models."""
 
 from datetime import date
-from urllib.parse import urlsplit
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,

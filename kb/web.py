@@ -14,6 +14,7 @@ from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
 from replan import auth
+from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.web import render
 
@@ -40,7 +41,7 @@ def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
     with runtime.db.session() as session:
         case = session.get(Case, case_id)
         if case is None or not can_view(auth.current_user(request), case):
-            raise HTTPException(404, "There is no case study with this address.")
+            raise HTTPException(404, N_("There is no case study with this address."))
         session.expunge(case)
         return case
 
@@ -79,7 +80,7 @@ def _export_records(runtime: Runtime, query: CaseQuery):
 @router.get("/cases/export.{fmt}")
 def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     if fmt not in ("csv", "jsonl"):
-        raise HTTPException(404, "Exports are CSV or JSONL.")
+        raise HTTPException(404, N_("Exports are CSV or JSONL."))
     records = _export_records(runtime, query)
     out = io.StringIO()
     if fmt == "csv":
@@ -114,7 +115,7 @@ def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Res
     with runtime.db.session() as session:
         org = service.get_organisation(session, slug)
         if org is None:
-            raise HTTPException(404, "There is no organisation with this address.")
+            raise HTTPException(404, N_("There is no organisation with this address."))
         cases = service.organisation_cases(session, org.id)
         extras = moderation_queries.organisation_page_extras(
             session, user=auth.current_user(request), org=org, locale=request.state.locale)

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from replan.auth_models import ROLES, ApiToken, LoginAttempt, User
+from replan.i18n import N_
 
 _hasher = PasswordHash.recommended()
 ROLE_RANK = {"public": 0, "submitter": 1, "procurer": 1, "moderator": 2, "admin": 3}
@@ -79,7 +80,7 @@ def authenticate(
         )
     ) or 0
     if failures >= max_attempts:
-        raise TooManyAttempts("too many failed sign-ins: wait 15 minutes and try again")
+        raise TooManyAttempts(N_("too many failed sign-ins: wait 15 minutes and try again"))
     user = session.scalar(select(User).where(User.email == email))
     ok = False
     if user is not None and user.is_active:
@@ -193,8 +194,8 @@ async def csrf_protect(request: Request) -> None:
             form = await request.form()
             sent = str(form.get(CSRF_FIELD, ""))
     if not expected or not sent or not hmac.compare_digest(expected, sent):
-        raise HTTPException(403, "The form has expired or did not come from this site: "
-                                 "reload the page and try again.")
+        raise HTTPException(403, N_("The form has expired or did not come from this site: "
+                                 "reload the page and try again."))
 
 
 def current_user(request: Request) -> User | None:
@@ -216,7 +217,7 @@ def require_roles(*roles: str, api: bool = False):
                                     headers={"WWW-Authenticate": "Bearer"})
             raise LoginRequired()
         if roles and not has_role(user, *roles):
-            raise HTTPException(403, "your role may not do this")
+            raise HTTPException(403, N_("your role may not do this"))
         return user
 
     return dependency

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from replan import auth
+from replan.i18n import N_
 from replan.web import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -44,7 +45,7 @@ def login(
     except auth.TooManyAttempts as exc:
         return _login_error(request, next, email, str(exc), 429)
     if user_id is None:
-        return _login_error(request, next, email, "the e-mail or the password is not right", 422)
+        return _login_error(request, next, email, N_("the e-mail or the password is not right"), 422)
     request.session.clear()
     request.session["uid"] = user_id
     auth.csrf_token(request)

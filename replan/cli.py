@@ -42,8 +42,8 @@ def _progress() -> Progress:
 def init_database(runtime, *, seed: bool = True) -> None:
     """Create or upgrade the schema, load the seeds into an empty database, build the index."""
     from kb import service as kb_service
-    from replan.migrations import upgrade
     from kb.seed import load_seed_cases
+    from replan.migrations import upgrade
 
     upgrade(runtime.settings.db_url)
     with runtime.db.session() as session:
@@ -179,8 +179,8 @@ def user_create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
     """Create a user (the password comes from a prompt or standard input)."""
-    from replan import auth
     from kb.service import organisation_named
+    from replan import auth
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")

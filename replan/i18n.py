@@ -58,3 +58,8 @@ def gettext_for(locale: str):
 
 def ngettext_for(locale: str):
     return translations(locale).ngettext
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown (`_(message)`)."""
+    return message

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kb.moderation.diff import FieldDiff
+from replan.i18n import N_  # noqa: F401 - re-exported for the moderation modules
 
 Decision = Literal["publish", "reject", "request_changes"]
 DECISION_STATUS = {"publish": "published", "reject": "rejected",
@@ -13,10 +14,6 @@ DECISION_STATUS = {"publish": "published", "reject": "rejected",
 EDITABLE = ("draft", "submitted", "changes_requested")
 MAX_COMMENT = 5000
 
-
-def N_(message: str) -> str:
-    """Mark a message for translation where it is defined; it is translated where it is shown."""
-    return message
 
 
 class ReviewIn(BaseModel):

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the caller's config or from the settings."""
 
 from alembic import context
+
 from replan.db import Base, make_engine
 from replan.models import import_all_models
 
