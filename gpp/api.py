@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gpp import bidders, service
-from gpp.deps import LibraryDep, api_csrf, is_procurer
+from gpp.deps import LibraryDep, is_procurer
 from gpp.library import AMBITIONS
 from gpp.schemas import (
     BidderCreate,
@@ -33,7 +33,7 @@ from replan.api import ERRORS
 from replan.auth_models import User
 from replan.i18n import LANGUAGES
 
-router = APIRouter(prefix="/api/v1", tags=["gpp"], dependencies=[Depends(api_csrf)])
+router = APIRouter(prefix="/api/v1", tags=["gpp"], dependencies=[Depends(auth.api_csrf_protect)])
 Procurer = Annotated[User, Depends(auth.require_roles("procurer", api=True))]
 
 

@@ -1,4 +1,4 @@
-"""Dependencies shared by the GPP pages and API: the library, the CSRF rule of the API, specs."""
+"""Dependencies shared by the GPP pages and API: the library and the procurer check."""
 
 from typing import Annotated
 
@@ -14,15 +14,6 @@ def get_library(runtime: RuntimeDep) -> Library:
 
 
 LibraryDep = Annotated[Library, Depends(get_library)]
-
-
-async def api_csrf(request: Request) -> None:
-    """Ask for the CSRF header only where a browser session is what authenticates the request.
-
-    API clients with a token, and anonymous clients (who may build a spec without an account),
-    carry no ambient credentials that a forged request could borrow."""
-    if auth.current_user(request) is not None and not getattr(request.state, "via_token", False):
-        await auth.csrf_protect(request)
 
 
 def is_procurer(request: Request) -> bool:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException
 
 from kb.moderation import queries, service
 from kb.moderation.schemas import ModerationQueue, ReviewIn, ReviewOut, SubmitOut
@@ -12,14 +12,7 @@ from replan import auth
 from replan.api import ERRORS, ErrorDetail
 from replan.auth_models import User
 
-
-async def session_csrf(request: Request) -> None:
-    """Ask for the CSRF header when a browser session (not a token) authenticates the call."""
-    if auth.current_user(request) is not None and not request.state.via_token:
-        await auth.csrf_protect(request)
-
-
-router = APIRouter(prefix="/api/v1", tags=["moderation"], dependencies=[Depends(session_csrf)])
+router = APIRouter(prefix="/api/v1", tags=["moderation"], dependencies=[Depends(auth.api_csrf_protect)])
 Submitter = Annotated[User, Depends(auth.require_roles("submitter", "moderator", api=True))]
 ModeratorUser = Annotated[User, Depends(auth.require_roles("moderator", api=True))]
 CONFLICT = {409: {"model": ErrorDetail, "description": "A newer version, or another's id"}}
