@@ -52,6 +52,7 @@ run: install
 	$(REPLAN) serve
 
 test: install-test
+	$(VENV)/bin/ruff check replan kb gpp search tests benchmarks
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: install-test

@@ -26,8 +26,9 @@ def run_once(count: int) -> tuple[float, str]:
         replan = [sys.executable, "-m", "replan.cli"]
         subprocess.run([*replan, "init", "--no-seed"], env=env, check=True, capture_output=True)
         start = time.perf_counter()
-        done = subprocess.run([*replan, "import", str(path)], env=env, check=True,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [*replan, "import", str(path)], env=env, check=True, capture_output=True, text=True
+        )
         return time.perf_counter() - start, done.stdout.strip().splitlines()[-1]
 
 
@@ -42,8 +43,10 @@ def main() -> None:
         times.append(seconds)
         print(f"run {i + 1}: {seconds:.1f} s, {args.count / seconds:,.0f} records/s ({line})")
     median = statistics.median(times)
-    print(f"SYNTHETIC import of {args.count:,} records: median {median:.1f} s, "
-          f"{args.count / median:,.0f} records/s (goal: 20,000 in <= 60 s)")
+    print(
+        f"SYNTHETIC import of {args.count:,} records: median {median:.1f} s, "
+        f"{args.count / median:,.0f} records/s (goal: 20,000 in <= 60 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -35,9 +35,18 @@ QUERIES = [
     ("filtered", {"q": "", "rtm": "rubber-powder", "year_min": 2010}),
     ("filtered", {"q": "tyre", "sort": "year_desc", "gpp": "false"}),
 ]
-FTS_QUERIES = ['"rubber"', '"granulate"', '"rubber" "asphalt"', '"noise" "barrier"',
-               '"rubbr" OR "rubber"', '"granulatte" OR "granulate"', '"bitu"*',
-               '"rubber"', '"powder"', '"tyre"']
+FTS_QUERIES = [
+    '"rubber"',
+    '"granulate"',
+    '"rubber" "asphalt"',
+    '"noise" "barrier"',
+    '"rubbr" OR "rubber"',
+    '"granulatte" OR "granulate"',
+    '"bitu"*',
+    '"rubber"',
+    '"powder"',
+    '"tyre"',
+]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -61,17 +70,24 @@ def rss_mb(pid: int) -> float:
 
 def fts_baseline(records: list[dict], rounds: int) -> list[float]:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(title, summary, body, "
-                 "tokenize='unicode61 remove_diacritics 2')")
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?)",
-                     [(r["title"], r["summary"], r["description"]) for r in records])
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(title, summary, body, "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?)",
+        [(r["title"], r["summary"], r["description"]) for r in records],
+    )
     times = []
     for _ in range(rounds):
         for q in FTS_QUERIES:
             start = time.perf_counter()
             conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (q,)).fetchone()
-            conn.execute("SELECT rowid, snippet(t, 1, '<mark>', '</mark>', '…', 12) FROM t "
-                         "WHERE t MATCH ? ORDER BY bm25(t, 10, 5, 1) LIMIT 20", (q,)).fetchall()
+            conn.execute(
+                "SELECT rowid, snippet(t, 1, '<mark>', '</mark>', '…', 12) FROM t "
+                "WHERE t MATCH ? ORDER BY bm25(t, 10, 5, 1) LIMIT 20",
+                (q,),
+            ).fetchall()
             times.append((time.perf_counter() - start) * 1000)
     conn.close()
     return times
@@ -91,8 +107,12 @@ def bench(size: int, rounds: int) -> dict:
         subprocess.run([*replan, "import", str(path)], env=env, check=True, capture_output=True)
         import_s = time.perf_counter() - start
         port = free_port()
-        server = subprocess.Popen([*replan, "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*replan, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             with httpx.Client(base_url=base, timeout=30) as client:
@@ -120,8 +140,14 @@ def bench(size: int, rounds: int) -> dict:
             server.wait(timeout=20)
         baseline = fts_baseline(records, rounds)
     every = [t for ts in times.values() for t in ts]
-    return {"size": size, "import_s": import_s, "rss_mb": rss, "times": times, "all": every,
-            "fts": baseline}
+    return {
+        "size": size,
+        "import_s": import_s,
+        "rss_mb": rss,
+        "times": times,
+        "all": every,
+        "fts": baseline,
+    }
 
 
 def main() -> None:
@@ -132,13 +158,20 @@ def main() -> None:
     print("SYNTHETIC records; latencies in ms through HTTP (p50 / p95)")
     for size in args.sizes:
         res = bench(size, args.rounds)
-        print(f"\n== {size:,} records: import {res['import_s']:.1f} s "
-              f"({size / res['import_s']:,.0f} records/s), server RSS {res['rss_mb']:.0f} MB")
+        print(
+            f"\n== {size:,} records: import {res['import_s']:.1f} s "
+            f"({size / res['import_s']:,.0f} records/s), server RSS {res['rss_mb']:.0f} MB"
+        )
         for kind, ts in res["times"].items():
             print(f"  {kind:10s} p50 {statistics.median(ts):7.1f}  p95 {pct(ts, 95):7.1f}")
-        print(f"  {'ALL':10s} p50 {statistics.median(res['all']):7.1f}  p95 {pct(res['all'], 95):7.1f}")
-        print(f"  {'plain FTS5':10s} p50 {statistics.median(res['fts']):7.1f}  "
-              f"p95 {pct(res['fts'], 95):7.1f}  (in-process, same texts)")
+        print(
+            f"  {'ALL':10s} p50 {statistics.median(res['all']):7.1f}  "
+            f"p95 {pct(res['all'], 95):7.1f}"
+        )
+        print(
+            f"  {'plain FTS5':10s} p50 {statistics.median(res['fts']):7.1f}  "
+            f"p95 {pct(res['fts'], 95):7.1f}  (in-process, same texts)"
+        )
 
 
 if __name__ == "__main__":

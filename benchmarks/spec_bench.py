@@ -39,15 +39,19 @@ def main() -> int:
     spec = sample_spec(ambition="comprehensive")
     bidder = sample_bidder(spec)
     criteria = sum(len(s["criteria"]) for s in spec["sections"])
-    print(f"Road-pavement spec, comprehensive: {criteria} criteria, "
-          f"{len(spec['checklist'])} checklist items, {spec['market_evidence']['cases']} cases; "
-          f"warm, median of {RUNS} runs")
+    print(
+        f"Road-pavement spec, comprehensive: {criteria} criteria, "
+        f"{len(spec['checklist'])} checklist items, {spec['market_evidence']['cases']} cases; "
+        f"warm, median of {RUNS} runs"
+    )
     print(f"{'export':<16}{'median s':>10}{'min s':>8}{'max s':>8}{'size kB':>10}  goal")
     missed = []
     jobs: list[tuple[str, str, Callable[[], tuple[bytes, str, str]]]] = [
         (f"spec.{fmt}", fmt, lambda fmt=fmt: export_spec(spec, fmt, identity)) for fmt in FORMATS
-    ] + [(f"evaluation.{fmt}", "", lambda fmt=fmt: export_evaluation(spec, bidder, fmt, identity))
-         for fmt in ("xlsx", "pdf")]
+    ] + [
+        (f"evaluation.{fmt}", "", lambda fmt=fmt: export_evaluation(spec, bidder, fmt, identity))
+        for fmt in ("xlsx", "pdf")
+    ]
     for label, fmt, export in jobs:
         try:
             median, timings, size = measure(export)
@@ -58,8 +62,10 @@ def main() -> int:
         verdict = "" if goal is None else f"<= {goal} s " + ("ok" if median <= goal else "MISSED")
         if goal is not None and median > goal:
             missed.append(label)
-        print(f"{label:<16}{median:>10.3f}{min(timings):>8.3f}{max(timings):>8.3f}"
-              f"{size / 1024:>10.1f}  {verdict}")
+        print(
+            f"{label:<16}{median:>10.3f}{min(timings):>8.3f}{max(timings):>8.3f}"
+            f"{size / 1024:>10.1f}  {verdict}"
+        )
     if missed:
         print("goal missed: " + ", ".join(missed))
         return 1

@@ -11,9 +11,32 @@ from pathlib import Path
 
 from kb.codes import APPLICATIONS, RTM_TYPES
 
-DOMAIN = ["rubber", "asphalt", "tyre", "recycled", "granulate", "powder", "road", "noise",
-          "binder", "bitumen", "playground", "surface", "crumb", "track", "mat", "barrier",
-          "gomma", "asfalto", "caucho", "opony", "pneus", "steel", "fibre", "concrete"]
+DOMAIN = [
+    "rubber",
+    "asphalt",
+    "tyre",
+    "recycled",
+    "granulate",
+    "powder",
+    "road",
+    "noise",
+    "binder",
+    "bitumen",
+    "playground",
+    "surface",
+    "crumb",
+    "track",
+    "mat",
+    "barrier",
+    "gomma",
+    "asfalto",
+    "caucho",
+    "opony",
+    "pneus",
+    "steel",
+    "fibre",
+    "concrete",
+]
 COUNTRIES = ["IT", "ES", "PL", "FR", "GR", "SI", "BE", "PT", "CZ", "HR", "DE", "NL"]
 LANGS = ["en", "it", "es", "pl", "fr", "el", "sl"]
 
@@ -34,25 +57,28 @@ def synthetic_records(count: int, seed: int = 42) -> list[dict]:
     for i in range(count):
         words = rng.choices(vocab, cum_weights=cum, k=60)
         lat, lon = rng.uniform(36, 55), rng.uniform(-9, 25)
-        records.append({
-            "id": f"synthetic-{i:06d}",
-            "title": "SYNTHETIC " + " ".join(words[:6]),
-            "summary": " ".join(words[6:40]),
-            "description": " ".join(words[40:]),
-            "language": rng.choice(LANGS),
-            "application": rng.choice(APPLICATIONS),
-            "rtm_types": rng.sample(RTM_TYPES, rng.randint(1, 2)),
-            "country": rng.choice(COUNTRIES),
-            "city": f"Synthetic town {rng.randint(1, 500)}",
-            "lat": round(lat, 4),
-            "lon": round(lon, 4),
-            "year": rng.randint(1995, 2025),
-            "rtm_tonnes": round(rng.uniform(0, 500), 1),
-            "organisations": [{"name": f"Synthetic org {rng.randint(1, 300)}",
-                               "role": "contractor"}],
-            "benefits": [],
-            "sources": ["https://example.org/synthetic"],
-        })
+        records.append(
+            {
+                "id": f"synthetic-{i:06d}",
+                "title": "SYNTHETIC " + " ".join(words[:6]),
+                "summary": " ".join(words[6:40]),
+                "description": " ".join(words[40:]),
+                "language": rng.choice(LANGS),
+                "application": rng.choice(APPLICATIONS),
+                "rtm_types": rng.sample(RTM_TYPES, rng.randint(1, 2)),
+                "country": rng.choice(COUNTRIES),
+                "city": f"Synthetic town {rng.randint(1, 500)}",
+                "lat": round(lat, 4),
+                "lon": round(lon, 4),
+                "year": rng.randint(1995, 2025),
+                "rtm_tonnes": round(rng.uniform(0, 500), 1),
+                "organisations": [
+                    {"name": f"Synthetic org {rng.randint(1, 300)}", "role": "contractor"}
+                ],
+                "benefits": [],
+                "sources": ["https://example.org/synthetic"],
+            }
+        )
     return records
 
 

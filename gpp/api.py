@@ -37,26 +37,49 @@ router = APIRouter(prefix="/api/v1", tags=["gpp"], dependencies=[Depends(auth.ap
 Procurer = Annotated[User, Depends(auth.require_roles("procurer", api=True))]
 
 
-@router.get("/criteria", response_model=list[CriterionOut], responses=ERRORS,
-            summary="The criteria library, for an application and ambition level")
+@router.get(
+    "/criteria",
+    response_model=list[CriterionOut],
+    responses=ERRORS,
+    summary="The criteria library, for an application and ambition level",
+)
 def list_criteria(
     library: LibraryDep,
     application: Annotated[str | None, Query(max_length=40, description="application code")] = None,
-    ambition: Annotated[str | None, Query(max_length=20, description="core or comprehensive "
-                                          "(comprehensive = core + comprehensive)")] = None,
+    ambition: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="core or comprehensive (comprehensive = core + comprehensive)",
+        ),
+    ] = None,
     lang: Annotated[str | None, Query(max_length=8, description="language of the texts")] = None,
 ) -> list[CriterionOut]:
     errors = []
     if application is not None and application not in APPLICATIONS:
-        errors.append({"loc": ("query", "application"), "type": "unknown_application",
-                       "msg": f"unknown application '{application}': use one of "
-                              f"{', '.join(APPLICATIONS)}"})
+        errors.append(
+            {
+                "loc": ("query", "application"),
+                "type": "unknown_application",
+                "msg": f"unknown application '{application}': use one of {', '.join(APPLICATIONS)}",
+            }
+        )
     if ambition is not None and ambition not in AMBITIONS:
-        errors.append({"loc": ("query", "ambition"), "type": "unknown_ambition",
-                       "msg": f"unknown ambition '{ambition}': use core or comprehensive"})
+        errors.append(
+            {
+                "loc": ("query", "ambition"),
+                "type": "unknown_ambition",
+                "msg": f"unknown ambition '{ambition}': use core or comprehensive",
+            }
+        )
     if lang is not None and lang not in LANGUAGES:
-        errors.append({"loc": ("query", "lang"), "type": "unknown_language",
-                       "msg": f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}"})
+        errors.append(
+            {
+                "loc": ("query", "lang"),
+                "type": "unknown_language",
+                "msg": f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}",
+            }
+        )
     if errors:
         raise RequestValidationError(errors)
     today = date.today()
@@ -68,16 +91,23 @@ def list_criteria(
     return [CriterionOut.of(library.localised(c, lang or "en")) for c in found]
 
 
-@router.post("/specs", status_code=201, response_model=SpecCreated, responses=ERRORS,
-             summary="Build a tender specification (no account needed)")
-def create_spec(body: SpecCreate, request: Request, runtime: RuntimeDep,
-                library: LibraryDep) -> JSONResponse:
+@router.post(
+    "/specs",
+    status_code=201,
+    response_model=SpecCreated,
+    responses=ERRORS,
+    summary="Build a tender specification (no account needed)",
+)
+def create_spec(
+    body: SpecCreate, request: Request, runtime: RuntimeDep, library: LibraryDep
+) -> JSONResponse:
     user = auth.current_user(request)
     owner_id = user.id if user is not None and is_procurer(request) else None
     try:
         with runtime.db.session() as session:
-            spec = service.build_spec(session, library=library, request=body,
-                                      taxonomy=runtime.taxonomy, owner_id=owner_id)
+            spec = service.build_spec(
+                session, library=library, request=body, taxonomy=runtime.taxonomy, owner_id=owner_id
+            )
             spec_id = spec.id
     except service.SpecInvalid as exc:
         raise RequestValidationError(exc.errors) from exc
@@ -85,22 +115,41 @@ def create_spec(body: SpecCreate, request: Request, runtime: RuntimeDep,
     return JSONResponse({"id": spec_id, "url": url}, status_code=201, headers={"Location": url})
 
 
-@router.get("/specs", response_model=SpecList, responses=ERRORS,
-            summary="The signed-in procurer's specifications")
+@router.get(
+    "/specs",
+    response_model=SpecList,
+    responses=ERRORS,
+    summary="The signed-in procurer's specifications",
+)
 def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
     with runtime.db.session() as session:
         rows = service.list_specs(session, owner_id=user.id)
-        return SpecList.model_validate({"specs": [
-            {"id": s.id, "version": s.version, "title": s.title, "application": s.application,
-             "ambition": s.ambition, "language": s.language,
-             "created_at": service.iso(s.created_at),
-             "bidders": n, "url": str(request.url_for("spec_page", spec_id=s.id))}
-            for s, n in rows
-        ]})
+        return SpecList.model_validate(
+            {
+                "specs": [
+                    {
+                        "id": s.id,
+                        "version": s.version,
+                        "title": s.title,
+                        "application": s.application,
+                        "ambition": s.ambition,
+                        "language": s.language,
+                        "created_at": service.iso(s.created_at),
+                        "bidders": n,
+                        "url": str(request.url_for("spec_page", spec_id=s.id)),
+                    }
+                    for s, n in rows
+                ]
+            }
+        )
 
 
-@router.get("/specs/{spec_id}", response_model=SpecOut, responses=ERRORS,
-            summary="One tender specification with its checklist and market evidence")
+@router.get(
+    "/specs/{spec_id}",
+    response_model=SpecOut,
+    responses=ERRORS,
+    summary="One tender specification with its checklist and market evidence",
+)
 def get_spec(spec_id: str, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
         try:
@@ -109,8 +158,13 @@ def get_spec(spec_id: str, runtime: RuntimeDep) -> dict:
             raise HTTPException(404, "spec not found") from exc
 
 
-@router.post("/specs/{spec_id}/bidders", status_code=201, response_model=BidderCreated,
-             responses=ERRORS, summary="Add a bidder: a copy of the checklist to fill in")
+@router.post(
+    "/specs/{spec_id}/bidders",
+    status_code=201,
+    response_model=BidderCreated,
+    responses=ERRORS,
+    summary="Add a bidder: a copy of the checklist to fill in",
+)
 def add_bidder(spec_id: str, body: BidderCreate, user: Procurer, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
         try:
@@ -129,23 +183,33 @@ def _bidder(session, spec_id: str, bidder_id: int, user: User):
         raise HTTPException(404, "bidder not found") from exc
 
 
-@router.get("/specs/{spec_id}/bidders/{bidder_id}", response_model=BidderOut, responses=ERRORS,
-            summary="A bidder's checks, their summary and the verdict")
+@router.get(
+    "/specs/{spec_id}/bidders/{bidder_id}",
+    response_model=BidderOut,
+    responses=ERRORS,
+    summary="A bidder's checks, their summary and the verdict",
+)
 def get_bidder(spec_id: str, bidder_id: int, user: Procurer, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
         spec, bidder = _bidder(session, spec_id, bidder_id, user)
         return bidders.bidder_json(spec, bidder)
 
 
-@router.patch("/specs/{spec_id}/bidders/{bidder_id}/checks/{n}", response_model=BidderOut,
-              responses=ERRORS, summary="Set the status and note of one checklist item")
-def update_check(spec_id: str, bidder_id: int, n: int, body: CheckUpdate, user: Procurer,
-                 runtime: RuntimeDep) -> dict:
+@router.patch(
+    "/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
+    response_model=BidderOut,
+    responses=ERRORS,
+    summary="Set the status and note of one checklist item",
+)
+def update_check(
+    spec_id: str, bidder_id: int, n: int, body: CheckUpdate, user: Procurer, runtime: RuntimeDep
+) -> dict:
     with runtime.db.session() as session:
         spec, bidder = _bidder(session, spec_id, bidder_id, user)
         try:
             bidders.update_check(session, bidder=bidder, n=n, status=body.status, note=body.note)
         except bidders.BidderNotFound as exc:
-            raise HTTPException(404, f"no checklist item {n}: the checklist has items 0 to "
-                                     f"{len(bidder.checks) - 1}") from exc
+            raise HTTPException(
+                404, f"no checklist item {n}: the checklist has items 0 to {len(bidder.checks) - 1}"
+            ) from exc
         return bidders.bidder_json(spec, bidder)

@@ -29,10 +29,15 @@ def add_bidder(session: Session, *, spec: Spec, user_id: int, name: str) -> Bidd
         spec.owner_id = user_id  # an anonymous spec is claimed by the first procurer to use it
     elif spec.owner_id != user_id:
         raise SpecNotFound(spec.id)
-    bidder = Bidder(spec_id=spec.id, name=name, created_at=datetime.now(UTC), checks=[
-        Check(n=item["n"], criterion_id=item["criterion_id"], status="pending", note="")
-        for item in spec.content["checklist"]
-    ])
+    bidder = Bidder(
+        spec_id=spec.id,
+        name=name,
+        created_at=datetime.now(UTC),
+        checks=[
+            Check(n=item["n"], criterion_id=item["criterion_id"], status="pending", note="")
+            for item in spec.content["checklist"]
+        ],
+    )
     session.add(bidder)
     session.flush()
     return bidder
@@ -46,8 +51,9 @@ def get_bidder(session: Session, *, spec: Spec, bidder_id: int) -> Bidder:
     return bidder
 
 
-def update_check(session: Session, *, bidder: Bidder, n: int, status: str | None = None,
-                 note: str | None = None) -> Check:
+def update_check(
+    session: Session, *, bidder: Bidder, n: int, status: str | None = None, note: str | None = None
+) -> Check:
     """Set the status and/or the note of one checklist item of a bidder."""
     check = next((c for c in bidder.checks if c.n == n), None)
     if check is None:
@@ -81,13 +87,16 @@ def bidder_json(spec: Spec, bidder: Bidder) -> dict:
     """Return a bidder's checks with the checklist texts, the summary and the verdict."""
     items = spec.content["checklist"]
     checks = [
-        {**items[c.n], "status": c.status, "note": c.note,
-         "updated_at": iso(c.updated_at)}
+        {**items[c.n], "status": c.status, "note": c.note, "updated_at": iso(c.updated_at)}
         for c in bidder.checks
     ]
     statuses = [c.status for c in bidder.checks]
     return {
-        "id": bidder.id, "spec_id": spec.id, "name": bidder.name,
-        "created_at": iso(bidder.created_at), "checks": checks,
-        "summary": summary(statuses), "verdict": verdict(statuses),
+        "id": bidder.id,
+        "spec_id": spec.id,
+        "name": bidder.name,
+        "created_at": iso(bidder.created_at),
+        "checks": checks,
+        "summary": summary(statuses),
+        "verdict": verdict(statuses),
     }

@@ -30,8 +30,12 @@ AMBITIONS = ("core", "comprehensive")
 PHASES = ("tender", "award", "delivery", "execution")
 BT_805 = ("eu", "national", "other")
 BT_774 = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev", "water-mar", "other")
-TYPE_CODES = {"sc": "selection", "ts": "technical_specification", "ac": "award",
-              "cpc": "contract_clause"}
+TYPE_CODES = {
+    "sc": "selection",
+    "ts": "technical_specification",
+    "ac": "award",
+    "cpc": "contract_clause",
+}
 MAX_AWARD_TOTAL = 40  # award criteria of one application at comprehensive level, out of 100
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -102,8 +106,17 @@ class Reference(_Strict):
 
 class Eforms(_Strict):
     bt_805: Literal["eu", "national", "other"]
-    bt_774: list[Literal["biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev",
-                         "water-mar", "other"]] = Field(min_length=1)
+    bt_774: list[
+        Literal[
+            "biodiv-eco",
+            "circ-econ",
+            "clim-adapt",
+            "clim-mitig",
+            "pollu-prev",
+            "water-mar",
+            "other",
+        ]
+    ] = Field(min_length=1)
 
 
 class Criterion(_Strict):
@@ -202,7 +215,8 @@ class Library:
         day = on or date.today()
         levels = AMBITIONS[: AMBITIONS.index(ambition) + 1]
         found = [
-            c for c in self.criteria.values()
+            c
+            for c in self.criteria.values()
             if application in c.applications and c.ambition in levels and c.valid_on(day)
         ]
         return sorted(found, key=lambda c: TYPES.index(c.type))  # stable: file order in a type
@@ -247,8 +261,10 @@ def load_file(path: Path, where: str | None = None) -> tuple[CriteriaFile | None
         return None, [_describe(e, raw, where) for e in exc.errors()]
     problems = []
     if parsed.product_group != path.stem:
-        problems.append(f"{where}: field product_group: '{parsed.product_group}' is not the file "
-                        f"name '{path.stem}'")
+        problems.append(
+            f"{where}: field product_group: '{parsed.product_group}' is not the file "
+            f"name '{path.stem}'"
+        )
     criteria = [c.model_copy(update={"group": parsed.product_group}) for c in parsed.criteria]
     return parsed.model_copy(update={"criteria": criteria}), problems
 
@@ -263,7 +279,8 @@ def _cross_checks(files: dict[str, CriteriaFile]) -> list[str]:
         for c in parsed.criteria:
             if c.id in seen:
                 problems.append(
-                    f"{where}: criterion {c.id}: field id: already used in {seen[c.id]}")
+                    f"{where}: criterion {c.id}: field id: already used in {seen[c.id]}"
+                )
             seen.setdefault(c.id, where)
             if c.type == "award" and c.valid_to is None:
                 for code in c.applications:
@@ -276,9 +293,11 @@ def _cross_checks(files: dict[str, CriteriaFile]) -> list[str]:
         if total > MAX_AWARD_TOTAL:
             c, where = items[-1]
             names = ", ".join(f"{i.id} ({i.award_points})" for i, _ in items)
-            problems.append(f"{where}: criterion {c.id}: field award_points: the award criteria of "
-                            f"application {code} sum to {total} points, more than "
-                            f"{MAX_AWARD_TOTAL}: {names}")
+            problems.append(
+                f"{where}: criterion {c.id}: field award_points: the award criteria of "
+                f"application {code} sum to {total} points, more than "
+                f"{MAX_AWARD_TOTAL}: {names}"
+            )
     return problems
 
 
@@ -300,11 +319,14 @@ def load_library(directory: Path) -> Library:
     problems.extend(_cross_checks(files))
     if problems:
         raise LibraryError(_summary(problems))
-    groups = {f.product_group: ProductGroup(f.product_group, f.title, directory / Path(w).name)
-              for w, f in files.items()}
+    groups = {
+        f.product_group: ProductGroup(f.product_group, f.title, directory / Path(w).name)
+        for w, f in files.items()
+    }
     criteria = {c.id: c for f in files.values() for c in f.criteria}
-    library = Library(version=next(iter(files.values())).library_version, groups=groups,
-                      criteria=criteria)
+    library = Library(
+        version=next(iter(files.values())).library_version, groups=groups, criteria=criteria
+    )
     overlays, problems = load_overlays(directory / "i18n", library)
     if problems:
         raise LibraryError(_summary(problems))

@@ -38,7 +38,9 @@ class Spec(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     bidders: Mapped[list["Bidder"]] = relationship(
-        back_populates="spec", cascade="all, delete-orphan", order_by="Bidder.id",
+        back_populates="spec",
+        cascade="all, delete-orphan",
+        order_by="Bidder.id",
         passive_deletes=True,
     )
 
@@ -55,8 +57,11 @@ class Bidder(Base):
 
     spec: Mapped[Spec] = relationship(back_populates="bidders")
     checks: Mapped[list["Check"]] = relationship(
-        back_populates="bidder", cascade="all, delete-orphan", order_by="Check.n",
-        lazy="selectin", passive_deletes=True,
+        back_populates="bidder",
+        cascade="all, delete-orphan",
+        order_by="Check.n",
+        lazy="selectin",
+        passive_deletes=True,
     )
 
 

@@ -52,19 +52,23 @@ def check_overlay(overlay: CriterionOverlay, criterion: Criterion) -> list[str]:
         if name not in criterion.parameters:
             problems.append(f"parameters.{name}: the criterion has no such parameter")
     if overlay.verification and len(overlay.verification) != len(criterion.verification):
-        problems.append(f"verification: {len(overlay.verification)} item(s) given, the criterion "
-                        f"has {len(criterion.verification)}")
+        problems.append(
+            f"verification: {len(overlay.verification)} item(s) given, the criterion "
+            f"has {len(criterion.verification)}"
+        )
     return problems
 
 
 def apply_overlay(criterion: Criterion, overlay: CriterionOverlay) -> Criterion:
     """Return the criterion with the overlay's translations in place of the English texts."""
-    update: dict = {k: v for k in ("title", "text", "rationale")
-                    if (v := getattr(overlay, k)) is not None}
+    update: dict = {
+        k: v for k in ("title", "text", "rationale") if (v := getattr(overlay, k)) is not None
+    }
     if overlay.parameters:
         update["parameters"] = {
             name: p.model_copy(update={"label": overlay.parameters[name].label})
-            if name in overlay.parameters else p
+            if name in overlay.parameters
+            else p
             for name, p in criterion.parameters.items()
         }
     if overlay.verification:
@@ -75,8 +79,9 @@ def apply_overlay(criterion: Criterion, overlay: CriterionOverlay) -> Criterion:
     return criterion.model_copy(update=update)
 
 
-def _load_overlay_file(path: Path, where: str, group: str, library: "Library"
-                       ) -> tuple[dict[str, CriterionOverlay], list[str]]:
+def _load_overlay_file(
+    path: Path, where: str, group: str, library: "Library"
+) -> tuple[dict[str, CriterionOverlay], list[str]]:
     try:
         raw = load_yaml(path) or {}
     except (OSError, DataFileError) as exc:
@@ -102,14 +107,17 @@ def _load_overlay_file(path: Path, where: str, group: str, library: "Library"
                 for e in exc.errors()
             )
             continue
-        problems.extend(f"{where}: criterion {criterion_id}: field {p}"
-                        for p in check_overlay(overlay, criterion))
+        problems.extend(
+            f"{where}: criterion {criterion_id}: field {p}"
+            for p in check_overlay(overlay, criterion)
+        )
         found[criterion.id] = overlay
     return found, problems
 
 
-def load_overlays(directory: Path, library: "Library"
-                  ) -> tuple[dict[str, dict[str, CriterionOverlay]], list[str]]:
+def load_overlays(
+    directory: Path, library: "Library"
+) -> tuple[dict[str, dict[str, CriterionOverlay]], list[str]]:
     """Load every language's overlays; return them by language and criterion id, and problems."""
     overlays: dict[str, dict[str, CriterionOverlay]] = {}
     problems: list[str] = []
@@ -118,8 +126,9 @@ def load_overlays(directory: Path, library: "Library"
     for lang_dir in sorted(p for p in directory.iterdir() if p.is_dir()):
         lang = lang_dir.name
         if lang not in LANGUAGES:
-            problems.append(f"{directory.name}/{lang}: not one of the languages "
-                            f"{', '.join(LANGUAGES)}")
+            problems.append(
+                f"{directory.name}/{lang}: not one of the languages {', '.join(LANGUAGES)}"
+            )
             continue
         for path in sorted(lang_dir.glob("*.yaml")):
             where = f"{directory.parent.name}/{directory.name}/{lang}/{path.name}"

@@ -26,25 +26,41 @@ def make_gettext(locale: str) -> Gettext:
 
 
 def step_labels(_: Gettext) -> dict[str, str]:
-    return {"subject": _("What you buy"), "ambition": _("Ambition"), "criteria": _("Criteria"),
-            "award": _("Award weighting"), "evidence": _("Market evidence"),
-            "review": _("Review and generate")}
+    return {
+        "subject": _("What you buy"),
+        "ambition": _("Ambition"),
+        "criteria": _("Criteria"),
+        "award": _("Award weighting"),
+        "evidence": _("Market evidence"),
+        "review": _("Review and generate"),
+    }
 
 
 def type_labels(_: Gettext) -> dict[str, str]:
-    return {"selection": _("Selection criteria"),
-            "technical_specification": _("Technical specifications"),
-            "award": _("Award criteria"), "contract_clause": _("Contract performance clauses")}
+    return {
+        "selection": _("Selection criteria"),
+        "technical_specification": _("Technical specifications"),
+        "award": _("Award criteria"),
+        "contract_clause": _("Contract performance clauses"),
+    }
 
 
 def phase_labels(_: Gettext) -> dict[str, str]:
-    return {"tender": _("Tender"), "award": _("Award"), "delivery": _("Delivery"),
-            "execution": _("Execution")}
+    return {
+        "tender": _("Tender"),
+        "award": _("Award"),
+        "delivery": _("Delivery"),
+        "execution": _("Execution"),
+    }
 
 
 def status_labels(_: Gettext) -> dict[str, str]:
-    return {"pending": _("Pending"), "compliant": _("Compliant"),
-            "non_compliant": _("Not compliant"), "missing": _("Missing")}
+    return {
+        "pending": _("Pending"),
+        "compliant": _("Compliant"),
+        "non_compliant": _("Not compliant"),
+        "missing": _("Missing"),
+    }
 
 
 def field_id(key: str) -> str:
@@ -66,65 +82,108 @@ def _shown(value: float | int) -> str:
 
 
 def wizard_context(
-    *, library: Library, taxonomy, locale: str, _: Gettext, draft_id: str | None, data: dict,
-    step: str, errors: dict[str, str] | None = None, raw: dict[str, str] | None = None,
-    evidence: dict | None = None, ticked: list[str] | None = None, on: date | None = None,
+    *,
+    library: Library,
+    taxonomy,
+    locale: str,
+    _: Gettext,
+    draft_id: str | None,
+    data: dict,
+    step: str,
+    errors: dict[str, str] | None = None,
+    raw: dict[str, str] | None = None,
+    evidence: dict | None = None,
+    ticked: list[str] | None = None,
+    on: date | None = None,
 ) -> dict:
     """Return what the wizard template prints for one step."""
     errors = errors or {}
     raw = raw or {}
     reached = data.get("reached", 0)
     labels = step_labels(_)
-    steps = [{"name": name, "number": i + 1, "label": labels[name], "current": name == step,
-              "url": draft_url(draft_id, name) if draft_id and i <= reached else None}
-             for i, name in enumerate(STEPS)]
+    steps = [
+        {
+            "name": name,
+            "number": i + 1,
+            "label": labels[name],
+            "current": name == step,
+            "url": draft_url(draft_id, name) if draft_id and i <= reached else None,
+        }
+        for i, name in enumerate(STEPS)
+    ]
     index = STEPS.index(step)
     language = data.get("language") or "en"
     ctx = {
-        "draft_id": draft_id, "step": step, "steps": steps, "data": data, "errors": errors,
-        "raw": raw, "step_label": labels[step], "step_number": index + 1, "step_count": len(STEPS),
+        "draft_id": draft_id,
+        "step": step,
+        "steps": steps,
+        "data": data,
+        "errors": errors,
+        "raw": raw,
+        "step_label": labels[step],
+        "step_number": index + 1,
+        "step_count": len(STEPS),
         "action": "/gpp/drafts" if draft_id is None else draft_url(draft_id, step),
         "back_url": draft_url(draft_id, STEPS[index - 1]) if index and draft_id else None,
         "spec_language": language,
         "application_label": taxonomy.label("applications", data["application"], locale)
-        if data.get("application") else "",
-        "type_labels": type_labels(_), "phase_labels": phase_labels(_), "fid": field_id,
+        if data.get("application")
+        else "",
+        "type_labels": type_labels(_),
+        "phase_labels": phase_labels(_),
+        "fid": field_id,
         "error_labels": _error_labels(library, errors, language),
     }
     if step == "subject":
         names = Locale.parse(locale).territories
-        ctx["applications"] = [(code, taxonomy.label("applications", code, locale))
-                               for code in library.applications()]
-        ctx["countries"] = sorted(((c, names.get(c, c)) for c in iso_countries()),
-                                  key=lambda item: item[1].casefold())
+        ctx["applications"] = [
+            (code, taxonomy.label("applications", code, locale)) for code in library.applications()
+        ]
+        ctx["countries"] = sorted(
+            ((c, names.get(c, c)) for c in iso_countries()), key=lambda item: item[1].casefold()
+        )
         ctx["languages"] = [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]
-        ctx["procurement_types"] = [("works", _("Works")), ("supply", _("Supply")),
-                                    ("service", _("Service"))]
+        ctx["procurement_types"] = [
+            ("works", _("Works")),
+            ("supply", _("Supply")),
+            ("service", _("Service")),
+        ]
     elif step == "ambition":
-        ctx["counts"] = {level: len(library.criteria_for(data["application"], level, on=on))
-                         for level in ("core", "comprehensive")}
+        ctx["counts"] = {
+            level: len(library.criteria_for(data["application"], level, on=on))
+            for level in ("core", "comprehensive")
+        }
     elif step == "criteria":
         ctx.update(_criteria_step(library, data, raw, ticked, language, on))
     elif step == "award":
         items = []
         for c in wizard.award_items(library, data, on):
             key = f"points.{c.id}"
-            items.append({"c": library.localised(c, language), "key": key,
-                          "value": raw.get(key, str(wizard.points_of(c, data)))})
+            items.append(
+                {
+                    "c": library.localised(c, language),
+                    "key": key,
+                    "value": raw.get(key, str(wizard.points_of(c, data))),
+                }
+            )
         total = sum(wizard.points_of(c["c"], data) for c in items)
         ctx.update(award=items, total=total, rest=max(service.MAX_POINTS - total, 0))
     elif step in ("evidence", "review"):
         ctx["evidence"] = evidence
-        ctx["country_names"] = {c: country_name(c, locale) for c in (evidence or {}).get(
-            "countries", [])}
+        ctx["country_names"] = {
+            c: country_name(c, locale) for c in (evidence or {}).get("countries", [])
+        }
         ctx["countries_text"] = ", ".join(sorted(ctx["country_names"].values()))
         ctx["role_labels"] = _role_labels(taxonomy, locale)
     if step == "review":
         ctx["preview"] = _preview(library, data, language, on)
         ctx["country_label"] = country_name(data["country"], locale) if data.get("country") else ""
         ctx["language_label"] = language_name(language, locale)
-        ctx["procurement_label"] = {"works": _("Works"), "supply": _("Supply"),
-                                    "service": _("Service")}.get(data.get("procurement_type"), "")
+        ctx["procurement_label"] = {
+            "works": _("Works"),
+            "supply": _("Supply"),
+            "service": _("Service"),
+        }.get(data.get("procurement_type"), "")
     return ctx
 
 
@@ -142,8 +201,9 @@ def _error_labels(library: Library, errors: dict, language: str) -> dict:
     return labels
 
 
-def _criteria_step(library: Library, data: dict, raw: dict, ticked: list[str] | None,
-                   language: str, on) -> dict:
+def _criteria_step(
+    library: Library, data: dict, raw: dict, ticked: list[str] | None, language: str, on
+) -> dict:
     offered = wizard.available(library, data, on)
     chosen = {c.id for c in wizard.selected(library, data, on)}
     if ticked is not None:  # a form sent back with errors keeps what was ticked
@@ -157,15 +217,33 @@ def _criteria_step(library: Library, data: dict, raw: dict, ticked: list[str] | 
             params = []
             for name, p in c.parameters.items():
                 key = wizard.param_name(c.id, name)
-                params.append({"key": key, "id": field_id(key), "label": p.label,
-                               "unit": p.unit, "min": _shown(p.min), "max": _shown(p.max),
-                               "value": raw.get(key, _shown(values[name]))})
-            items.append({"c": c, "checked": c.id in chosen, "params": params,
-                          "text": service.fill(c.text, values, language)})
+                params.append(
+                    {
+                        "key": key,
+                        "id": field_id(key),
+                        "label": p.label,
+                        "unit": p.unit,
+                        "min": _shown(p.min),
+                        "max": _shown(p.max),
+                        "value": raw.get(key, _shown(values[name])),
+                    }
+                )
+            items.append(
+                {
+                    "c": c,
+                    "checked": c.id in chosen,
+                    "params": params,
+                    "text": service.fill(c.text, values, language),
+                }
+            )
         if items:
             groups.append({"type": kind, "items": items})
-    return {"groups": groups, "all_selected": bool(offered) and len(chosen) == len(offered),
-            "offered_count": len(offered), "chosen_count": len(chosen)}
+    return {
+        "groups": groups,
+        "all_selected": bool(offered) and len(chosen) == len(offered),
+        "offered_count": len(offered),
+        "chosen_count": len(chosen),
+    }
 
 
 def _preview(library: Library, data: dict, language: str, on) -> list[dict]:
@@ -175,33 +253,53 @@ def _preview(library: Library, data: dict, language: str, on) -> list[dict]:
         items = []
         for criterion in (c for c in chosen if c.type == kind):
             c = library.localised(criterion, language)
-            items.append({"c": c, "text": service.fill(c.text, _values(c, data), language),
-                          "points": wizard.points_of(c, data) if c.type == "award" else None})
+            items.append(
+                {
+                    "c": c,
+                    "text": service.fill(c.text, _values(c, data), language),
+                    "points": wizard.points_of(c, data) if c.type == "award" else None,
+                }
+            )
         if items:
             sections.append({"type": kind, "criteria": items})
     return sections
 
 
 def _role_labels(taxonomy, locale: str) -> dict[str, str]:
-    return {code: taxonomy.label("organisation_roles", code, locale)
-            for code in service.EVIDENCE_ROLES}
+    return {
+        code: taxonomy.label("organisation_roles", code, locale) for code in service.EVIDENCE_ROLES
+    }
 
 
 def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
     """Return what the spec page prints besides the spec itself: labels in the spec's language."""
     st = make_gettext(spec["language"])
     return {
-        "spec": spec, "st": st, "spec_type_labels": type_labels(st),
+        "spec": spec,
+        "st": st,
+        "spec_type_labels": type_labels(st),
         "spec_phase_labels": phase_labels(st),
-        "country_label": country_name(spec["country"], spec["language"]) if spec.get("country")
+        "country_label": country_name(spec["country"], spec["language"])
+        if spec.get("country")
         else "",
-        "procurement_label": {"works": st("Works"), "supply": st("Supply"),
-                              "service": st("Service")}[spec["procurement_type"]],
-        "evidence_countries": dict(sorted(
-            ((c, country_name(c, spec["language"])) for c in spec["market_evidence"]["countries"]),
-            key=lambda item: item[1])),
-        "exports": [(fmt, f"/specs/{spec['id']}/export.{fmt}") for fmt in
-                    ("docx", "odt", "pdf", "md", "json")],
+        "procurement_label": {
+            "works": st("Works"),
+            "supply": st("Supply"),
+            "service": st("Service"),
+        }[spec["procurement_type"]],
+        "evidence_countries": dict(
+            sorted(
+                (
+                    (c, country_name(c, spec["language"]))
+                    for c in spec["market_evidence"]["countries"]
+                ),
+                key=lambda item: item[1],
+            )
+        ),
+        "exports": [
+            (fmt, f"/specs/{spec['id']}/export.{fmt}")
+            for fmt in ("docx", "odt", "pdf", "md", "json")
+        ],
         "ui_language_label": language_name(spec["language"], locale),
         "role_labels": _role_labels(taxonomy, spec["language"]),
     }

@@ -19,6 +19,7 @@ MAX_CRITERIA = 200
 
 # --- the criteria library ----------------------------------------------------------------------
 
+
 class ParameterOut(BaseModel):
     label: str
     default: float | int
@@ -72,6 +73,7 @@ class CriterionOut(BaseModel):
 
 # --- specs ---------------------------------------------------------------------------------------
 
+
 class SpecCreate(BaseModel):
     """A request for a tender specification (`POST /api/v1/specs`)."""
 
@@ -85,12 +87,16 @@ class SpecCreate(BaseModel):
     authority: Annotated[Text, StringConstraints(max_length=200)] | None = None
     procurement_type: ProcurementType = "works"
     criteria: list[Annotated[str, StringConstraints(max_length=120)]] | None = Field(
-        None, max_length=MAX_CRITERIA,
-        description="criterion ids; default every criterion of the application and ambition")
+        None,
+        max_length=MAX_CRITERIA,
+        description="criterion ids; default every criterion of the application and ambition",
+    )
     parameters: dict[str, dict[str, Value]] = Field(
-        default_factory=dict, description="{criterion_id: {parameter: value}}; default: defaults")
+        default_factory=dict, description="{criterion_id: {parameter: value}}; default: defaults"
+    )
     award_points: dict[str, Annotated[int, Field(strict=True)]] = Field(
-        default_factory=dict, description="{award criterion id: points out of 100}")
+        default_factory=dict, description="{award criterion id: points out of 100}"
+    )
 
 
 class SpecCreated(BaseModel):
@@ -206,6 +212,7 @@ class SpecList(BaseModel):
 
 
 # --- bidders -------------------------------------------------------------------------------------
+
 
 class BidderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -54,23 +54,52 @@ def choose_criteria(
     """Check a spec request against the library; return the criteria, values and award points."""
     errors: list[dict] = []
     if request.application not in APPLICATIONS:
-        errors.append(_error(("application",), f"unknown application '{request.application}': "
-                             f"use one of {', '.join(APPLICATIONS)}", "unknown_application"))
+        errors.append(
+            _error(
+                ("application",),
+                f"unknown application '{request.application}': "
+                f"use one of {', '.join(APPLICATIONS)}",
+                "unknown_application",
+            )
+        )
     if request.ambition not in ("core", "comprehensive"):
-        errors.append(_error(("ambition",), f"unknown ambition '{request.ambition}': use core or "
-                             "comprehensive", "unknown_ambition"))
+        errors.append(
+            _error(
+                ("ambition",),
+                f"unknown ambition '{request.ambition}': use core or comprehensive",
+                "unknown_ambition",
+            )
+        )
     if request.language not in LANGUAGES:
-        errors.append(_error(("language",), f"unknown language '{request.language}': use one of "
-                             f"{', '.join(LANGUAGES)}", "unknown_language"))
+        errors.append(
+            _error(
+                ("language",),
+                f"unknown language '{request.language}': use one of {', '.join(LANGUAGES)}",
+                "unknown_language",
+            )
+        )
     if request.country is not None and request.country.upper() not in iso_countries():
-        errors.append(_error(("country",), f"'{request.country}' is not an ISO 3166-1 alpha-2 "
-                             "country code (such as IT, ES)", "unknown_country"))
+        errors.append(
+            _error(
+                ("country",),
+                f"'{request.country}' is not an ISO 3166-1 alpha-2 country code (such as IT, ES)",
+                "unknown_country",
+            )
+        )
     if errors:
         raise SpecInvalid(errors)
     available = library.criteria_for(request.application, request.ambition, on=on)
     if not available:
-        raise SpecInvalid([_error(("application",), "the criteria library has no criteria for "
-                                  f"application '{request.application}' yet", "no_criteria")])
+        raise SpecInvalid(
+            [
+                _error(
+                    ("application",),
+                    "the criteria library has no criteria for "
+                    f"application '{request.application}' yet",
+                    "no_criteria",
+                )
+            ]
+        )
     chosen = available if request.criteria is None else []
     for i, criterion_id in enumerate(dict.fromkeys(request.criteria or [])):
         criterion = library.criteria.get(criterion_id)
@@ -89,46 +118,70 @@ def choose_criteria(
     return chosen, values, award
 
 
-def _unfit(criterion: Criterion | None, criterion_id: str, request: SpecCreate, on: date
-           ) -> tuple[str, str] | None:
+def _unfit(
+    criterion: Criterion | None, criterion_id: str, request: SpecCreate, on: date
+) -> tuple[str, str] | None:
     if criterion is None:
         return f"unknown criterion '{criterion_id}'", "unknown_criterion"
     if request.application not in criterion.applications:
-        return (f"criterion '{criterion_id}' is for {', '.join(criterion.applications)}, not "
-                f"{request.application}", "wrong_application")
+        return (
+            f"criterion '{criterion_id}' is for {', '.join(criterion.applications)}, not "
+            f"{request.application}",
+            "wrong_application",
+        )
     if request.ambition == "core" and criterion.ambition == "comprehensive":
-        return (f"criterion '{criterion_id}' belongs to the comprehensive level, not core",
-                "wrong_ambition")
+        return (
+            f"criterion '{criterion_id}' belongs to the comprehensive level, not core",
+            "wrong_ambition",
+        )
     if not criterion.valid_on(on):
-        return (f"criterion '{criterion_id}' is not valid on {on.isoformat()} (valid from "
-                f"{criterion.valid_from} to {criterion.valid_to or 'now'})", "not_valid")
+        return (
+            f"criterion '{criterion_id}' is not valid on {on.isoformat()} (valid from "
+            f"{criterion.valid_from} to {criterion.valid_to or 'now'})",
+            "not_valid",
+        )
     return None
 
 
-def _values(library: Library, request: SpecCreate, chosen: list[Criterion], errors: list[dict]
-            ) -> dict[str, dict[str, float]]:
+def _values(
+    library: Library, request: SpecCreate, chosen: list[Criterion], errors: list[dict]
+) -> dict[str, dict[str, float]]:
     ids = {c.id for c in chosen}
     for criterion_id, given in request.parameters.items():
         criterion = library.criteria.get(criterion_id)
         if criterion is None or criterion_id not in ids:
             why = "unknown criterion" if criterion is None else "a criterion not in the selection"
-            errors.append(_error(("parameters", criterion_id), f"'{criterion_id}' is {why}",
-                                 "unknown_criterion"))
+            errors.append(
+                _error(
+                    ("parameters", criterion_id), f"'{criterion_id}' is {why}", "unknown_criterion"
+                )
+            )
             continue
         for name, value in given.items():
             spec = criterion.parameters.get(name)
             if spec is None:
                 known = ", ".join(criterion.parameters) or "none"
-                errors.append(_error(("parameters", criterion_id, name),
-                                     f"criterion '{criterion_id}' has no parameter '{name}' "
-                                     f"(it has: {known})", "unknown_parameter"))
+                errors.append(
+                    _error(
+                        ("parameters", criterion_id, name),
+                        f"criterion '{criterion_id}' has no parameter '{name}' (it has: {known})",
+                        "unknown_parameter",
+                    )
+                )
             elif not spec.min <= value <= spec.max:
-                errors.append(_error(("parameters", criterion_id, name), f"{plain(value)} is "
-                                     f"outside [{plain(spec.min)}, {plain(spec.max)}] {spec.unit}"
-                                     .rstrip(), "out_of_range"))
+                errors.append(
+                    _error(
+                        ("parameters", criterion_id, name),
+                        f"{plain(value)} is "
+                        f"outside [{plain(spec.min)}, {plain(spec.max)}] {spec.unit}".rstrip(),
+                        "out_of_range",
+                    )
+                )
     return {
-        c.id: {name: request.parameters.get(c.id, {}).get(name, p.default)
-               for name, p in c.parameters.items()}
+        c.id: {
+            name: request.parameters.get(c.id, {}).get(name, p.default)
+            for name, p in c.parameters.items()
+        }
         for c in chosen
     }
 
@@ -137,16 +190,31 @@ def _award(request: SpecCreate, chosen: list[Criterion], errors: list[dict]) -> 
     award = {c.id: c.award_points or 0 for c in chosen if c.type == "award"}
     for criterion_id, points in request.award_points.items():
         if criterion_id not in award:
-            errors.append(_error(("award_points", criterion_id), f"'{criterion_id}' is not an "
-                                 "award criterion of the selection", "unknown_criterion"))
+            errors.append(
+                _error(
+                    ("award_points", criterion_id),
+                    f"'{criterion_id}' is not an award criterion of the selection",
+                    "unknown_criterion",
+                )
+            )
         elif not 1 <= points <= MAX_POINTS:
-            errors.append(_error(("award_points", criterion_id), f"{points} is outside [1, "
-                                 f"{MAX_POINTS}] points", "out_of_range"))
+            errors.append(
+                _error(
+                    ("award_points", criterion_id),
+                    f"{points} is outside [1, {MAX_POINTS}] points",
+                    "out_of_range",
+                )
+            )
         else:
             award[criterion_id] = points
     if sum(award.values()) > MAX_POINTS:
-        errors.append(_error(("award_points",), f"the award points sum to {sum(award.values())}, "
-                             f"more than {MAX_POINTS}", "out_of_range"))
+        errors.append(
+            _error(
+                ("award_points",),
+                f"the award points sum to {sum(award.values())}, more than {MAX_POINTS}",
+                "out_of_range",
+            )
+        )
     return award
 
 
@@ -157,6 +225,7 @@ def plain(value: float | int) -> float | int:
 
 def fill(text: str, values: dict[str, float | int], language: str) -> str:
     """Put the parameter values into a criterion's text, written as the language writes numbers."""
+
     def number(match: re.Match) -> str:
         return format_decimal(plain(values[match.group(1)]), format="0.####", locale=language)
 
@@ -191,34 +260,62 @@ def market_evidence(session: Session, *, application: str) -> dict:
         for link in case.organisation_links:
             if link.role in EVIDENCE_ROLES:
                 org = link.organisation
-                organisations.setdefault((org.slug, link.role),
-                                         {"name": org.name, "slug": org.slug, "role": link.role})
+                organisations.setdefault(
+                    (org.slug, link.role), {"name": org.name, "slug": org.slug, "role": link.role}
+                )
     return {
         "cases": len(cases),
         "countries": sorted({c.country for c in cases}),
         "case_ids": [c.id for c in cases],
-        "case_list": [{"id": c.id, "title": c.title, "country": c.country, "year": c.year,
-                       "language": c.language, "url": f"/cases/{c.id}"} for c in cases],
-        "organisations": sorted(organisations.values(),
-                                key=lambda o: (o["name"].casefold(), o["role"])),
+        "case_list": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "country": c.country,
+                "year": c.year,
+                "language": c.language,
+                "url": f"/cases/{c.id}",
+            }
+            for c in cases
+        ],
+        "organisations": sorted(
+            organisations.values(), key=lambda o: (o["name"].casefold(), o["role"])
+        ),
     }
 
 
 def build_spec(
-    session: Session, *, library: Library, request: SpecCreate, taxonomy=None,
-    owner_id: int | None = None, previous: Spec | None = None, on: date | None = None,
+    session: Session,
+    *,
+    library: Library,
+    request: SpecCreate,
+    taxonomy=None,
+    owner_id: int | None = None,
+    previous: Spec | None = None,
+    on: date | None = None,
 ) -> Spec:
     """Check a request, then issue the spec as a snapshot of the library's texts."""
     on = on or date.today()
     chosen, values, award = choose_criteria(library=library, request=request, on=on)
     language = request.language
     localised = [library.localised(c, language) for c in chosen]
-    sections = [{"type": t, "criteria": [
-        spec_criterion(c, values[c.id], award.get(c.id), language) for c in localised if c.type == t
-    ]} for t in TYPES if any(c.type == t for c in chosen)]  # in tender order, empty ones left out
+    sections = [
+        {
+            "type": t,
+            "criteria": [
+                spec_criterion(c, values[c.id], award.get(c.id), language)
+                for c in localised
+                if c.type == t
+            ],
+        }
+        for t in TYPES
+        if any(c.type == t for c in chosen)
+    ]  # in tender order, empty ones left out
     checklist = [
         {"n": 0, "criterion_id": c["id"], "criterion_title": c["title"], **v}
-        for s in sections for c in s["criteria"] for v in c["verification"]
+        for s in sections
+        for c in s["criteria"]
+        for v in c["verification"]
     ]
     for n, item in enumerate(checklist):
         item["n"] = n
@@ -238,13 +335,21 @@ def build_spec(
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)
     spec = Spec(
-        id=new_id(), version=previous.version + 1 if previous else 1,
-        previous_id=previous.id if previous else None, owner_id=owner_id,
-        application=request.application, ambition=request.ambition, language=language,
+        id=new_id(),
+        version=previous.version + 1 if previous else 1,
+        previous_id=previous.id if previous else None,
+        owner_id=owner_id,
+        application=request.application,
+        ambition=request.ambition,
+        language=language,
         country=request.country.upper() if request.country else None,
-        title=request.title or label or request.application, authority=request.authority or None,
-        procurement_type=request.procurement_type, library_version=library.version,
-        inputs=inputs, content=content, created_at=datetime.now(UTC),
+        title=request.title or label or request.application,
+        authority=request.authority or None,
+        procurement_type=request.procurement_type,
+        library_version=library.version,
+        inputs=inputs,
+        content=content,
+        created_at=datetime.now(UTC),
     )
     session.add(spec)
     session.flush()
@@ -254,10 +359,17 @@ def build_spec(
 def spec_json(spec: Spec) -> dict:
     """Return the spec as the API answers it (the contract's shape plus its metadata)."""
     return {
-        "id": spec.id, "version": spec.version, "previous_id": spec.previous_id,
-        "application": spec.application, "ambition": spec.ambition, "language": spec.language,
-        "title": spec.title, "authority": spec.authority, "country": spec.country,
-        "procurement_type": spec.procurement_type, "library_version": spec.library_version,
+        "id": spec.id,
+        "version": spec.version,
+        "previous_id": spec.previous_id,
+        "application": spec.application,
+        "ambition": spec.ambition,
+        "language": spec.language,
+        "title": spec.title,
+        "authority": spec.authority,
+        "country": spec.country,
+        "procurement_type": spec.procurement_type,
+        "library_version": spec.library_version,
         "created_at": iso(spec.created_at),
         **spec.content,
     }
@@ -271,8 +383,15 @@ def get_spec(session: Session, spec_id: str) -> Spec:
     return spec
 
 
-def copy_spec(session: Session, *, library: Library, spec: Spec, owner_id: int | None,
-              taxonomy=None, on: date | None = None) -> Spec:
+def copy_spec(
+    session: Session,
+    *,
+    library: Library,
+    spec: Spec,
+    owner_id: int | None,
+    taxonomy=None,
+    on: date | None = None,
+) -> Spec:
     """Issue the spec's choices again as its next version, with the library's current texts.
 
     Criteria that the library no longer offers are left out, as are their values."""
@@ -283,19 +402,27 @@ def copy_spec(session: Session, *, library: Library, spec: Spec, owner_id: int |
     inputs["criteria"] = kept or None
     inputs["parameters"] = {
         cid: {name: v for name, v in values.items() if name in library.get(cid).parameters}
-        for cid, values in (inputs.get("parameters") or {}).items() if cid in kept
+        for cid, values in (inputs.get("parameters") or {}).items()
+        if cid in kept
     }
-    inputs["award_points"] = {cid: p for cid, p in (inputs.get("award_points") or {}).items()
-                              if cid in kept}
+    inputs["award_points"] = {
+        cid: p for cid, p in (inputs.get("award_points") or {}).items() if cid in kept
+    }
     request = SpecCreate.model_validate(inputs)
-    return build_spec(session, library=library, request=request, taxonomy=taxonomy,
-                      owner_id=owner_id, previous=spec, on=day)
+    return build_spec(
+        session,
+        library=library,
+        request=request,
+        taxonomy=taxonomy,
+        owner_id=owner_id,
+        previous=spec,
+        on=day,
+    )
 
 
 def list_specs(session: Session, *, owner_id: int) -> list[tuple[Spec, int]]:
     """Return a procurer's specs, newest first, with their number of bidders."""
-    bidders = (select(Bidder.spec_id, func.count().label("n")).group_by(Bidder.spec_id)
-               .subquery())
+    bidders = select(Bidder.spec_id, func.count().label("n")).group_by(Bidder.spec_id).subquery()
     query = (
         select(Spec, func.coalesce(bidders.c.n, 0))
         .outerjoin(bidders, bidders.c.spec_id == Spec.id)

@@ -47,26 +47,50 @@ def _see_other(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def _step_page(request: Request, runtime, library, *, draft_id: str | None, data: dict,
-               step: str, status: int = 200, headers: dict | None = None, **extra) -> Response:
+def _step_page(
+    request: Request,
+    runtime,
+    library,
+    *,
+    draft_id: str | None,
+    data: dict,
+    step: str,
+    status: int = 200,
+    headers: dict | None = None,
+    **extra,
+) -> Response:
     evidence = None
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
             evidence = service.market_evidence(session, application=data["application"])
     ctx = pages.wizard_context(
-        library=library, taxonomy=runtime.taxonomy, locale=request.state.locale,
-        _=pages.make_gettext(request.state.locale), draft_id=draft_id, data=data, step=step,
-        evidence=evidence, on=date.today(), **extra)
+        library=library,
+        taxonomy=runtime.taxonomy,
+        locale=request.state.locale,
+        _=pages.make_gettext(request.state.locale),
+        draft_id=draft_id,
+        data=data,
+        step=step,
+        evidence=evidence,
+        on=date.today(),
+        **extra,
+    )
     ctx["hx"] = is_htmx(request)  # a swapped step takes the focus (autofocus), a full page not
     return render(request, WIZARD, ctx, block="gpp_wizard", status_code=status, headers=headers)
 
 
-def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step: str
-          ) -> Response:
+def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step: str) -> Response:
     url = pages.draft_url(draft_id, step)
     if is_htmx(request):
-        return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step,
-                          headers={"HX-Push-Url": url})
+        return _step_page(
+            request,
+            runtime,
+            library,
+            draft_id=draft_id,
+            data=data,
+            step=step,
+            headers={"HX-Push-Url": url},
+        )
     return RedirectResponse(url, status_code=303)
 
 
@@ -77,14 +101,23 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> 
 
 
 @router.post("/gpp/drafts")
-def draft_create(request: Request, runtime: RuntimeDep, library: LibraryDep,
-                 form: FormDep) -> Response:
+def draft_create(
+    request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
+) -> Response:
     _ = pages.make_gettext(request.state.locale)
     data = wizard.blank()
     changes, errors = wizard.parse_subject(_form(form), library=library, data=data, _=_)
     if errors:
-        return _step_page(request, runtime, library, draft_id=None, data={**data, **changes},
-                          step="subject", status=422, errors=errors)
+        return _step_page(
+            request,
+            runtime,
+            library,
+            draft_id=None,
+            data={**data, **changes},
+            step="subject",
+            status=422,
+            errors=errors,
+        )
     user = auth.current_user(request)
     with runtime.db.session() as session:
         draft = wizard.create_draft(session, data=data, owner_id=user.id if user else None)
@@ -108,8 +141,9 @@ def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
 
 
 @router.get("/gpp/drafts/{draft_id}/{step}")
-def wizard_step(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
-                library: LibraryDep) -> Response:
+def wizard_step(
+    draft_id: str, step: str, request: Request, runtime: RuntimeDep, library: LibraryDep
+) -> Response:
     if step not in wizard.STEPS:
         raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
@@ -120,8 +154,14 @@ def wizard_step(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
 
 
 @router.post("/gpp/drafts/{draft_id}/{step}")
-def wizard_submit(draft_id: str, step: str, request: Request, runtime: RuntimeDep,
-                  library: LibraryDep, form: FormDep) -> Response:
+def wizard_submit(
+    draft_id: str,
+    step: str,
+    request: Request,
+    runtime: RuntimeDep,
+    library: LibraryDep,
+    form: FormDep,
+) -> Response:
     if step not in wizard.STEPS:
         raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
@@ -147,11 +187,21 @@ def wizard_submit(draft_id: str, step: str, request: Request, runtime: RuntimeDe
         if step == "criteria":
             extra["ticked"] = fields.get("criteria", [])
         shown = {**data, **changes} if step == "subject" else data
-        return _step_page(request, runtime, library, draft_id=draft_id, data=shown, step=step,
-                          status=422, errors=errors, **extra)
+        return _step_page(
+            request,
+            runtime,
+            library,
+            draft_id=draft_id,
+            data=shown,
+            step=step,
+            status=422,
+            errors=errors,
+            **extra,
+        )
     with runtime.db.session() as session:
-        data = wizard.save_draft(session, draft=wizard.get_draft(session, draft_id),
-                                 changes=changes, step=step)
+        data = wizard.save_draft(
+            session, draft=wizard.get_draft(session, draft_id), changes=changes, step=step
+        )
     if step == "award" and wizard.one(fields, "action") == "recalculate":
         return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
     following = wizard.STEPS[wizard.STEPS.index(step) + 1]
@@ -168,19 +218,32 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
             if draft.source_spec_id and owner_id is not None:
                 source = session.get(Spec, draft.source_spec_id)
                 previous = source if source is not None and source.owner_id == owner_id else None
-            spec = service.build_spec(session, library=library,
-                                      request=wizard.spec_request(library, data),
-                                      taxonomy=runtime.taxonomy, owner_id=owner_id,
-                                      previous=previous)
+            spec = service.build_spec(
+                session,
+                library=library,
+                request=wizard.spec_request(library, data),
+                taxonomy=runtime.taxonomy,
+                owner_id=owner_id,
+                previous=previous,
+            )
             spec_id = spec.id
     except service.SpecInvalid as exc:
         errors = {".".join(str(p) for p in e["loc"][1:]): e["msg"] for e in exc.errors}
-        return _step_page(request, runtime, library, draft_id=draft_id, data=data,
-                          step="review", status=422, errors=errors)
+        return _step_page(
+            request,
+            runtime,
+            library,
+            draft_id=draft_id,
+            data=data,
+            step="review",
+            status=422,
+            errors=errors,
+        )
     return _see_other(request, f"/specs/{spec_id}")
 
 
 # --- the specification ---------------------------------------------------------------------------
+
 
 def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
     with runtime.db.session() as session:
@@ -195,14 +258,24 @@ def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
 def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Response:
     with runtime.db.session() as session:
         rows = service.list_specs(session, owner_id=user.id)
-        items = [{"id": s.id, "version": s.version, "title": s.title,
-                  "application": s.application, "ambition": s.ambition, "language": s.language,
-                  "created_at": service.iso(s.created_at), "bidders": n,
-                  "url": f"/specs/{s.id}"}
-                 for s, n in rows]
+        items = [
+            {
+                "id": s.id,
+                "version": s.version,
+                "title": s.title,
+                "application": s.application,
+                "ambition": s.ambition,
+                "language": s.language,
+                "created_at": service.iso(s.created_at),
+                "bidders": n,
+                "url": f"/specs/{s.id}",
+            }
+            for s, n in rows
+        ]
     model = SpecList.model_validate({"specs": items})
-    return render(request, "gpp/specs.html", {"specs": model.specs, "taxonomy": runtime.taxonomy},
-                  model=model)
+    return render(
+        request, "gpp/specs.html", {"specs": model.specs, "taxonomy": runtime.taxonomy}, model=model
+    )
 
 
 @router.get("/specs/{spec_id}", name="spec_page")
@@ -211,8 +284,16 @@ def spec_page(spec_id: str, request: Request, runtime: RuntimeDep) -> Response:
     return _spec_page(request, runtime, spec, owner_id)
 
 
-def _spec_page(request: Request, runtime, spec: dict, owner_id: int | None, *,
-               status: int = 200, error: str | None = None, name: str = "") -> Response:
+def _spec_page(
+    request: Request,
+    runtime,
+    spec: dict,
+    owner_id: int | None,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    name: str = "",
+) -> Response:
     user = auth.current_user(request)
     procurer = is_procurer(request)
     mine = user is not None and owner_id == user.id
@@ -222,23 +303,35 @@ def _spec_page(request: Request, runtime, spec: dict, owner_id: int | None, *,
             row = session.get(Spec, spec["id"])
             listed = [bidders.bidder_json(row, b) for b in row.bidders]
     ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=runtime.taxonomy)
-    ctx.update(mine=mine, can_claim=procurer and owner_id is None, bidders=listed,
-               bidder_error=error, bidder_name=name, can_copy=mine and procurer,
-               status_labels=pages.status_labels(pages.make_gettext(request.state.locale)))
-    return render(request, "gpp/spec.html", ctx, block="gpp_bidders" if error else None,
-                  status_code=status, model=SpecOut.model_validate(spec))
+    ctx.update(
+        mine=mine,
+        can_claim=procurer and owner_id is None,
+        bidders=listed,
+        bidder_error=error,
+        bidder_name=name,
+        can_copy=mine and procurer,
+        status_labels=pages.status_labels(pages.make_gettext(request.state.locale)),
+    )
+    return render(
+        request,
+        "gpp/spec.html",
+        ctx,
+        block="gpp_bidders" if error else None,
+        status_code=status,
+        model=SpecOut.model_validate(spec),
+    )
 
 
 @router.post("/specs/{spec_id}/copy")
-def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Request
-              ) -> Response:
+def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Request) -> Response:
     with runtime.db.session() as session:
         try:
             spec = bidders.owned_spec(session, spec_id, user_id=user.id)
         except service.SpecNotFound as exc:
             raise HTTPException(404, N_("There is no specification at this address.")) from exc
-        draft = wizard.create_draft(session, data=wizard.draft_from_spec(spec), owner_id=user.id,
-                                    source_spec_id=spec.id)
+        draft = wizard.create_draft(
+            session, data=wizard.draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
+        )
         draft_id = draft.id
     return _see_other(request, pages.draft_url(draft_id, "subject"))
 
@@ -252,29 +345,42 @@ def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -
     try:
         content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
     except exporters.ExportUnavailable as exc:
-        return render(request, "replan/error.html", {"status": 503, "detail": str(exc)},
-                      status_code=503)
+        return render(
+            request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
+        )
     return _download(content, media_type, filename)
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # --- bidders -------------------------------------------------------------------------------------
 
+
 @router.post("/specs/{spec_id}/bidders")
-def bidder_add(spec_id: str, request: Request, user: ProcurerPage, runtime: RuntimeDep,
-               form: FormDep) -> Response:
+def bidder_add(
+    spec_id: str, request: Request, user: ProcurerPage, runtime: RuntimeDep, form: FormDep
+) -> Response:
     name = str(form.get("name", "")).strip()
     spec, owner_id = _spec(runtime, spec_id)
     if owner_id not in (None, user.id):
         raise HTTPException(404, N_("There is no specification at this address."))
     if not name or len(name) > 200:
         _ = pages.make_gettext(request.state.locale)
-        return _spec_page(request, runtime, spec, owner_id, status=422, name=name[:200],
-                          error=_("Enter the bidder's name (at most 200 characters)."))
+        return _spec_page(
+            request,
+            runtime,
+            spec,
+            owner_id,
+            status=422,
+            name=name[:200],
+            error=_("Enter the bidder's name (at most 200 characters)."),
+        )
     with runtime.db.session() as session:
         row = service.get_spec(session, spec_id)
         bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
@@ -292,29 +398,51 @@ def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, di
         return service.spec_json(spec), bidders.bidder_json(spec, bidder)
 
 
-def _bidder_page(request: Request, spec: dict, bidder: dict, *, status: int = 200,
-                 errors: dict | None = None) -> Response:
+def _bidder_page(
+    request: Request, spec: dict, bidder: dict, *, status: int = 200, errors: dict | None = None
+) -> Response:
     ui = pages.make_gettext(request.state.locale)
     taxonomy = request.app.state.runtime.taxonomy
     ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
-    ctx.update(bidder=bidder, errors=errors or {}, statuses=CHECK_STATUSES,
-               status_labels=pages.status_labels(ui), phase_labels=pages.phase_labels(ui),
-               exports=[(fmt, f"/specs/{spec['id']}/bidders/{bidder['id']}/export.{fmt}")
-                        for fmt in exporters.EVALUATION_FORMATS])
-    return render(request, "gpp/bidder.html", ctx, block="gpp_evaluation", status_code=status,
-                  model=BidderOut.model_validate(bidder))
+    ctx.update(
+        bidder=bidder,
+        errors=errors or {},
+        statuses=CHECK_STATUSES,
+        status_labels=pages.status_labels(ui),
+        phase_labels=pages.phase_labels(ui),
+        exports=[
+            (fmt, f"/specs/{spec['id']}/bidders/{bidder['id']}/export.{fmt}")
+            for fmt in exporters.EVALUATION_FORMATS
+        ],
+    )
+    return render(
+        request,
+        "gpp/bidder.html",
+        ctx,
+        block="gpp_evaluation",
+        status_code=status,
+        model=BidderOut.model_validate(bidder),
+    )
 
 
 @router.get("/specs/{spec_id}/bidders/{bidder_id}")
-def bidder_page(spec_id: str, bidder_id: int, request: Request, user: ProcurerPage,
-                runtime: RuntimeDep) -> Response:
+def bidder_page(
+    spec_id: str, bidder_id: int, request: Request, user: ProcurerPage, runtime: RuntimeDep
+) -> Response:
     spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
     return _bidder_page(request, spec, bidder)
 
 
 @router.post("/specs/{spec_id}/bidders/{bidder_id}/checks/{n}")
-def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: ProcurerPage,
-                 runtime: RuntimeDep, form: FormDep) -> Response:
+def check_update(
+    spec_id: str,
+    bidder_id: int,
+    n: int,
+    request: Request,
+    user: ProcurerPage,
+    runtime: RuntimeDep,
+    form: FormDep,
+) -> Response:
     status = str(form.get("status", ""))
     note = str(form.get("note", ""))
     spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
@@ -322,8 +450,11 @@ def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: P
         raise HTTPException(404, N_("There is no such item in the checklist."))
     if status not in CHECK_STATUSES or len(note) > 4000:
         _ = pages.make_gettext(request.state.locale)
-        message = (_("Choose a status.") if status not in CHECK_STATUSES
-                   else _("Use at most %(n)s characters.", n=4000))
+        message = (
+            _("Choose a status.")
+            if status not in CHECK_STATUSES
+            else _("Use at most %(n)s characters.", n=4000)
+        )
         bidder["checks"][n].update(note=note[:4000])
         return _bidder_page(request, spec, bidder, status=422, errors={n: message})
     with runtime.db.session() as session:
@@ -337,8 +468,14 @@ def check_update(spec_id: str, bidder_id: int, n: int, request: Request, user: P
 
 
 @router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
-def bidder_export(spec_id: str, bidder_id: int, fmt: str, request: Request, user: ProcurerPage,
-                  runtime: RuntimeDep) -> Response:
+def bidder_export(
+    spec_id: str,
+    bidder_id: int,
+    fmt: str,
+    request: Request,
+    user: ProcurerPage,
+    runtime: RuntimeDep,
+) -> Response:
     if fmt not in exporters.EVALUATION_FORMATS:
         raise HTTPException(404, N_("There is no such export format."))
     spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
@@ -346,6 +483,7 @@ def bidder_export(spec_id: str, bidder_id: int, fmt: str, request: Request, user
     try:
         content, media_type, filename = exporters.export_evaluation(spec, bidder, fmt, gettext)
     except exporters.ExportUnavailable as exc:
-        return render(request, "replan/error.html", {"status": 503, "detail": str(exc)},
-                      status_code=503)
+        return render(
+            request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
+        )
     return _download(content, media_type, filename)

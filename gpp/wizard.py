@@ -28,16 +28,33 @@ class DraftNotFound(LookupError):
 
 def blank() -> dict:
     """Return the state of a wizard that has not started."""
-    return {"application": None, "procurement_type": "works", "country": None, "language": "en",
-            "title": "", "authority": "", "ambition": None, "criteria": None, "parameters": {},
-            "award_points": {}, "reached": 0}
+    return {
+        "application": None,
+        "procurement_type": "works",
+        "country": None,
+        "language": "en",
+        "title": "",
+        "authority": "",
+        "ambition": None,
+        "criteria": None,
+        "parameters": {},
+        "award_points": {},
+        "reached": 0,
+    }
 
 
-def create_draft(session: Session, *, data: dict, owner_id: int | None = None,
-                 source_spec_id: str | None = None) -> Draft:
+def create_draft(
+    session: Session, *, data: dict, owner_id: int | None = None, source_spec_id: str | None = None
+) -> Draft:
     """Store a new draft under an unguessable id."""
-    draft = Draft(id=secrets.token_urlsafe(16), owner_id=owner_id, source_spec_id=source_spec_id,
-                  data=data, created_at=datetime.now(UTC), updated_at=datetime.now(UTC))
+    draft = Draft(
+        id=secrets.token_urlsafe(16),
+        owner_id=owner_id,
+        source_spec_id=source_spec_id,
+        data=data,
+        created_at=datetime.now(UTC),
+        updated_at=datetime.now(UTC),
+    )
     session.add(draft)
     session.flush()
     return draft
@@ -64,12 +81,27 @@ def save_draft(session: Session, *, draft: Draft, changes: dict, step: str) -> d
 def draft_from_spec(spec: Spec) -> dict:
     """Return a draft prefilled with an issued spec's choices, every step open."""
     inputs = spec.inputs
-    return {**blank(), **{k: inputs.get(k) for k in (
-        "application", "procurement_type", "country", "language", "title", "authority",
-        "ambition", "criteria")},
-        "authority": inputs.get("authority") or "", "title": inputs.get("title") or spec.title,
+    return {
+        **blank(),
+        **{
+            k: inputs.get(k)
+            for k in (
+                "application",
+                "procurement_type",
+                "country",
+                "language",
+                "title",
+                "authority",
+                "ambition",
+                "criteria",
+            )
+        },
+        "authority": inputs.get("authority") or "",
+        "title": inputs.get("title") or spec.title,
         "parameters": inputs.get("parameters") or {},
-        "award_points": inputs.get("award_points") or {}, "reached": len(STEPS) - 1}
+        "award_points": inputs.get("award_points") or {},
+        "reached": len(STEPS) - 1,
+    }
 
 
 def allowed_step(data: dict, step: str) -> str:
@@ -108,12 +140,15 @@ def number(raw: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def parse_subject(form: Form, *, library: Library, data: dict, _: Gettext
-                  ) -> tuple[dict, dict[str, str]]:
+def parse_subject(
+    form: Form, *, library: Library, data: dict, _: Gettext
+) -> tuple[dict, dict[str, str]]:
     """Check what is bought, by whom and in which language."""
     errors: dict[str, str] = {}
-    changes = {name: one(form, name) for name in (
-        "application", "procurement_type", "country", "language", "title", "authority")}
+    changes = {
+        name: one(form, name)
+        for name in ("application", "procurement_type", "country", "language", "title", "authority")
+    }
     if changes["application"] not in library.applications():
         errors["application"] = _("Choose what you are buying.")
     if changes["procurement_type"] not in PROCUREMENT_TYPES:
@@ -146,8 +181,9 @@ def param_name(criterion_id: str, name: str) -> str:
     return f"param.{criterion_id}.{name}"
 
 
-def parse_criteria(form: Form, *, library: Library, data: dict, _: Gettext,
-                   on: date | None = None) -> tuple[dict, dict[str, str]]:
+def parse_criteria(
+    form: Form, *, library: Library, data: dict, _: Gettext, on: date | None = None
+) -> tuple[dict, dict[str, str]]:
     """Check the chosen criteria and their parameters against the bounds."""
     errors: dict[str, str] = {}
     offered = available(library, data, on)
@@ -166,9 +202,15 @@ def parse_criteria(form: Form, *, library: Library, data: dict, _: Gettext,
             if value is not None and p.min <= value <= p.max:
                 parameters.setdefault(criterion.id, {})[name] = value
             elif criterion.id in ticked:
-                errors[key] = (_("Enter a number.") if value is None else
-                               _("Enter a value from %(min)s to %(max)s.", min=_plain(p.min),
-                                 max=_plain(p.max)))
+                errors[key] = (
+                    _("Enter a number.")
+                    if value is None
+                    else _(
+                        "Enter a value from %(min)s to %(max)s.",
+                        min=_plain(p.min),
+                        max=_plain(p.max),
+                    )
+                )
     award = {cid: p for cid, p in (data.get("award_points") or {}).items() if cid in chosen}
     return {"criteria": chosen, "parameters": parameters, "award_points": award}, errors
 
@@ -181,8 +223,9 @@ def points_of(criterion: Criterion, data: dict) -> int:
     return (data.get("award_points") or {}).get(criterion.id, criterion.award_points or 0)
 
 
-def parse_award(form: Form, *, library: Library, data: dict, _: Gettext,
-                on: date | None = None) -> tuple[dict, dict[str, str]]:
+def parse_award(
+    form: Form, *, library: Library, data: dict, _: Gettext, on: date | None = None
+) -> tuple[dict, dict[str, str]]:
     """Check the points of the chosen award criteria and their total."""
     errors: dict[str, str] = {}
     points: dict[str, int] = {}
@@ -194,8 +237,11 @@ def parse_award(form: Form, *, library: Library, data: dict, _: Gettext,
         else:
             points[criterion.id] = int(value)
     if not errors and sum(points.values()) > MAX_POINTS:
-        errors["total"] = _("The points add up to %(total)s: keep them at %(max)s or less.",
-                            total=sum(points.values()), max=MAX_POINTS)
+        errors["total"] = _(
+            "The points add up to %(total)s: keep them at %(max)s or less.",
+            total=sum(points.values()),
+            max=MAX_POINTS,
+        )
     return {"award_points": points}, errors
 
 
@@ -204,18 +250,22 @@ def spec_request(library: Library, data: dict, on: date | None = None) -> SpecCr
     chosen = selected(library, data, on)
     ids = {c.id for c in chosen}
     return SpecCreate(
-        application=data["application"], ambition=data["ambition"], language=data["language"],
-        country=data.get("country") or None, title=data.get("title") or "",
-        authority=data.get("authority") or None, procurement_type=data["procurement_type"],
+        application=data["application"],
+        ambition=data["ambition"],
+        language=data["language"],
+        country=data.get("country") or None,
+        title=data.get("title") or "",
+        authority=data.get("authority") or None,
+        procurement_type=data["procurement_type"],
         criteria=[c.id for c in chosen],
-        parameters={cid: {n: float(v) for n, v in values.items()
-                          if n in library.get(cid).parameters}
-                    for cid, values in (data.get("parameters") or {}).items() if cid in ids},
-        award_points={cid: p for cid, p in (data.get("award_points") or {}).items()
-                      if cid in ids},
+        parameters={
+            cid: {n: float(v) for n, v in values.items() if n in library.get(cid).parameters}
+            for cid, values in (data.get("parameters") or {}).items()
+            if cid in ids
+        },
+        award_points={cid: p for cid, p in (data.get("award_points") or {}).items() if cid in ids},
     )
 
 
 def _plain(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-

@@ -12,14 +12,22 @@ from replan.api import ERRORS
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 
-@router.get("/cases", response_model=CaseSearchResult, responses=ERRORS,
-            summary="Search published case studies")
+@router.get(
+    "/cases",
+    response_model=CaseSearchResult,
+    responses=ERRORS,
+    summary="Search published case studies",
+)
 def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> CaseSearchResult:
     return service.search_cases(backend=runtime.search, query=query)
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut, responses=ERRORS,
-            summary="One case study, every field")
+@router.get(
+    "/cases/{case_id}",
+    response_model=CaseOut,
+    responses=ERRORS,
+    summary="One case study, every field",
+)
 def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
         case = session.get(service.Case, case_id)
@@ -28,8 +36,13 @@ def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
         return service.case_json(case)
 
 
-@router.get("/taxonomy", tags=["taxonomy"], summary="The application and material codes with labels",
-            responses=ERRORS)
-def taxonomy(request: Request, runtime: RuntimeDep, lang: Annotated[str | None, Query(
-        max_length=8)] = None) -> dict:
+@router.get(
+    "/taxonomy",
+    tags=["taxonomy"],
+    summary="The application and material codes with labels",
+    responses=ERRORS,
+)
+def taxonomy(
+    request: Request, runtime: RuntimeDep, lang: Annotated[str | None, Query(max_length=8)] = None
+) -> dict:
     return runtime.taxonomy.as_json(lang or request.state.locale)

@@ -5,13 +5,30 @@ from functools import cache
 from babel import Locale
 
 APPLICATIONS = (
-    "road-pavement", "road-safety", "rail-vibration", "noise-barrier", "concrete",
-    "building-insulation", "flooring", "playground", "sports-surface", "artificial-turf",
-    "street-furniture", "civil-engineering", "other",
+    "road-pavement",
+    "road-safety",
+    "rail-vibration",
+    "noise-barrier",
+    "concrete",
+    "building-insulation",
+    "flooring",
+    "playground",
+    "sports-surface",
+    "artificial-turf",
+    "street-furniture",
+    "civil-engineering",
+    "other",
 )
 RTM_TYPES = (
-    "rubber-powder", "rubber-granulate", "rubber-chips", "rubber-shreds", "whole-tyres",
-    "steel-fibre", "textile-fibre", "reclaimed-rubber", "recovered-carbon-black",
+    "rubber-powder",
+    "rubber-granulate",
+    "rubber-chips",
+    "rubber-shreds",
+    "whole-tyres",
+    "steel-fibre",
+    "textile-fibre",
+    "reclaimed-rubber",
+    "recovered-carbon-black",
 )
 ORG_ROLES = ("contracting-authority", "contractor", "supplier", "recycler", "research")
 ORG_TYPES = ("recycler", "manufacturer", "contractor", "public-authority", "research", "other")
@@ -29,8 +46,11 @@ def iso_languages() -> frozenset[str]:
 def iso_countries() -> frozenset[str]:
     """Return the ISO 3166-1 alpha-2 codes that Babel knows (no regions, no placeholders)."""
     return frozenset(
-        code for code in Locale("en").territories
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB", "XK"}
+        code
+        for code in Locale("en").territories
+        if len(code) == 2
+        and code.isalpha()
+        and code not in {"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB", "XK"}
     )
 
 

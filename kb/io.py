@@ -41,7 +41,9 @@ def guess_format(path: Path) -> Format:
         return "jsonl"
     if ext in ("json", "csv", "xlsx"):
         return ext  # type: ignore[return-value]
-    raise ImportFileError(f"cannot tell the format of '{path.name}': use --format jsonl|json|csv|xlsx")
+    raise ImportFileError(
+        f"cannot tell the format of '{path.name}': use --format jsonl|json|csv|xlsx"
+    )
 
 
 def _text(data: bytes) -> str:
@@ -81,7 +83,7 @@ def read_raw(data: bytes, fmt: Format) -> Iterator[tuple[int, Any, str | None]]:
         if isinstance(doc, dict) and isinstance(doc.get("cases"), list):
             doc = doc["cases"]
         if not isinstance(doc, list):
-            raise ImportFileError("a JSON file must hold a list of records (or {\"cases\": [...]})")
+            raise ImportFileError('a JSON file must hold a list of records (or {"cases": [...]})')
         for n, item in enumerate(doc, 1):
             yield n, item, None
     else:
@@ -135,8 +137,11 @@ def _check_header(header: list[str]) -> None:
     if not any(header):
         raise ImportFileError("the file is empty: there is no header row and no record")
     unknown = [h for h in header if h and h not in COLUMNS]
-    missing = [c for c in ("title", "summary", "language", "application", "rtm_types", "country")
-               if c not in header]
+    missing = [
+        c
+        for c in ("title", "summary", "language", "application", "rtm_types", "country")
+        if c not in header
+    ]
     problems = []
     if missing:
         problems.append(f"missing required column(s): {', '.join(missing)}")
@@ -158,8 +163,14 @@ def _from_cells(row: dict[str, Any]) -> dict[str, Any]:
         elif key in OBJECT_COLUMNS:
             record[key] = _split_objects(str(text), OBJECT_COLUMNS[key])
         elif key == "gpp" and isinstance(text, str):
-            record[key] = {"true": True, "yes": True, "1": True, "false": False, "no": False,
-                           "0": False}.get(text.lower(), text)
+            record[key] = {
+                "true": True,
+                "yes": True,
+                "1": True,
+                "false": False,
+                "no": False,
+                "0": False,
+            }.get(text.lower(), text)
         else:
             record[key] = text
     return record
@@ -204,7 +215,9 @@ def parse_records(raw: Iterable[tuple[int, Any, str | None]]) -> Parsed:
             parsed.problems.append(f"record {n}: {error}")
             continue
         if not isinstance(item, dict):
-            parsed.problems.append(f"record {n}: record: must be an object with the record's fields")
+            parsed.problems.append(
+                f"record {n}: record: must be an object with the record's fields"
+            )
             continue
         try:
             record = CaseRecord.model_validate(item)
@@ -214,7 +227,8 @@ def parse_records(raw: Iterable[tuple[int, Any, str | None]]) -> Parsed:
         if record.id is not None:
             if record.id in first_seen:
                 parsed.problems.append(
-                    f"record {n}: id: '{record.id}' is a duplicate of record {first_seen[record.id]}"
+                    f"record {n}: id: '{record.id}' is a duplicate of "
+                    f"record {first_seen[record.id]}"
                 )
                 continue
             first_seen[record.id] = n

@@ -104,7 +104,11 @@ def _label(taxonomy: Taxonomy, facet: str, value: str, locale: str) -> str:
 
 
 def build_cases_page(
-    *, query: CaseQuery, result: CaseSearchResult, taxonomy: Taxonomy, locale: str,
+    *,
+    query: CaseQuery,
+    result: CaseSearchResult,
+    taxonomy: Taxonomy,
+    locale: str,
     path: str = "/cases",
 ) -> CasesPage:
     """Turn a search result into the page: facet toggles, chips, pagination, map points."""
@@ -117,7 +121,9 @@ def build_cases_page(
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_FACET_VALUES]
         values = [
             FacetValue(
-                value=value, label=_label(taxonomy, name, value, locale), count=count,
+                value=value,
+                label=_label(taxonomy, name, value, locale),
+                count=count,
                 selected=value in selected,
                 url=url_for(path, query, **{param: _toggle(selected, value), "page": 1}),
             )
@@ -125,43 +131,65 @@ def build_cases_page(
         ]
         facets.append(Facet(name=name, param=param, values=values))
     years = sorted(result.facets.get("year", {}).items(), key=lambda kv: kv[0], reverse=True)
-    facets.append(Facet(name="year", param="year", values=[
-        FacetValue(value=y, label=y, count=c,
-                   selected=query.year_min == query.year_max == int(y),
-                   url=url_for(path, query, year_min=None, year_max=None, page=1)
-                   if query.year_min == query.year_max == int(y)
-                   else url_for(path, query, year_min=int(y), year_max=int(y), page=1))
-        for y, c in years[:MAX_FACET_VALUES] if y.lstrip("-").isdigit()
-    ]))
+    facets.append(
+        Facet(
+            name="year",
+            param="year",
+            values=[
+                FacetValue(
+                    value=y,
+                    label=y,
+                    count=c,
+                    selected=query.year_min == query.year_max == int(y),
+                    url=url_for(path, query, year_min=None, year_max=None, page=1)
+                    if query.year_min == query.year_max == int(y)
+                    else url_for(path, query, year_min=int(y), year_max=int(y), page=1),
+                )
+                for y, c in years[:MAX_FACET_VALUES]
+                if y.lstrip("-").isdigit()
+            ],
+        )
+    )
 
     chips = []
     if query.q:
         chips.append(Chip(label=f"“{query.q}”", remove_url=url_for(path, query, q="", page=1)))
     for name, param in LIST_PARAMS.items():
         for value in getattr(query, param):
-            chips.append(Chip(
-                label=_label(taxonomy, name, value, locale),
-                remove_url=url_for(path, query, **{param: _toggle(getattr(query, param), value),
-                                                   "page": 1}),
-            ))
+            chips.append(
+                Chip(
+                    label=_label(taxonomy, name, value, locale),
+                    remove_url=url_for(
+                        path, query, **{param: _toggle(getattr(query, param), value), "page": 1}
+                    ),
+                )
+            )
     if query.year_min is not None or query.year_max is not None:
         span = f"{query.year_min or '…'}–{query.year_max or '…'}"
         if query.year_min == query.year_max:
             span = str(query.year_min)
-        chips.append(Chip(label=span, remove_url=url_for(path, query, year_min=None,
-                                                         year_max=None, page=1)))
+        chips.append(
+            Chip(label=span, remove_url=url_for(path, query, year_min=None, year_max=None, page=1))
+        )
     if query.gpp is not None:
-        chips.append(Chip(label="GPP" if query.gpp else "no GPP",
-                          remove_url=url_for(path, query, gpp=None, page=1)))
+        chips.append(
+            Chip(
+                label="GPP" if query.gpp else "no GPP",
+                remove_url=url_for(path, query, gpp=None, page=1),
+            )
+        )
 
     last = max(1, -(-result.total // query.per_page))
     window = range(max(1, query.page - 3), min(last, query.page + 3) + 1)
     numbers = sorted({1, last, *window})
-    pages = [PageLink(number=n, url=url_for(path, query, page=n), current=n == query.page)
-             for n in numbers]
+    pages = [
+        PageLink(number=n, url=url_for(path, query, page=n), current=n == query.page)
+        for n in numbers
+    ]
     points = [
         MapPoint(id=h.id, title=h.title, lat=h.lat, lon=h.lon, url=f"/cases/{h.id}")
-        for h in result.hits if h.lat is not None and h.lon is not None
+        for h in result.hits
+        if h.lat is not None and h.lon is not None
     ]
     return CasesPage(
         query=query,
@@ -173,7 +201,8 @@ def build_cases_page(
         next_url=url_for(path, query, page=query.page + 1) if query.page < last else None,
         clear_url=path,
         suggestion_url=url_for(path, query, q=result.suggestion, page=1)
-        if result.suggestion else None,
+        if result.suggestion
+        else None,
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_points=points,

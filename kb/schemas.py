@@ -50,7 +50,11 @@ def _country(value: object) -> object:
 
 def _url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
         raise ValueError("must be a web address starting with http:// or https://")
     return value
 
@@ -177,7 +181,6 @@ class CaseQuery(BaseModel):
     sort: Literal["relevance", "year_desc", "year_asc", "tonnes_desc"] = "relevance"
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(20, ge=1, le=100)
-
 
 
 class CaseHit(BaseModel):

@@ -24,5 +24,6 @@ def read_seed_records(seeds_dir: Path) -> kb_io.Parsed:
 def load_seed_cases(runtime) -> service.UpsertSummary:
     """Load the seed case studies as published records."""
     parsed = read_seed_records(runtime.settings.seeds_dir)
-    return service.upsert_records(db=runtime.db, backend=runtime.search,
-                                  taxonomy=runtime.taxonomy, records=parsed.records)
+    return service.upsert_records(
+        db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy, records=parsed.records
+    )

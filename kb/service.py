@@ -121,7 +121,9 @@ def apply_record(session: Session, case: Case, record: CaseRecord, orgs: dict) -
     case.benefits = [b.model_dump() for b in record.benefits]
     case.sources = list(record.sources)
     case.organisation_links = [
-        CaseOrganisation(position=i, organisation=organisation_named(session, ref.name, orgs), role=ref.role)
+        CaseOrganisation(
+            position=i, organisation=organisation_named(session, ref.name, orgs), role=ref.role
+        )
         for i, ref in enumerate(record.organisations)
     ]
 
@@ -204,8 +206,15 @@ def case_document(case: Case, taxonomy: Taxonomy) -> dict:
     """Return the plain document the search engine indexes for a published case."""
     orgs = [link.organisation.name for link in case.organisation_links]
     body = " ".join(
-        filter(None, [markdown_to_text(case.description), case.city or "", " ".join(orgs),
-                      " ".join(b.get("metric", "") for b in case.benefits or [])])
+        filter(
+            None,
+            [
+                markdown_to_text(case.description),
+                case.city or "",
+                " ".join(orgs),
+                " ".join(b.get("metric", "") for b in case.benefits or []),
+            ],
+        )
     )
     labels = set(taxonomy.all_labels("applications", case.application))
     for code in case.rtm_types:
@@ -248,7 +257,9 @@ def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQ
     filters = {
         field: values
         for field, values in (
-            ("application", query.application), ("rtm_types", query.rtm), ("country", query.country)
+            ("application", query.application),
+            ("rtm_types", query.rtm),
+            ("country", query.country),
         )
         if values
     }
@@ -314,8 +325,10 @@ def home_stats(session: Session, *, latest: int = 6) -> dict:
     countries = session.scalar(select(func.count(func.distinct(Case.country))).where(public)) or 0
     total = sum(by_app.values())
     newest = session.scalars(
-        select(Case).where(public)
-        .order_by(Case.published_at.desc(), Case.year.desc().nulls_last(), Case.id).limit(latest)
+        select(Case)
+        .where(public)
+        .order_by(Case.published_at.desc(), Case.year.desc().nulls_last(), Case.id)
+        .limit(latest)
     ).all()
     return {"total": total, "countries": countries, "by_application": by_app, "latest": newest}
 
@@ -327,9 +340,11 @@ def get_organisation(session: Session, slug: str) -> Organisation | None:
 def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
     """Return the published cases an organisation took part in."""
     query = (
-        select(Case).join(CaseOrganisation)
+        select(Case)
+        .join(CaseOrganisation)
         .where(CaseOrganisation.organisation_id == organisation_id, Case.status == PUBLIC)
-        .order_by(Case.year.desc(), Case.id).distinct()
+        .order_by(Case.year.desc(), Case.id)
+        .distinct()
     )
     return list(session.scalars(query))
 
@@ -337,7 +352,8 @@ def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
 def published_cases(session: Session, *, application: str) -> list[Case]:
     """Return the published cases of an application, newest first (market evidence for specs)."""
     query = (
-        select(Case).where(Case.status == PUBLIC, Case.application == application)
+        select(Case)
+        .where(Case.status == PUBLIC, Case.application == application)
         .order_by(Case.year.desc().nulls_last(), Case.id)
     )
     return list(session.scalars(query))

@@ -33,7 +33,7 @@ class Taxonomy:
         return term.label(locale) if term else code
 
     def all_labels(self, kind: str, code: str) -> list[str]:
-        """Return a code's labels in every language and its glossary terms (cross-language search)."""
+        """Return a code's labels in every language and its glossary terms (for search)."""
         term = getattr(self, kind).get(code)
         labels = set(term.labels.values()) if term else {code}
         if self.glossary is not None:
@@ -43,8 +43,12 @@ class Taxonomy:
     def as_json(self, locale: str = "en") -> dict:
         def group(terms: dict[str, Term]) -> list[dict]:
             return [
-                {"code": t.code, "label": t.label(locale), "definition": t.definition(locale),
-                 "labels": t.labels}
+                {
+                    "code": t.code,
+                    "label": t.label(locale),
+                    "definition": t.definition(locale),
+                    "labels": t.labels,
+                }
                 for t in terms.values()
             ]
 
@@ -80,7 +84,9 @@ def load_taxonomy(path: Path, glossary_path: Path | None = None) -> Taxonomy:
     return Taxonomy(
         applications=_terms(raw.get("applications"), APPLICATIONS, "applications", path),
         rtm_types=_terms(raw.get("rtm_types"), RTM_TYPES, "rtm_types", path),
-        organisation_roles=_terms(raw.get("organisation_roles"), ORG_ROLES, "organisation_roles", path),
+        organisation_roles=_terms(
+            raw.get("organisation_roles"), ORG_ROLES, "organisation_roles", path
+        ),
         glossary=load_glossary(glossary_path) if glossary_path else None,
     )
 
@@ -103,8 +109,11 @@ def load_glossary(path: Path) -> Glossary:
     groups: list[list[str]] = []
     code_terms: dict[str, list[str]] = {}
     for group in raw.get("groups") or []:
-        terms = [str(t).strip().lower() for lang in (group.get("terms") or {}).values()
-                 for t in lang or []]
+        terms = [
+            str(t).strip().lower()
+            for lang in (group.get("terms") or {}).values()
+            for t in lang or []
+        ]
         terms = list(dict.fromkeys(t for t in terms if t))
         if len(terms) > 1:
             groups.append(terms)

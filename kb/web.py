@@ -56,10 +56,16 @@ def home(request: Request, runtime: RuntimeDep) -> Response:
 @router.get("/cases")
 def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     result = service.search_cases(backend=runtime.search, query=query)
-    page = build_cases_page(query=query, result=result, taxonomy=runtime.taxonomy,
-                            locale=request.state.locale)
-    return render(request, "kb/cases.html", {"page": page, "taxonomy": runtime.taxonomy},
-                  block="kb_results", model=result)
+    page = build_cases_page(
+        query=query, result=result, taxonomy=runtime.taxonomy, locale=request.state.locale
+    )
+    return render(
+        request,
+        "kb/cases.html",
+        {"page": page, "taxonomy": runtime.taxonomy},
+        block="kb_results",
+        model=result,
+    )
 
 
 def _export_records(runtime: Runtime, query: CaseQuery):
@@ -90,24 +96,34 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
         kb_io.write_jsonl(records, out)
         media = "application/x-ndjson; charset=utf-8"
     return StreamingResponse(
-        iter([out.getvalue()]), media_type=media,
+        iter([out.getvalue()]),
+        media_type=media,
         headers={"Content-Disposition": f'attachment; filename="cases.{fmt}"'},
     )
 
 
 @router.get("/cases/{case_id}")
-def case_detail(request: Request, runtime: RuntimeDep,
-                case: Annotated[Case, Depends(valid_case)]) -> Response:
+def case_detail(
+    request: Request, runtime: RuntimeDep, case: Annotated[Case, Depends(valid_case)]
+) -> Response:
     record = service.record_of(case)
     locale = request.state.locale
     with runtime.db.session() as session:
-        extras = moderation_queries.case_page_extras(session, user=auth.current_user(request),
-                                                     case=case, visible=True)
-    return render(request, "kb/case.html", {
-        "case": case, "record": record, "taxonomy": runtime.taxonomy,
-        "country_label": country_name(record.country, locale),
-        "language_label": language_name(record.language, locale), **extras,
-    })
+        extras = moderation_queries.case_page_extras(
+            session, user=auth.current_user(request), case=case, visible=True
+        )
+    return render(
+        request,
+        "kb/case.html",
+        {
+            "case": case,
+            "record": record,
+            "taxonomy": runtime.taxonomy,
+            "country_label": country_name(record.country, locale),
+            "language_label": language_name(record.language, locale),
+            **extras,
+        },
+    )
 
 
 @router.get("/organisations/{slug}")
@@ -118,8 +134,12 @@ def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Res
             raise HTTPException(404, N_("There is no organisation with this address."))
         cases = service.organisation_cases(session, org.id)
         extras = moderation_queries.organisation_page_extras(
-            session, user=auth.current_user(request), org=org, locale=request.state.locale)
+            session, user=auth.current_user(request), org=org, locale=request.state.locale
+        )
     listed = {c.id for c in cases}
     cases += [c for c in extras.pop("submitted_cases") if c.id not in listed]
-    return render(request, "kb/organisation.html",
-                  {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, **extras})
+    return render(
+        request,
+        "kb/organisation.html",
+        {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, **extras},
+    )

@@ -45,16 +45,32 @@ def _gettext(request: Request):
     return gettext
 
 
-def _page(request: Request, user: User, *, status: int = 200, new_token: str | None = None,
-          errors: dict[str, str] | None = None, notice: str | None = None) -> Response:
+def _page(
+    request: Request,
+    user: User,
+    *,
+    status: int = 200,
+    new_token: str | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+) -> Response:
     runtime = request.app.state.runtime
     with runtime.db.session() as session:
         tokens = auth.list_tokens(session, user_id=user.id)
         fresh = session.get(User, user.id)
-    return render(request, TEMPLATE, {
-        "user": fresh, "tokens": tokens, "new_token": new_token, "errors": errors or {},
-        "notice": notice or request.session.pop("flash", None),
-    }, status_code=status, headers={"Cache-Control": "no-store"})
+    return render(
+        request,
+        TEMPLATE,
+        {
+            "user": fresh,
+            "tokens": tokens,
+            "new_token": new_token,
+            "errors": errors or {},
+            "notice": notice or request.session.pop("flash", None),
+        },
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _back(notice: str, request: Request) -> Response:
@@ -68,9 +84,12 @@ def account(request: Request, user: SignedIn) -> Response:
 
 
 @router.post("/account/profile")
-def account_profile(request: Request, user: SignedIn,
-                    name: Annotated[str, Form(max_length=200)] = "",
-                    language: Annotated[str, Form(max_length=8)] = "en") -> Response:
+def account_profile(
+    request: Request,
+    user: SignedIn,
+    name: Annotated[str, Form(max_length=200)] = "",
+    language: Annotated[str, Form(max_length=8)] = "en",
+) -> Response:
     _ = _gettext(request)
     if language not in i18n.LANGUAGES:
         return _page(request, user, status=422, errors={"language": _("Choose a language.")})
@@ -82,15 +101,17 @@ def account_profile(request: Request, user: SignedIn,
 
 
 @router.post("/account/password")
-def account_password(request: Request, user: SignedIn,
-                     current: Annotated[str, Form(max_length=1000)] = "",
-                     new: Annotated[str, Form(max_length=1000)] = "",
-                     confirm: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def account_password(
+    request: Request,
+    user: SignedIn,
+    current: Annotated[str, Form(max_length=1000)] = "",
+    new: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
     _ = _gettext(request)
     errors = {}
     if len(new) < auth.MIN_PASSWORD:
-        errors["new"] = _("The password must have at least %(n)s characters.",
-                          n=auth.MIN_PASSWORD)
+        errors["new"] = _("The password must have at least %(n)s characters.", n=auth.MIN_PASSWORD)
     elif new != confirm:
         errors["confirm"] = _("The two new passwords are not the same.")
     if not errors:
@@ -107,11 +128,13 @@ def account_password(request: Request, user: SignedIn,
 
 
 @router.post("/account/tokens")
-def token_create(request: Request, user: SignedIn,
-                 name: Annotated[str, Form(max_length=100)] = "") -> Response:
+def token_create(
+    request: Request, user: SignedIn, name: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
     with request.app.state.runtime.db.session() as session:
-        token = auth.create_token(session, user=session.get(User, user.id),
-                                  name=" ".join(name.split()) or "web")
+        token = auth.create_token(
+            session, user=session.get(User, user.id), name=" ".join(name.split()) or "web"
+        )
     # Shown once, on this answer only: it is stored hashed.
     return _page(request, user, status=201, new_token=token)
 
@@ -121,23 +144,36 @@ def token_revoke(token_id: int, request: Request, user: SignedIn) -> Response:
     _ = _gettext(request)
     with request.app.state.runtime.db.session() as session:
         done = auth.revoke_token(session, user_id=user.id, token_id=token_id)
-    return _back(_("The token was revoked.") if done else _("There is no such active token."),
-                 request)
+    return _back(
+        _("The token was revoked.") if done else _("There is no such active token."), request
+    )
 
 
 def account_data(session, user: User) -> dict:
     """Return everything the app holds about a user, as JSON data."""
-    attempts = session.scalar(select(func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.email == user.email)) or 0
+    attempts = (
+        session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
+        )
+        or 0
+    )
     data: dict[str, Any] = {
         "exported_at": datetime.now(UTC).isoformat(),
-        "account": {"email": user.email, "name": user.name, "role": user.role,
-                    "language": user.language, "organisation_id": user.organisation_id,
-                    "created_at": user.created_at.isoformat() if user.created_at else None},
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "language": user.language,
+            "organisation_id": user.organisation_id,
+            "created_at": user.created_at.isoformat() if user.created_at else None,
+        },
         "api_tokens": [
-            {"name": t.name, "created_at": t.created_at.isoformat(),
-             "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None}
+            {
+                "name": t.name,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
             for t in auth.list_tokens(session, user_id=user.id)
         ],
         "failed_sign_ins_kept": attempts,
@@ -151,10 +187,14 @@ def account_data(session, user: User) -> dict:
 def account_download(request: Request, user: SignedIn) -> Response:
     with request.app.state.runtime.db.session() as session:
         data = account_data(session, session.get(User, user.id))
-    return Response(json.dumps(data, ensure_ascii=False, indent=2),
-                    media_type="application/json", headers={
-                        "Content-Disposition": 'attachment; filename="my-replan-data.json"',
-                        "Cache-Control": "no-store"})
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-replan-data.json"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def delete_account(session, *, user_id: int) -> None:
@@ -168,9 +208,12 @@ def delete_account(session, *, user_id: int) -> None:
 
 
 @router.post("/account/delete")
-def account_delete(request: Request, user: SignedIn,
-                   password: Annotated[str, Form(max_length=1000)] = "",
-                   confirm: Annotated[str, Form(max_length=10)] = "") -> Response:
+def account_delete(
+    request: Request,
+    user: SignedIn,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
     _ = _gettext(request)
     errors = {}
     with request.app.state.runtime.db.session() as session:

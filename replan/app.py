@@ -38,8 +38,9 @@ def build_runtime(settings: Settings) -> Runtime:
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
-    return Runtime(settings=settings, db=db, search=backend, taxonomy=taxonomy,
-                   extras={"criteria": criteria})
+    return Runtime(
+        settings=settings, db=db, search=backend, taxonomy=taxonomy, extras={"criteria": criteria}
+    )
 
 
 SECURITY_HEADERS = {
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = FastAPI(
         title="RE-PLAN City Life",
         version="1.0.0",
-        description="Case studies of recycled tyre materials and green public procurement criteria.",
+        description="Case studies of recycled tyre materials and green procurement criteria.",
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
@@ -105,8 +106,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             response.headers.setdefault(name, value)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
-            response.set_cookie(i18n.COOKIE, lang, max_age=365 * 86400, samesite="lax",
-                                secure=settings.env == "production")
+            response.set_cookie(
+                i18n.COOKIE,
+                lang,
+                max_age=365 * 86400,
+                samesite="lax",
+                secure=settings.env == "production",
+            )
         return response
 
     app.add_middleware(
@@ -141,8 +147,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search_ok = runtime.search.health()
         ok = database == "ok"
         return JSONResponse(
-            {"status": "ok" if ok else "error", "database": database,
-             "search": "ok" if search_ok else "unavailable"},
+            {
+                "status": "ok" if ok else "error",
+                "database": database,
+                "search": "ok" if search_ok else "unavailable",
+            },
             status_code=200 if ok else 503,
         )
 
@@ -163,35 +172,48 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=exc.headers)
-        return render(request, "replan/error.html", {"status": exc.status_code,
-                      "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render(
+            request,
+            "replan/error.html",
+            {"status": exc.status_code, "detail": exc.detail},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> Response:
         detail = getattr(exc, "detail", "Not Found")
         if is_api(request):
             return JSONResponse({"detail": detail}, status_code=404)
-        return render(request, "replan/error.html", {"status": 404, "detail": detail},
-                      status_code=404)
+        return render(
+            request, "replan/error.html", {"status": 404, "detail": detail}, status_code=404
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"loc": list(e["loc"]), "field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0],
-             "msg": e["msg"].removeprefix("Value error, "), "type": e["type"]}
+            {
+                "loc": list(e["loc"]),
+                "field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0],
+                "msg": e["msg"].removeprefix("Value error, "),
+                "type": e["type"],
+            }
             for e in exc.errors()
         ]
         if is_api(request):
             return JSONResponse({"detail": errors}, status_code=422)
-        return render(request, "replan/error.html", {"status": 422, "detail": errors},
-                      status_code=422)
+        return render(
+            request, "replan/error.html", {"status": 422, "detail": errors}, status_code=422
+        )
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
         if is_api(request):
             return JSONResponse({"detail": "internal error"}, status_code=500)
-        return render(request, "replan/error.html", {"status": 500, "detail": None},
-                      status_code=500)
+        return render(
+            request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
+        )

@@ -45,8 +45,14 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(
-    session: Session, *, email: str, password: str, role: str, organisation_id: int | None = None,
-    name: str | None = None, language: str = "en",
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    organisation_id: int | None = None,
+    name: str | None = None,
+    language: str = "en",
 ) -> User:
     """Create a user with a hashed password."""
     if role not in ROLES:
@@ -56,16 +62,20 @@ def create_user(
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)):
         raise AuthError(f"a user with the e-mail {email} already exists")
-    user = User(email=email, password_hash=hash_password(password), role=role,
-                organisation_id=organisation_id, name=name, language=language)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        organisation_id=organisation_id,
+        name=name,
+        language=language,
+    )
     session.add(user)
     session.flush()
     return user
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, max_attempts: int
-) -> User | None:
+def authenticate(session: Session, *, email: str, password: str, max_attempts: int) -> User | None:
     """Return the user whose credentials these are, else None (the failure is counted, so commit).
 
     Raise TooManyAttempts when the address had too many failures lately."""
@@ -74,11 +84,18 @@ def authenticate(
     except AuthError:
         email = email.strip().lower()
     since = datetime.now(UTC) - LOGIN_WINDOW
-    failures = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+    failures = (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                LoginAttempt.email == email,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.at >= since,
+            )
         )
-    ) or 0
+        or 0
+    )
     if failures >= max_attempts:
         raise TooManyAttempts(N_("too many failed sign-ins: wait 15 minutes and try again"))
     user = session.scalar(select(User).where(User.email == email))
@@ -113,7 +130,9 @@ def create_token(session: Session, *, user: User, name: str = "") -> str:
 def user_for_token(session: Session, token: str) -> User | None:
     """Return the active user of a valid, unrevoked token."""
     row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
     )
     if row is None:
         return None
@@ -126,10 +145,13 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
     """Return a user's API tokens, newest first (revoked ones too, marked)."""
-    return list(session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user_id)
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ))
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
@@ -173,6 +195,7 @@ def has_role(user: User | None, *roles: str) -> bool:
 
 # --- request-level helpers -------------------------------------------------------------------
 
+
 def csrf_token(request: Request) -> str:
     """Return the session's CSRF token, making one on first use."""
     token = request.session.get("csrf")
@@ -194,8 +217,13 @@ async def csrf_protect(request: Request) -> None:
             form = await request.form()
             sent = str(form.get(CSRF_FIELD, ""))
     if not expected or not sent or not hmac.compare_digest(expected, sent):
-        raise HTTPException(403, N_("The form has expired or did not come from this site: "
-                                 "reload the page and try again."))
+        raise HTTPException(
+            403,
+            N_(
+                "The form has expired or did not come from this site: "
+                "reload the page and try again."
+            ),
+        )
 
 
 async def api_csrf_protect(request: Request) -> None:
@@ -222,8 +250,11 @@ def require_roles(*roles: str, api: bool = False):
         user = current_user(request)
         if user is None:
             if api:
-                raise HTTPException(401, "authentication required: send Authorization: Bearer TOKEN",
-                                    headers={"WWW-Authenticate": "Bearer"})
+                raise HTTPException(
+                    401,
+                    "authentication required: send Authorization: Bearer TOKEN",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             raise LoginRequired()
         if roles and not has_role(user, *roles):
             raise HTTPException(403, N_("your role may not do this"))

@@ -25,8 +25,9 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "replan/login.html", {"next": _safe_next(next), "error": None,
-                                                 "email": ""})
+    return render(
+        request, "replan/login.html", {"next": _safe_next(next), "error": None, "email": ""}
+    )
 
 
 @router.post("/login")
@@ -39,13 +40,19 @@ def login(
     runtime = request.app.state.runtime
     try:
         with runtime.db.session() as session:
-            user = auth.authenticate(session, email=email, password=password,
-                                     max_attempts=runtime.settings.login_attempts)
+            user = auth.authenticate(
+                session,
+                email=email,
+                password=password,
+                max_attempts=runtime.settings.login_attempts,
+            )
             user_id = user.id if user else None
     except auth.TooManyAttempts as exc:
         return _login_error(request, next, email, str(exc), 429)
     if user_id is None:
-        return _login_error(request, next, email, N_("the e-mail or the password is not right"), 422)
+        return _login_error(
+            request, next, email, N_("the e-mail or the password is not right"), 422
+        )
     request.session.clear()
     request.session["uid"] = user_id
     auth.csrf_token(request)
@@ -62,6 +69,10 @@ def logout(request: Request) -> Response:
 
 
 def _login_error(request: Request, next: str, email: str, message: str, status: int) -> Response:
-    return render(request, "replan/login.html",
-                  {"next": _safe_next(next), "error": message, "email": email},
-                  block="login_form", status_code=status)
+    return render(
+        request,
+        "replan/login.html",
+        {"next": _safe_next(next), "error": message, "email": email},
+        block="login_form",
+        status_code=status,
+    )

@@ -8,8 +8,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-app = typer.Typer(help="RE-PLAN City Life: case studies of recycled tyre materials and GPP specs.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="RE-PLAN City Life: case studies of recycled tyre materials and GPP specs.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -35,8 +38,14 @@ def _runtime():
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
 
 
 def init_database(runtime, *, seed: bool = True) -> None:
@@ -56,8 +65,10 @@ def init_database(runtime, *, seed: bool = True) -> None:
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
-          port: Annotated[int | None, typer.Option(help="port to listen on")] = None) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
     """Serve the web app."""
     import uvicorn
 
@@ -66,13 +77,18 @@ def serve(host: Annotated[str | None, typer.Option(help="address to listen on")]
     runtime = _runtime()
     init_database(runtime)
     settings = runtime.settings
-    uvicorn.run(create_app(settings, runtime), host=host or settings.host,
-                port=port or settings.port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings, runtime),
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=True,
+    )
 
 
 @app.command()
-def init(no_seed: Annotated[bool, typer.Option("--no-seed", help="do not load the seeds")] = False
-         ) -> None:
+def init(
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="do not load the seeds")] = False,
+) -> None:
     """Create or migrate the schema; load the seeds when the database is empty."""
     runtime = _runtime()
     try:
@@ -117,8 +133,11 @@ def import_(
         with _progress() as progress:
             task = progress.add_task("importing", total=len(parsed.records))
             summary = kb_service.upsert_records(
-                db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy,
-                records=parsed.records, status=status,
+                db=runtime.db,
+                backend=runtime.search,
+                taxonomy=runtime.taxonomy,
+                records=parsed.records,
+                status=status,
                 progress=lambda n: progress.advance(task, n),
             )
     finally:
@@ -164,8 +183,9 @@ def reindex() -> None:
     runtime = _runtime()
     try:
         with console.status("rebuilding the search index"):
-            count = kb_service.reindex(db=runtime.db, backend=runtime.search,
-                                       taxonomy=runtime.taxonomy)
+            count = kb_service.reindex(
+                db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy
+            )
     finally:
         runtime.close()
     console.print(f"indexed {count} published cases")
@@ -193,8 +213,9 @@ def user_create(
         upgrade(runtime.settings.db_url)
         with runtime.db.session() as session:
             org_id = organisation_named(session, org).id if org else None
-            user = auth.create_user(session, email=email, password=password, role=role,
-                                    organisation_id=org_id)
+            user = auth.create_user(
+                session, email=email, password=password, role=role, organisation_id=org_id
+            )
             console.print(f"created {user.email} ({user.role})")
     except auth.AuthError as exc:
         console.print(f"[red]{exc}[/red]")
@@ -204,8 +225,9 @@ def user_create(
 
 
 @token_app.command("create")
-def token_create(email: str,
-                 name: Annotated[str, typer.Option(help="a name to recognise it")] = "cli") -> None:
+def token_create(
+    email: str, name: Annotated[str, typer.Option(help="a name to recognise it")] = "cli"
+) -> None:
     """Print a new API token for the user."""
     from sqlalchemy import select
 

@@ -12,8 +12,13 @@ DEFAULT = "en"
 COOKIE = "replan_lang"
 TRANSLATIONS_DIR = PROJECT_ROOT / "replan" / "translations"
 LANGUAGE_NAMES = {
-    "en": "English", "it": "Italiano", "pl": "Polski", "es": "Español", "fr": "Français",
-    "el": "Ελληνικά", "sl": "Slovenščina",
+    "en": "English",
+    "it": "Italiano",
+    "pl": "Polski",
+    "es": "Español",
+    "fr": "Français",
+    "el": "Ελληνικά",
+    "sl": "Slovenščina",
 }
 
 

@@ -27,8 +27,7 @@ class Message:
     language: str = i18n.DEFAULT
 
 
-def compose(*, to: str, language: str | None, subject: str, body: str,
-            **variables: Any) -> Message:
+def compose(*, to: str, language: str | None, subject: str, body: str, **variables: Any) -> Message:
     """Return a message whose subject and body are translated into the recipient's language.
 
     `subject` and `body` are English msgids with %(name)s placeholders filled from `variables`."""

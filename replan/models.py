@@ -3,7 +3,11 @@
 import importlib
 
 MODEL_MODULES = (
-    "replan.auth_models", "kb.models", "kb.moderation.models", "gpp.models", "search.models",
+    "replan.auth_models",
+    "kb.models",
+    "kb.moderation.models",
+    "gpp.models",
+    "search.models",
 )
 
 

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     env: Literal["development", "test", "production"] = Field(
         "development", description="development, test or production"
     )
-    data_dir: Path = Field(Path("data"), description="uploads, the default database and the secret key")
+    data_dir: Path = Field(
+        Path("data"), description="uploads, the default database and the secret key"
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default sqlite:///<data_dir>/replan.db"
     )

@@ -85,8 +85,9 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     def fmt_number(value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return ""
-        return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0",
-                              locale=locale)
+        return format_decimal(
+            value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=locale
+        )
 
     def lang_url(lang: str) -> str:
         return str(request.url.include_query_params(lang=lang))
@@ -121,8 +122,9 @@ def render(
     """Answer with JSON (when asked and a model is given), one block (htmx) or the full page."""
     all_headers = {"Vary": "HX-Request, Accept", **(headers or {})}
     if model is not None and wants_json(request):
-        return JSONResponse(model.model_dump(mode="json"), status_code=status_code,
-                            headers=all_headers)
+        return JSONResponse(
+            model.model_dump(mode="json"), status_code=status_code, headers=all_headers
+        )
     env: Environment = request.app.state.templates
     ctx = page_context(request, **(context or {}))
     if model is not None:

@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, text
 from replan.app import build_runtime, create_app
 from replan.settings import Settings
 
-PG_ADMIN_URL = os.environ.get("REPLAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "REPLAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 _pg_state: dict[str, object] = {}
 
 
@@ -34,8 +36,12 @@ def _pg_available() -> bool:
 def pytest_terminal_summary(terminalreporter) -> None:
     if _pg_state.get("ok") is False:
         terminalreporter.write_line(
-            "!!!!! PostgreSQL at 127.0.0.1:5432 did not answer: the storage and service tests ran on "
-            f"SQLite only ({_pg_state.get('why')}) !!!!!", red=True, bold=True)
+            "!!!!! PostgreSQL at 127.0.0.1:5432 did not answer: "
+            "the storage and service tests ran on "
+            f"SQLite only ({_pg_state.get('why')}) !!!!!",
+            red=True,
+            bold=True,
+        )
 
 
 @pytest.fixture
@@ -51,9 +57,10 @@ def pg_url() -> Iterator[str]:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-            ), {"n": name})
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 

@@ -97,8 +97,9 @@ def _table(doc, table: Table) -> None:
     trpr = header._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page
     trpr.append(repeat)
-    for values, row, is_header in zip([table.header, *table.rows], rows,
-                                      [True] + [False] * len(table.rows), strict=True):
+    for values, row, is_header in zip(
+        [table.header, *table.rows], rows, [True] + [False] * len(table.rows), strict=True
+    ):
         for cell, value, width in zip(row.cells, values, widths, strict=True):
             cell.width = width
             _fill(cell, value, bold=is_header)

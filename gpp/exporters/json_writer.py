@@ -29,8 +29,11 @@ GOALS = {
     "water-mar": "environmental.waterResourcesProtection",
     "other": "environmental",
 }
-GPP_STRATEGIES = {"eu": "euGPPCriteria", "national": "nationalGPPCriteria",
-                  "other": "otherGPPCriteria"}
+GPP_STRATEGIES = {
+    "eu": "euGPPCriteria",
+    "national": "nationalGPPCriteria",
+    "other": "otherGPPCriteria",
+}
 SECTION_STRATEGIES = {
     "selection": "selectionCriteria",
     "technical_specification": "technicalSpecifications",
@@ -61,10 +64,16 @@ def eforms_block(spec: dict) -> dict:
     own = spec.get("eforms") or {}
     criteria = _criteria(spec)
     award = [
-        {"criterion_id": c.get("id"), "BT-539": "quality", "BT-734": one_line(c.get("title")),
-         "BT-540": txt(c.get("text")), "BT-541": c.get("award_points"),
-         "weight_points": c.get("award_points")}
-        for kind, c in criteria if kind == "award"
+        {
+            "criterion_id": c.get("id"),
+            "BT-539": "quality",
+            "BT-734": one_line(c.get("title")),
+            "BT-540": txt(c.get("text")),
+            "BT-541": c.get("award_points"),
+            "weight_points": c.get("award_points"),
+        }
+        for kind, c in criteria
+        if kind == "award"
     ]
     return {
         "bt_805": _list(own.get("bt_805")),
@@ -78,15 +87,23 @@ def eforms_block(spec: dict) -> dict:
         "award_criteria": award,
         "award_points_total": award_total(spec) if award else None,
         "selection_criteria": [
-            {"criterion_id": c.get("id"),
-             "BT-809": "slc-abil-mgmt-env" if _is_environmental_management(c) else "other",
-             "BT-750": txt(c.get("text")), "BT-821": "epo-procurement-document"}
-            for kind, c in criteria if kind == "selection"
+            {
+                "criterion_id": c.get("id"),
+                "BT-809": "slc-abil-mgmt-env" if _is_environmental_management(c) else "other",
+                "BT-750": txt(c.get("text")),
+                "BT-821": "epo-procurement-document",
+            }
+            for kind, c in criteria
+            if kind == "selection"
         ],
         "contract_performance_conditions": [
-            {"criterion_id": c.get("id"), "OPT-060-Lot": "performance",
-             "BT-70-Lot": f"{one_line(c.get('title'))}\n\n{txt(c.get('text'))}".strip()}
-            for kind, c in criteria if kind == "contract_clause"
+            {
+                "criterion_id": c.get("id"),
+                "OPT-060-Lot": "performance",
+                "BT-70-Lot": f"{one_line(c.get('title'))}\n\n{txt(c.get('text'))}".strip(),
+            }
+            for kind, c in criteria
+            if kind == "contract_clause"
         ],
     }
 
@@ -96,18 +113,23 @@ def _sustainability(spec: dict, _: Translate) -> list[dict]:
     criteria = _criteria(spec)
     entries = []
     for code in _list(own.get("bt_774")):
-        concerned = [(k, c) for k, c in criteria if code in _list((c.get("eforms") or {}).get(
-            "bt_774"))] or criteria  # without per-criterion codes, every criterion counts
+        concerned = [
+            (k, c) for k, c in criteria if code in _list((c.get("eforms") or {}).get("bt_774"))
+        ] or criteria  # without per-criterion codes, every criterion counts
         sources = {s for _k, c in concerned for s in _list((c.get("eforms") or {}).get("bt_805"))}
         sources = sources or set(_list(own.get("bt_805")))
         kinds = {k for k, _c in concerned}
-        entries.append({
-            "goal": GOALS.get(code, "environmental"),
-            "strategies": [GPP_STRATEGIES[s] for s in GPP_SOURCES if s in sources]
-            + [SECTION_STRATEGIES[k] for k in SECTION_ORDER if k in kinds],
-            "description": _("Criteria: %(titles)s",
-                             titles="; ".join(one_line(c.get("title")) for _k, c in concerned)),
-        })
+        entries.append(
+            {
+                "goal": GOALS.get(code, "environmental"),
+                "strategies": [GPP_STRATEGIES[s] for s in GPP_SOURCES if s in sources]
+                + [SECTION_STRATEGIES[k] for k in SECTION_ORDER if k in kinds],
+                "description": _(
+                    "Criteria: %(titles)s",
+                    titles="; ".join(one_line(c.get("title")) for _k, c in concerned),
+                ),
+            }
+        )
     return entries
 
 
@@ -116,18 +138,29 @@ def _requirement_for(crit_id: str, name: str, value: Any, n: int) -> dict | None
         value = value.get("value", value.get("default"))
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    kind = "minValue" if name.startswith("min_") else "maxValue" if name.startswith("max_") \
-        else None
+    kind = (
+        "minValue" if name.startswith("min_") else "maxValue" if name.startswith("max_") else None
+    )
     if kind is None:
         return None
-    return {"id": f"{crit_id}-r{n}", "title": name,
-            "dataType": "integer" if isinstance(value, int) else "number", kind: value}
+    return {
+        "id": f"{crit_id}-r{n}",
+        "title": name,
+        "dataType": "integer" if isinstance(value, int) else "number",
+        kind: value,
+    }
 
 
 def _ocds_criterion(crit: dict, _: Translate) -> dict:
     cid = txt(crit.get("id"))
-    requirements = [{"id": f"{cid}-r1", "title": _("The tender meets this requirement"),
-                     "dataType": "boolean", "expectedValue": True}]
+    requirements = [
+        {
+            "id": f"{cid}-r1",
+            "title": _("The tender meets this requirement"),
+            "dataType": "boolean",
+            "expectedValue": True,
+        }
+    ]
     as_text = []
     for name, value in (crit.get("parameters") or {}).items():
         requirement = _requirement_for(cid, str(name), value, len(requirements) + 1)
@@ -138,11 +171,16 @@ def _ocds_criterion(crit: dict, _: Translate) -> dict:
             as_text.append(f"{name} = {shown}")
     group: dict[str, Any] = {"id": f"{cid}-g1"}
     if as_text:
-        group["description"] = _("Values set by the contracting authority: %(values)s",
-                                 values="; ".join(as_text))
+        group["description"] = _(
+            "Values set by the contracting authority: %(values)s", values="; ".join(as_text)
+        )
     group["requirements"] = requirements
-    return {"id": cid, "title": one_line(crit.get("title")), "description": txt(crit.get("text")),
-            "requirementGroups": [group]}
+    return {
+        "id": cid,
+        "title": one_line(crit.get("title")),
+        "description": txt(crit.get("text")),
+        "requirementGroups": [group],
+    }
 
 
 def ocds_block(spec: dict, _: Translate) -> dict:
@@ -155,24 +193,43 @@ def ocds_block(spec: dict, _: Translate) -> dict:
         "mainProcurementCategory": CATEGORIES.get(spec.get("procurement_type") or ""),
         "hasSustainability": bool(criteria),
         "sustainability": _sustainability(spec, _),
-        "criteria": [_ocds_criterion(c, _) for kind, c in criteria
-                     if kind in ("selection", "technical_specification")],
+        "criteria": [
+            _ocds_criterion(c, _)
+            for kind, c in criteria
+            if kind in ("selection", "technical_specification")
+        ],
     }
     if tender["mainProcurementCategory"] is None:
         del tender["mainProcurementCategory"]
     if award:
-        tender["lots"] = [{"id": "1", "awardCriteria": {
-            "criteria": [
-                {"type": "quality", "name": one_line(c.get("title")),
-                 "description": txt(c.get("text")),
-                 **({"numbers": [{"number": c["award_points"], "weight": "pointsExact"}]}
-                    if c.get("award_points") is not None else {})}
-                for c in award
-            ],
-            "weightingDescription": _(
-                "Points for the environmental award criteria; the contracting authority adds "
-                "the price and any other quality criteria."),
-        }}]
+        tender["lots"] = [
+            {
+                "id": "1",
+                "awardCriteria": {
+                    "criteria": [
+                        {
+                            "type": "quality",
+                            "name": one_line(c.get("title")),
+                            "description": txt(c.get("text")),
+                            **(
+                                {
+                                    "numbers": [
+                                        {"number": c["award_points"], "weight": "pointsExact"}
+                                    ]
+                                }
+                                if c.get("award_points") is not None
+                                else {}
+                            ),
+                        }
+                        for c in award
+                    ],
+                    "weightingDescription": _(
+                        "Points for the environmental award criteria; the contracting authority "
+                        "adds the price and any other quality criteria."
+                    ),
+                },
+            }
+        ]
     return {"tender": tender}
 
 

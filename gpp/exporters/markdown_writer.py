@@ -25,8 +25,9 @@ def escape(text: str, *, block: bool = False) -> str:
     if not block:
         return lines
     # A paragraph's line may not start a heading, a list or a setext underline.
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
-                            else "\\" + m.group(1), lines)
+    return _BLOCK_START.sub(
+        lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit() else "\\" + m.group(1), lines
+    )
 
 
 def para(text: str) -> str:
@@ -53,15 +54,18 @@ def cell(value: Cell) -> str:
 
 
 def table(data: Table) -> list[str]:
-    lines = ["| " + " | ".join(cell(h) for h in data.header) + " |",
-             "| " + " | ".join("---" for _ in data.header) + " |"]
+    lines = [
+        "| " + " | ".join(cell(h) for h in data.header) + " |",
+        "| " + " | ".join("---" for _ in data.header) + " |",
+    ]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in data.rows]
     return [*lines, ""]
 
 
 def facts(items: Facts) -> list[str]:
-    lines = [f"- **{one_line(label)}:** {cell(value).replace('<br>', ' ')}"
-             for label, value in items]
+    lines = [
+        f"- **{one_line(label)}:** {cell(value).replace('<br>', ' ')}" for label, value in items
+    ]
     return [*lines, ""]
 
 

@@ -96,8 +96,11 @@ def _parameters(params: Any, lang: str) -> Facts:
             label = txt(value.get("label") or name)
             unit = txt(value.get("unit") or "")
             value = value.get("value", value.get("default"))
-        shown = ", ".join(fmt_number(v, lang) for v in value) if isinstance(value, list) else (
-            fmt_number(value, lang))
+        shown = (
+            ", ".join(fmt_number(v, lang) for v in value)
+            if isinstance(value, list)
+            else (fmt_number(value, lang))
+        )
         facts.append((label, f"{shown} {unit}".strip()))
     return facts
 
@@ -105,21 +108,34 @@ def _parameters(params: Any, lang: str) -> Facts:
 def _verification(_: Translate, items: list[dict]) -> Table:
     return Table(
         header=[_("Evidence"), _("Phase"), _("How to check"), _("Who checks")],
-        rows=[[txt(v.get("evidence")), L.phase_label(_, v.get("phase", "")),
-               txt(v.get("how_to_check")), txt(v.get("who"))] for v in items or []],
+        rows=[
+            [
+                txt(v.get("evidence")),
+                L.phase_label(_, v.get("phase", "")),
+                txt(v.get("how_to_check")),
+                txt(v.get("who")),
+            ]
+            for v in items or []
+        ],
         widths=(32, 12, 40, 16),
     )
 
 
 def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionView:
-    meta = _("Criterion %(id)s, version %(version)s, valid from %(valid_from)s",
-             id=txt(crit.get("id")), version=txt(crit.get("version", "")),
-             valid_from=fmt_date(crit.get("valid_from"), lang) or "-")
+    meta = _(
+        "Criterion %(id)s, version %(version)s, valid from %(valid_from)s",
+        id=txt(crit.get("id")),
+        version=txt(crit.get("version", "")),
+        valid_from=fmt_date(crit.get("valid_from"), lang) or "-",
+    )
     if crit.get("valid_to"):
         meta += "; " + _("valid until %(valid_to)s", valid_to=fmt_date(crit["valid_to"], lang))
     codes = crit.get("eforms") or {}
-    parts = [f"{term} {', '.join(_as_list(codes.get(key)))}"
-             for term, key in (("BT-805", "bt_805"), ("BT-774", "bt_774")) if codes.get(key)]
+    parts = [
+        f"{term} {', '.join(_as_list(codes.get(key)))}"
+        for term, key in (("BT-805", "bt_805"), ("BT-774", "bt_774"))
+        if codes.get(key)
+    ]
     if parts:
         meta += ". " + _("eForms: %(codes)s", codes="; ".join(parts))
     points = crit.get("award_points")
@@ -130,10 +146,13 @@ def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionVie
         paragraphs=paragraphs(crit.get("text")),
         parameters=_parameters(crit.get("parameters"), lang),
         award_points=_("Award points: %(points)s", points=fmt_number(points, lang))
-        if points is not None else "",
+        if points is not None
+        else "",
         verification=_verification(_, crit.get("verification") or []),
-        references=[Link(one_line(r.get("title") or r.get("url")), txt(r.get("url")))
-                    for r in crit.get("references") or []],
+        references=[
+            Link(one_line(r.get("title") or r.get("url")), txt(r.get("url")))
+            for r in crit.get("references") or []
+        ],
     )
 
 
@@ -152,8 +171,12 @@ def ordered_sections(spec: dict) -> list[dict]:
 
 def award_total(spec: dict) -> float | int:
     """Sum the award points of the spec's award criteria."""
-    points = [c.get("award_points") for s in spec.get("sections") or []
-              if s.get("type") == "award" for c in s.get("criteria") or []]
+    points = [
+        c.get("award_points")
+        for s in spec.get("sections") or []
+        if s.get("type") == "award"
+        for c in s.get("criteria") or []
+    ]
     return sum(p for p in points if isinstance(p, int | float) and not isinstance(p, bool))
 
 
@@ -181,12 +204,16 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
             kind=kind,
             heading=f"{i}. {L.section_heading(_, kind)}",
             intro=L.section_intro(_, kind),
-            criteria=[_criterion(_, c, f"{i}.{j}", lang)
-                      for j, c in enumerate(section["criteria"], start=1)],
+            criteria=[
+                _criterion(_, c, f"{i}.{j}", lang)
+                for j, c in enumerate(section["criteria"], start=1)
+            ],
         )
         if kind == "award":
-            view.total = _("Total points for the environmental award criteria: %(total)s",
-                           total=fmt_number(award_total(spec), lang))
+            view.total = _(
+                "Total points for the environmental award criteria: %(total)s",
+                total=fmt_number(award_total(spec), lang),
+            )
         sections.append(view)
     version = txt(spec.get("library_version")) or "-"
     return SpecView(
@@ -195,54 +222,104 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
         subject=one_line(spec.get("application_label") or spec.get("application")),
         authority=one_line(spec.get("authority")),
         subject_heading=_("Subject matter"),
-        intro=_("This document sets out the environmental criteria of the procurement described "
-                "below: selection criteria, technical specifications, award criteria and contract "
-                "performance clauses, each with the evidence a tenderer gives and how the "
-                "contracting authority checks it."),
+        intro=_(
+            "This document sets out the environmental criteria of the procurement described "
+            "below: selection criteria, technical specifications, award criteria and contract "
+            "performance clauses, each with the evidence a tenderer gives and how the "
+            "contracting authority checks it."
+        ),
         facts=[(k, v) for k, v in facts if v],
         eforms_heading=_("eForms codes"),
-        eforms=[(k, v) for k, v in [
-            (_("BT-805 Green procurement criteria"),
-             _codes(_, eforms.get("bt_805"), L.gpp_criteria_label)),
-            (_("BT-774 Approach to reducing environmental impacts"),
-             _codes(_, eforms.get("bt_774"), L.environmental_impact_label)),
-            (_("BT-06 Strategic procurement"),
-             _codes(_, eforms.get("bt_06"), L.strategic_procurement_label)),
-        ] if v],
+        eforms=[
+            (k, v)
+            for k, v in [
+                (
+                    _("BT-805 Green procurement criteria"),
+                    _codes(_, eforms.get("bt_805"), L.gpp_criteria_label),
+                ),
+                (
+                    _("BT-774 Approach to reducing environmental impacts"),
+                    _codes(_, eforms.get("bt_774"), L.environmental_impact_label),
+                ),
+                (
+                    _("BT-06 Strategic procurement"),
+                    _codes(_, eforms.get("bt_06"), L.strategic_procurement_label),
+                ),
+            ]
+            if v
+        ],
         sections=sections,
         annexes=[_checklist_annex(spec, _), _market_annex(spec, _, lang)],
         notes_heading=_("Notes"),
         notes=[
-            _("Generated with the RE-PLAN City Life tender-spec wizard from criteria library "
-              "version %(version)s.", version=version),
-            _("The contracting authority adapts this text to national law and to its own "
-              "procurement documents before publishing it; the text is not legal advice."),
-            _("Each criterion shows its version and the date from which it applies; check that "
-              "they are still current on the day of publication."),
+            _(
+                "Generated with the RE-PLAN City Life tender-spec wizard from criteria library "
+                "version %(version)s.",
+                version=version,
+            ),
+            _(
+                "The contracting authority adapts this text to national law and to its own "
+                "procurement documents before publishing it; the text is not legal advice."
+            ),
+            _(
+                "Each criterion shows its version and the date from which it applies; check that "
+                "they are still current on the day of publication."
+            ),
         ],
-        labels={"verification": _("Verification"), "references": _("References"),
-                "parameters": _("Parameters")},
+        labels={
+            "verification": _("Verification"),
+            "references": _("References"),
+            "parameters": _("Parameters"),
+        },
     )
 
 
 def _checklist_annex(spec: dict, _: Translate) -> Annex:
-    titles = {c.get("id"): c.get("title") for s in spec.get("sections") or []
-              for c in s.get("criteria") or []}
+    titles = {
+        c.get("id"): c.get("title")
+        for s in spec.get("sections") or []
+        for c in s.get("criteria") or []
+    }
     rows: list[list[Cell]] = [
-        [str(i), one_line(item.get("criterion_title") or titles.get(item.get("criterion_id"))
-                          or item.get("criterion_id")),
-         txt(item.get("evidence")), L.phase_label(_, item.get("phase", "")),
-         txt(item.get("how_to_check")), txt(item.get("who"))]
+        [
+            str(i),
+            one_line(
+                item.get("criterion_title")
+                or titles.get(item.get("criterion_id"))
+                or item.get("criterion_id")
+            ),
+            txt(item.get("evidence")),
+            L.phase_label(_, item.get("phase", "")),
+            txt(item.get("how_to_check")),
+            txt(item.get("who")),
+        ]
         for i, item in enumerate(spec.get("checklist") or [], start=1)
     ]
     return Annex(
         heading=_("Annex 1: Verification checklist"),
-        intro=_("Each piece of evidence to ask for, with the phase in which it is checked. Use it "
-                "to record each tenderer's proof."),
-        tables=[("", Table(
-            header=["#", _("Criterion"), _("Evidence"), _("Phase"), _("How to check"),
-                    _("Who checks")],
-            rows=rows, widths=(5, 19, 24, 11, 27, 14)))] if rows else [],
+        intro=_(
+            "Each piece of evidence to ask for, with the phase in which it is checked. Use it "
+            "to record each tenderer's proof."
+        ),
+        tables=[
+            (
+                "",
+                Table(
+                    header=[
+                        "#",
+                        _("Criterion"),
+                        _("Evidence"),
+                        _("Phase"),
+                        _("How to check"),
+                        _("Who checks"),
+                    ],
+                    rows=rows,
+                    widths=(5, 19, 24, 11, 27, 14),
+                ),
+            )
+        ]
+        if rows
+        else [],
         empty="" if rows else _("This specification has no verification item."),
     )
 
@@ -253,28 +330,53 @@ def _market_annex(spec: dict, _: Translate, lang: str) -> Annex:
     cases = market.get("case_list") or []
     tables: list[tuple[str, Table]] = []
     if cases:
-        tables.append((_("Case studies"), Table(
-            header=[_("Case study"), _("Country"), _("Year"), _("Link")],
-            rows=[[one_line(c.get("title") or c.get("id")),
-                   kb_codes.country_name(txt(c.get("country")), lang) if c.get("country") else "",
-                   txt(c.get("year") or ""), Link(txt(c.get("url")), txt(c.get("url")))
-                   if c.get("url") else ""] for c in cases],
-            widths=(50, 15, 8, 27))))
+        tables.append(
+            (
+                _("Case studies"),
+                Table(
+                    header=[_("Case study"), _("Country"), _("Year"), _("Link")],
+                    rows=[
+                        [
+                            one_line(c.get("title") or c.get("id")),
+                            kb_codes.country_name(txt(c.get("country")), lang)
+                            if c.get("country")
+                            else "",
+                            txt(c.get("year") or ""),
+                            Link(txt(c.get("url")), txt(c.get("url"))) if c.get("url") else "",
+                        ]
+                        for c in cases
+                    ],
+                    widths=(50, 15, 8, 27),
+                ),
+            )
+        )
     orgs = market.get("organisations") or []
     if orgs:
-        tables.append((_("Organisations"), Table(
-            header=[_("Organisation"), _("Role")],
-            rows=[[one_line(o.get("name")), L.role_label(_, o.get("role") or "")] for o in orgs],
-            widths=(65, 35))))
+        tables.append(
+            (
+                _("Organisations"),
+                Table(
+                    header=[_("Organisation"), _("Role")],
+                    rows=[
+                        [one_line(o.get("name")), L.role_label(_, o.get("role") or "")]
+                        for o in orgs
+                    ],
+                    widths=(65, 35),
+                ),
+            )
+        )
     count = market.get("cases", len(cases))
     return Annex(
         heading=_("Annex 2: Market evidence"),
-        intro=_("Published case studies in the RE-PLAN City Life catalogue show where recycled "
-                "tyre materials are already used for this application. They help in preliminary "
-                "market consultation and in answering questions on availability."),
+        intro=_(
+            "Published case studies in the RE-PLAN City Life catalogue show where recycled "
+            "tyre materials are already used for this application. They help in preliminary "
+            "market consultation and in answering questions on availability."
+        ),
         facts=[(_("Published case studies"), fmt_number(count or 0, lang))]
         + ([(_("Countries"), ", ".join(countries))] if countries else []),
         tables=tables,
-        empty="" if count else _("The catalogue has no published case study for this "
-                                 "application yet."),
+        empty=""
+        if count
+        else _("The catalogue has no published case study for this application yet."),
     )

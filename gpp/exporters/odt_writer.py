@@ -45,20 +45,26 @@ class _Styles:
         doc.styles.addElement(default)
         self.headings = {}
         for level, size in HEADING_SIZES.items():
-            style = Style(name=f"Heading_20_{level}", displayname=f"Heading {level}",
-                          family="paragraph", defaultoutlinelevel=str(level),
-                          nextstylename="Standard")
+            style = Style(
+                name=f"Heading_20_{level}",
+                displayname=f"Heading {level}",
+                family="paragraph",
+                defaultoutlinelevel=str(level),
+                nextstylename="Standard",
+            )
             style.addElement(TextProperties(fontsize=size, fontweight="bold"))
-            style.addElement(ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm",
-                                                 keepwithnext="always"))
+            style.addElement(
+                ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm", keepwithnext="always")
+            )
             doc.styles.addElement(style)
             self.headings[level] = style
         self.title = Style(name="Title", family="paragraph")
         self.title.addElement(TextProperties(fontsize="20pt", fontweight="bold"))
         self.title.addElement(ParagraphProperties(marginbottom="0.3cm"))
         doc.styles.addElement(self.title)
-        self.meta = Style(name="Criterion_20_meta", displayname="Criterion meta",
-                          family="paragraph")
+        self.meta = Style(
+            name="Criterion_20_meta", displayname="Criterion meta", family="paragraph"
+        )
         self.meta.addElement(TextProperties(fontstyle="italic", color="#444444"))
         doc.styles.addElement(self.meta)
         self.bold = Style(name="Strong", family="text")
@@ -80,8 +86,11 @@ class _Styles:
         self._columns: dict[int, Style] = {}
 
         layout = PageLayout(name="A4")
-        layout.addElement(PageLayoutProperties(pagewidth="21cm", pageheight="29.7cm",
-                                               margin="2cm", printorientation="portrait"))
+        layout.addElement(
+            PageLayoutProperties(
+                pagewidth="21cm", pageheight="29.7cm", margin="2cm", printorientation="portrait"
+            )
+        )
         doc.automaticstyles.addElement(layout)
         master = MasterPage(name="Standard", pagelayoutname=layout)
         footer = Footer()
@@ -94,8 +103,9 @@ class _Styles:
     def column(self, percent: int) -> Style:
         if percent not in self._columns:
             style = Style(name=f"Col{percent}", family="table-column")
-            style.addElement(TableColumnProperties(
-                columnwidth=f"{TEXT_WIDTH_CM * percent / 100:.2f}cm"))
+            style.addElement(
+                TableColumnProperties(columnwidth=f"{TEXT_WIDTH_CM * percent / 100:.2f}cm")
+            )
             self._doc.automaticstyles.addElement(style)
             self._columns[percent] = style
         return self._columns[percent]
@@ -159,8 +169,9 @@ class _Writer:
             else:
                 label, value = item
                 paragraph = _cell_paragraph(f"{label}: ", self.styles, bold=True)
-                teletype.addTextToElement(paragraph, value if isinstance(value, str)
-                                          else value.text)
+                teletype.addTextToElement(
+                    paragraph, value if isinstance(value, str) else value.text
+                )
             entry.addElement(paragraph)
             listing.addElement(entry)
         self.body.addElement(listing)
@@ -208,8 +219,9 @@ def write_spec(view: SpecView) -> bytes:
     meta = w.doc.meta
     meta.addElement(dc.Title(text=view.title))
     meta.addElement(dc.Subject(text=view.subject))
-    meta.addElement(dc.Language(text=(LOCALE_ALIASES.get(view.lang) or view.lang).replace(
-        "_", "-")))
+    meta.addElement(
+        dc.Language(text=(LOCALE_ALIASES.get(view.lang) or view.lang).replace("_", "-"))
+    )
 
     w.para(view.title, w.styles.title)
     if view.subject:

@@ -60,8 +60,11 @@ def _pdf(html: str) -> bytes:
     weasyprint, fonts, css, variant = _resources()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES))
     # Presentational hints: the column widths of the tables come as <col width="..%">.
-    options: dict[str, Any] = {"stylesheets": [css], "font_config": fonts,
-                               "presentational_hints": True}
+    options: dict[str, Any] = {
+        "stylesheets": [css],
+        "font_config": fonts,
+        "presentational_hints": True,
+    }
     if variant:
         options["pdf_variant"] = variant
     return document.write_pdf(**options)

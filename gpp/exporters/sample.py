@@ -21,17 +21,22 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _fill(text: str, values: dict[str, Any]) -> str:
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), " ".join(
-        text.split()))
+    return _PLACEHOLDER.sub(
+        lambda m: str(values.get(m.group(1), m.group(0))), " ".join(text.split())
+    )
 
 
 def _criterion(raw: dict) -> dict:
     values = {name: p.get("default") for name, p in (raw.get("parameters") or {}).items()}
     eforms = raw.get("eforms") or {}
     return {
-        "id": raw["id"], "version": raw.get("version"), "valid_from": raw.get("valid_from"),
-        "valid_to": raw.get("valid_to"), "title": raw["title"],
-        "text": _fill(raw["text"], values), "parameters": values,
+        "id": raw["id"],
+        "version": raw.get("version"),
+        "valid_from": raw.get("valid_from"),
+        "valid_to": raw.get("valid_to"),
+        "title": raw["title"],
+        "text": _fill(raw["text"], values),
+        "parameters": values,
         "rationale": " ".join(str(raw.get("rationale", "")).split()),
         "verification": [dict(v) for v in raw.get("verification") or []],
         "references": [dict(r) for r in raw.get("references") or []],
@@ -57,8 +62,16 @@ def _market_evidence(application: str, seeds: Path) -> dict:
         "cases": len(cases),
         "countries": sorted({c["country"] for c in cases}),
         "case_ids": [c["id"] for c in cases],
-        "case_list": [{"id": c["id"], "title": c["title"], "country": c["country"],
-                       "year": c.get("year"), "url": f"/cases/{c['id']}"} for c in cases],
+        "case_list": [
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "country": c["country"],
+                "year": c.get("year"),
+                "url": f"/cases/{c['id']}",
+            }
+            for c in cases
+        ],
         "organisations": list(organisations.values()),
     }
 
@@ -73,19 +86,32 @@ def sample_spec(
     """Build a spec dict of one application from the seed criteria and cases."""
     library = yaml.safe_load((seeds / "criteria" / f"{product_group}.yaml").read_text("utf-8"))
     levels = {"core"} if ambition == "core" else {"core", "comprehensive"}
-    chosen = [c for c in library["criteria"]
-              if application in c["applications"] and c["ambition"] in levels]
-    sections = [{"type": kind, "criteria": [_criterion(c) for c in chosen if c["type"] == kind]}
-                for kind in SECTION_ORDER]
+    chosen = [
+        c
+        for c in library["criteria"]
+        if application in c["applications"] and c["ambition"] in levels
+    ]
+    sections = [
+        {"type": kind, "criteria": [_criterion(c) for c in chosen if c["type"] == kind]}
+        for kind in SECTION_ORDER
+    ]
     sections = [s for s in sections if s["criteria"]]
     checklist = [
-        {"criterion_id": c["id"], "criterion_title": c["title"], **{
-            k: v.get(k) for k in ("evidence", "phase", "how_to_check", "who")}}
-        for s in sections for c in s["criteria"] for v in c["verification"]
+        {
+            "criterion_id": c["id"],
+            "criterion_title": c["title"],
+            **{k: v.get(k) for k in ("evidence", "phase", "how_to_check", "who")},
+        }
+        for s in sections
+        for c in s["criteria"]
+        for v in c["verification"]
     ]
     criteria = [c for s in sections for c in s["criteria"]]
-    bt_805 = [code for code in ("eu", "national", "other")
-              if any(c["eforms"]["bt_805"] == code for c in criteria)]
+    bt_805 = [
+        code
+        for code in ("eu", "national", "other")
+        if any(c["eforms"]["bt_805"] == code for c in criteria)
+    ]
     bt_774 = list(dict.fromkeys(code for c in criteria for code in c["eforms"]["bt_774"]))
     return {
         "id": f"sample-{application}-{ambition}",
@@ -110,14 +136,32 @@ def sample_bidder(spec: dict) -> dict:
     """Build a bidder whose checks cycle through every status, with a verdict to match."""
     statuses = ("compliant", "compliant", "pending", "non_compliant", "missing")
     checks = [
-        {"n": n, **{k: item.get(k) for k in ("criterion_id", "criterion_title", "evidence",
-                                              "phase", "how_to_check")},
-         "status": statuses[n % len(statuses)], "note": "" if n % 2 else f"Checked item {n + 1}."}
+        {
+            "n": n,
+            **{
+                k: item.get(k)
+                for k in ("criterion_id", "criterion_title", "evidence", "phase", "how_to_check")
+            },
+            "status": statuses[n % len(statuses)],
+            "note": "" if n % 2 else f"Checked item {n + 1}.",
+        }
         for n, item in enumerate(spec["checklist"])
     ]
-    summary = {s: sum(c["status"] == s for c in checks) for s in
-               ("pending", "compliant", "non_compliant", "missing")}
-    verdict = ("non_compliant" if summary["non_compliant"] or summary["missing"]
-               else "pending" if summary["pending"] else "compliant")
-    return {"id": 1, "name": "Sample bidder A", "checks": checks, "summary": summary,
-            "verdict": verdict}
+    summary = {
+        s: sum(c["status"] == s for c in checks)
+        for s in ("pending", "compliant", "non_compliant", "missing")
+    }
+    verdict = (
+        "non_compliant"
+        if summary["non_compliant"] or summary["missing"]
+        else "pending"
+        if summary["pending"]
+        else "compliant"
+    )
+    return {
+        "id": 1,
+        "name": "Sample bidder A",
+        "checks": checks,
+        "summary": summary,
+        "verdict": verdict,
+    }

@@ -54,14 +54,21 @@ def write_evaluation(view: EvaluationView) -> bytes:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last_col}{last_row}"
     for col, percent in enumerate(table.widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = max(5, SHEET_WIDTH_CHARS * percent
-                                                                 // 100)
+        ws.column_dimensions[get_column_letter(col)].width = max(
+            5, SHEET_WIDTH_CHARS * percent // 100
+        )
 
     # The drop-down offers the same translated labels the cells hold.
     choices = ",".join(s.replace(",", " ").replace('"', "'") for s in view.statuses)
-    validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=False,
-                                showErrorMessage=True, error=view.status_prompt,
-                                prompt=view.status_prompt, showInputMessage=True)
+    validation = DataValidation(
+        type="list",
+        formula1=f'"{choices}"',
+        allow_blank=False,
+        showErrorMessage=True,
+        error=view.status_prompt,
+        prompt=view.status_prompt,
+        showInputMessage=True,
+    )
     status = get_column_letter(view.status_column + 1)
     validation.add(f"{status}2:{status}{last_row}")
     ws.add_data_validation(validation)

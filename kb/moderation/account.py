@@ -21,29 +21,56 @@ def _iso(value) -> str | None:
 def export_account(session: Session, user: User) -> dict:
     """Return the cases, edits, files and actions of a user as plain JSON data."""
     org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
-    cases = session.scalars(select(Case).where(Case.created_by == user.id)
-                            .order_by(Case.created_at)).all()
+    cases = session.scalars(
+        select(Case).where(Case.created_by == user.id).order_by(Case.created_at)
+    ).all()
     revisions = session.scalars(select(CaseRevision).where(CaseRevision.created_by == user.id))
     files = session.scalars(select(Attachment).where(Attachment.uploaded_by == user.id))
-    events = session.scalars(select(CaseEvent).where(CaseEvent.actor_id == user.id)
-                             .order_by(CaseEvent.at))
+    events = session.scalars(
+        select(CaseEvent).where(CaseEvent.actor_id == user.id).order_by(CaseEvent.at)
+    )
     return {
         "organisation": {"name": org.name, "slug": org.slug} if org else None,
         "cases": [kb_service.case_json(case) for case in cases],
-        "pending_edits": [{"case_id": r.case_id, "status": r.status, "record": r.record,
-                           "updated_at": _iso(r.updated_at)} for r in revisions],
-        "files": [{"case_id": a.case_id, "kind": a.kind, "filename": a.filename,
-                   "caption": a.caption, "size": a.size, "uploaded_at": _iso(a.created_at)}
-                  for a in files],
-        "actions": [{"case_id": e.case_id, "action": e.action, "target": e.target,
-                     "at": _iso(e.at), "comment": e.comment} for e in events],
+        "pending_edits": [
+            {
+                "case_id": r.case_id,
+                "status": r.status,
+                "record": r.record,
+                "updated_at": _iso(r.updated_at),
+            }
+            for r in revisions
+        ],
+        "files": [
+            {
+                "case_id": a.case_id,
+                "kind": a.kind,
+                "filename": a.filename,
+                "caption": a.caption,
+                "size": a.size,
+                "uploaded_at": _iso(a.created_at),
+            }
+            for a in files
+        ],
+        "actions": [
+            {
+                "case_id": e.case_id,
+                "action": e.action,
+                "target": e.target,
+                "at": _iso(e.at),
+                "comment": e.comment,
+            }
+            for e in events
+        ],
     }
 
 
 def forget_account(session: Session, user: User) -> None:
     """Before a user goes: their cases stay, attributed to their organisation."""
     if user.organisation_id:
-        session.execute(update(Case).where(Case.created_by == user.id,
-                                           Case.organisation_id.is_(None))
-                        .values(organisation_id=user.organisation_id)
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            update(Case)
+            .where(Case.created_by == user.id, Case.organisation_id.is_(None))
+            .values(organisation_id=user.organisation_id)
+            .execution_options(synchronize_session=False)
+        )

@@ -12,7 +12,9 @@ from replan import auth
 from replan.api import ERRORS, ErrorDetail
 from replan.auth_models import User
 
-router = APIRouter(prefix="/api/v1", tags=["moderation"], dependencies=[Depends(auth.api_csrf_protect)])
+router = APIRouter(
+    prefix="/api/v1", tags=["moderation"], dependencies=[Depends(auth.api_csrf_protect)]
+)
 Submitter = Annotated[User, Depends(auth.require_roles("submitter", "moderator", api=True))]
 ModeratorUser = Annotated[User, Depends(auth.require_roles("moderator", api=True))]
 CONFLICT = {409: {"model": ErrorDetail, "description": "A newer version, or another's id"}}
@@ -27,29 +29,48 @@ def _version(if_match: str | None) -> int | None:
         return None
     text = if_match.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise HTTPException(422, [{"loc": ["header", "if-match"], "field": "if-match",
-                                   "msg": "must be the version number of the case, e.g. \"3\"",
-                                   "type": "value_error"}])
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["header", "if-match"],
+                    "field": "if-match",
+                    "msg": 'must be the version number of the case, e.g. "3"',
+                    "type": "value_error",
+                }
+            ],
+        )
     return int(text)
 
 
-@router.post("/cases", status_code=201, response_model=SubmitOut,
-             responses={**ERRORS, **CONFLICT}, summary="Submit a case study for review")
-def submit_case(record: CaseRecord, user: Submitter, runtime: RuntimeDep,
-                if_match: Annotated[str | None, Header()] = None) -> SubmitOut:
+@router.post(
+    "/cases",
+    status_code=201,
+    response_model=SubmitOut,
+    responses={**ERRORS, **CONFLICT},
+    summary="Submit a case study for review",
+)
+def submit_case(
+    record: CaseRecord,
+    user: Submitter,
+    runtime: RuntimeDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> SubmitOut:
     """Submit one record. A new id (or none) creates a case; the id of your own case submits
     your edit of it (a published case stays public until the edit is published). `If-Match`
     with the case's version refuses the edit (409) when the case changed since."""
     try:
-        outcome = service.submit_record(runtime, user=user, record=record,
-                                        if_match=_version(if_match))
+        outcome = service.submit_record(
+            runtime, user=user, record=record, if_match=_version(if_match)
+        )
     except service.WorkflowError as exc:
         raise _error(exc) from exc
     return SubmitOut(id=outcome.case_id, status=outcome.status, revision=outcome.revision)
 
 
-@router.get("/moderation", response_model=ModerationQueue, responses=ERRORS,
-            summary="The moderation queue")
+@router.get(
+    "/moderation", response_model=ModerationQueue, responses=ERRORS, summary="The moderation queue"
+)
 def moderation_queue(user: ModeratorUser, runtime: RuntimeDep) -> ModerationQueue:
     """The cases and edits waiting for review (oldest first), and those waiting for their
     authors after a request for changes."""
@@ -57,17 +78,31 @@ def moderation_queue(user: ModeratorUser, runtime: RuntimeDep) -> ModerationQueu
         return queries.moderation_queue(session)
 
 
-@router.post("/cases/{case_id}/review", response_model=ReviewOut,
-             responses={**ERRORS, **CONFLICT}, summary="Publish, reject or request changes")
-def review_case(case_id: str, body: ReviewIn, user: ModeratorUser,
-                runtime: RuntimeDep) -> ReviewOut:
+@router.post(
+    "/cases/{case_id}/review",
+    response_model=ReviewOut,
+    responses={**ERRORS, **CONFLICT},
+    summary="Publish, reject or request changes",
+)
+def review_case(
+    case_id: str, body: ReviewIn, user: ModeratorUser, runtime: RuntimeDep
+) -> ReviewOut:
     """Decide on a submitted case, or on a submitted edit of a published case (`target`).
     `reject` on a published case without a pending edit takes it down."""
     try:
-        outcome = service.review(runtime, moderator=user, case_id=case_id,
-                                 decision=body.decision, comment=body.comment,
-                                 version=body.version)
+        outcome = service.review(
+            runtime,
+            moderator=user,
+            case_id=case_id,
+            decision=body.decision,
+            comment=body.comment,
+            version=body.version,
+        )
     except service.WorkflowError as exc:
         raise _error(exc) from exc
-    return ReviewOut(id=outcome.case_id, status=outcome.status, target=outcome.target,
-                     case_status=outcome.case_status)
+    return ReviewOut(
+        id=outcome.case_id,
+        status=outcome.status,
+        target=outcome.target,
+        case_status=outcome.case_status,
+    )

@@ -30,10 +30,16 @@ def attachment_url(attachment: Attachment) -> str:
 
 
 def as_out(attachment: Attachment) -> AttachmentOut:
-    return AttachmentOut(id=attachment.id, kind=attachment.kind, filename=attachment.filename,
-                         content_type=attachment.content_type, size=attachment.size,
-                         caption=attachment.caption, pending=attachment.pending,
-                         url=attachment_url(attachment))
+    return AttachmentOut(
+        id=attachment.id,
+        kind=attachment.kind,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        caption=attachment.caption,
+        pending=attachment.pending,
+        url=attachment_url(attachment),
+    )
 
 
 def may_see(user: User | None, case: Case, attachment: Attachment, case_visible: bool) -> bool:
@@ -45,22 +51,28 @@ def may_see(user: User | None, case: Case, attachment: Attachment, case_visible:
     return True
 
 
-def list_attachments(session: Session, *, user: User | None, case: Case,
-                     case_visible: bool) -> list[AttachmentOut]:
+def list_attachments(
+    session: Session, *, user: User | None, case: Case, case_visible: bool
+) -> list[AttachmentOut]:
     """Return the attachments of a case that this user may see, photos first."""
-    rows = session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                           .order_by(Attachment.kind.desc(), Attachment.id)).all()
+    rows = session.scalars(
+        select(Attachment)
+        .where(Attachment.case_id == case.id)
+        .order_by(Attachment.kind.desc(), Attachment.id)
+    ).all()
     return [as_out(a) for a in rows if may_see(user, case, a, case_visible)]
 
 
-def add_attachment(runtime: Runtime, *, user: User, case_id: str, filename: str | None,
-                   data: bytes, caption: str) -> AttachmentOut:
+def add_attachment(
+    runtime: Runtime, *, user: User, case_id: str, filename: str | None, data: bytes, caption: str
+) -> AttachmentOut:
     """Check a file by its content, keep it under the upload dir and attach it to the case."""
     caption = " ".join(caption.split())[:MAX_CAPTION]
     checked = files.check_upload(data)
     if checked.kind == "photo" and not caption:
-        raise WorkflowError(N_("Describe the photo: the description is its text for people "
-                               "who cannot see it."))
+        raise WorkflowError(
+            N_("Describe the photo: the description is its text for people who cannot see it.")
+        )
     upload_dir = runtime.settings.upload_dir
     stored = files.store(upload_dir, checked.data, checked.extension)
     try:
@@ -72,21 +84,40 @@ def add_attachment(runtime: Runtime, *, user: User, case_id: str, filename: str 
                 raise Forbidden(N_("Only the author of a case study can add files to it."))
             if case.status not in (*EDITABLE, kb_service.PUBLIC):
                 raise WorkflowError(N_("This case study can no longer be changed."))
-            count = session.scalar(select(func.count()).select_from(Attachment).where(
-                Attachment.case_id == case_id, Attachment.kind == checked.kind)) or 0
+            count = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(Attachment)
+                    .where(Attachment.case_id == case_id, Attachment.kind == checked.kind)
+                )
+                or 0
+            )
             limit = files.MAX_PHOTOS if checked.kind == "photo" else files.MAX_REPORTS
             if count >= limit:
-                raise WorkflowError(N_("A case study can have at most %(n)s files of this kind."),
-                                    n=limit)
+                raise WorkflowError(
+                    N_("A case study can have at most %(n)s files of this kind."), n=limit
+                )
             attachment = Attachment(
-                case_id=case_id, kind=checked.kind, content_type=checked.content_type,
-                filename=files.safe_filename(filename, checked.extension), stored_name=stored,
-                size=len(checked.data), caption=caption, uploaded_by=user.id,
-                pending=case.status == kb_service.PUBLIC, created_at=utcnow())
+                case_id=case_id,
+                kind=checked.kind,
+                content_type=checked.content_type,
+                filename=files.safe_filename(filename, checked.extension),
+                stored_name=stored,
+                size=len(checked.data),
+                caption=caption,
+                uploaded_by=user.id,
+                pending=case.status == kb_service.PUBLIC,
+                created_at=utcnow(),
+            )
             session.add(attachment)
             session.flush()
-            log_event(session, case_id=case_id, actor_id=user.id, action="attachment_added",
-                      comment=attachment.filename)
+            log_event(
+                session,
+                case_id=case_id,
+                actor_id=user.id,
+                action="attachment_added",
+                comment=attachment.filename,
+            )
             return as_out(attachment)
     except BaseException:
         files.remove(upload_dir, stored)
@@ -106,8 +137,13 @@ def remove_attachment(runtime: Runtime, *, user: User, case_id: str, attachment_
             raise NotFound(N_("There is no such file."))
         stored = attachment.stored_name
         session.delete(attachment)
-        log_event(session, case_id=case_id, actor_id=user.id, action="attachment_removed",
-                  comment=attachment.filename)
+        log_event(
+            session,
+            case_id=case_id,
+            actor_id=user.id,
+            action="attachment_removed",
+            comment=attachment.filename,
+        )
     files.remove(runtime.settings.upload_dir, stored)
 
 

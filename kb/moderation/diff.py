@@ -35,8 +35,9 @@ def field_lines(name: str, value: object) -> list[str]:
     if name == "organisations":
         return [f"{o['name']} ({o['role']})" for o in value]  # type: ignore[union-attr]
     if name == "benefits":
-        return [f"{b['metric']}: {_number(b['value'])} {b.get('unit') or ''}".rstrip()
-                for b in value]  # type: ignore[union-attr]
+        return [
+            f"{b['metric']}: {_number(b['value'])} {b.get('unit') or ''}".rstrip() for b in value
+        ]  # type: ignore[union-attr]
     if isinstance(value, list):
         return [str(v) for v in value]
     if isinstance(value, bool):

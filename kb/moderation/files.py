@@ -25,8 +25,11 @@ MAX_UPLOAD_BYTES = MAX_REPORT_BYTES
 MAX_PHOTOS = 10
 MAX_REPORTS = 10
 MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
-PHOTO_FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"),
-                 "WEBP": ("image/webp", ".webp")}
+PHOTO_FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+}
 PDF = ("application/pdf", ".pdf")
 _NOT_ACCEPTED = N_("Only photos (JPEG, PNG, WebP) and PDF reports are accepted.")
 TOO_LARGE = N_("The file is too large: photos may be at most 10 MB and reports 20 MB.")
@@ -78,14 +81,16 @@ def _check_photo(data: bytes) -> CheckedFile:
                 clean = _reencode(image, fmt)
     except UploadRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise UploadRejected(_NOT_ACCEPTED) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UploadRejected(N_("The image is damaged or incomplete.")) from exc
     content_type, extension = PHOTO_FORMATS[fmt]
     return CheckedFile(kind="photo", content_type=content_type, extension=extension, data=clean)
-
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:
@@ -100,8 +105,11 @@ def _reencode(image: Image.Image, fmt: str) -> bytes:
     pixels = Image.new(image.mode, image.size)
     pixels.paste(image)
     out = io.BytesIO()
-    options = {"JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True},
-               "WEBP": {"quality": 90}}[fmt]
+    options = {
+        "JPEG": {"quality": 90, "optimize": True},
+        "PNG": {"optimize": True},
+        "WEBP": {"quality": 90},
+    }[fmt]
     pixels.save(out, format=fmt, **options)
     return out.getvalue()
 
@@ -112,7 +120,7 @@ def _check_pdf(data: bytes) -> CheckedFile:
     end = data.rfind(b"%%EOF")
     if end < 0:
         raise UploadRejected(N_("The PDF is damaged or incomplete."))
-    if data[end + 5:].strip(b"\r\n\t \x00"):
+    if data[end + 5 :].strip(b"\r\n\t \x00"):
         # Something hides after the end of the PDF: the mark of a polyglot file.
         raise UploadRejected(N_("The PDF has extra data after its end."))
     if ACTIVE_PDF.search(data):
@@ -128,14 +136,23 @@ def _check_pdf(data: bytes) -> CheckedFile:
         names = names.get_object() if names is not None else {}
         action = root.get("/OpenAction")
         action = action.get_object() if action is not None else None
-        if "/JavaScript" in names or "/EmbeddedFiles" in names or (
-            hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch")
+        if (
+            "/JavaScript" in names
+            or "/EmbeddedFiles" in names
+            or (hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"))
         ):
             raise UploadRejected(N_("PDFs with scripts, forms or embedded files are not accepted."))
     except UploadRejected:
         raise
-    except (PdfReadError, KeyError, ValueError, TypeError, AttributeError, OSError,
-            RecursionError) as exc:
+    except (
+        PdfReadError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        OSError,
+        RecursionError,
+    ) as exc:
         raise UploadRejected(N_("The PDF is damaged or incomplete.")) from exc
     return CheckedFile(kind="report", content_type=PDF[0], extension=PDF[1], data=data)
 

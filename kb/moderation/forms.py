@@ -9,13 +9,31 @@ from pydantic import BaseModel, Field, ValidationError
 
 from kb.schemas import CaseRecord
 
-SCALARS = ("id", "title", "summary", "description", "language", "application", "country",
-           "city", "lat", "lon", "year", "rtm_tonnes", "tyres_equivalent", "area_m2",
-           "length_km", "gpp")
+SCALARS = (
+    "id",
+    "title",
+    "summary",
+    "description",
+    "language",
+    "application",
+    "country",
+    "city",
+    "lat",
+    "lon",
+    "year",
+    "rtm_tonnes",
+    "tyres_equivalent",
+    "area_m2",
+    "length_km",
+    "gpp",
+)
 INTEGERS = ("year", "tyres_equivalent")
 FLOATS = ("lat", "lon", "rtm_tonnes", "area_m2", "length_km")
-ROWS = {"organisations": ("name", "role"), "benefits": ("metric", "value", "unit"),
-        "sources": ("url",)}
+ROWS = {
+    "organisations": ("name", "role"),
+    "benefits": ("metric", "value", "unit"),
+    "sources": ("url",),
+}
 MAX_ROWS = 50
 _ROW_NAME = re.compile(r"^(organisations|benefits|sources)-(\d{1,2})-([a-z]+)$")
 _ACTION = re.compile(r"^(add|remove)-(organisations|benefits|sources)(?:-(\d{1,2}))?$")
@@ -51,20 +69,28 @@ def blank_form(*, language: str) -> CaseForm:
     return form
 
 
-def form_from_record(record: CaseRecord, *, version: int | None,
-                     revision_version: int | None = None) -> CaseForm:
+def form_from_record(
+    record: CaseRecord, *, version: int | None, revision_version: int | None = None
+) -> CaseForm:
     """Return the form showing a record."""
     data = record.model_dump(mode="json")
     values = {name: _number_text(data.get(name)) for name in SCALARS if name != "gpp"}
     values["gpp"] = "" if record.gpp is None else ("yes" if record.gpp else "no")
     rows = {
         "organisations": [{"name": o["name"], "role": o["role"]} for o in data["organisations"]],
-        "benefits": [{"metric": b["metric"], "value": _number_text(b["value"]),
-                      "unit": b["unit"] or ""} for b in data["benefits"]],
+        "benefits": [
+            {"metric": b["metric"], "value": _number_text(b["value"]), "unit": b["unit"] or ""}
+            for b in data["benefits"]
+        ],
         "sources": [{"url": url} for url in data["sources"]],
     }
-    form = CaseForm(values=values, rtm_types=list(record.rtm_types), rows=rows, version=version,
-                    revision_version=revision_version)
+    form = CaseForm(
+        values=values,
+        rtm_types=list(record.rtm_types),
+        rows=rows,
+        version=version,
+        revision_version=revision_version,
+    )
     pad_rows(form)
     return form
 
@@ -86,13 +112,18 @@ def form_from_post(post: Mapping[str, Any], rtm_types: list[str]) -> CaseForm:
         if match and match[3] in ROWS[match[1]]:
             found[match[1]].setdefault(int(match[2]), {})[match[3]] = str(post[key]).strip()
     rows = {
-        name: [{part: by_index[i].get(part, "") for part in ROWS[name]}
-               for i in sorted(by_index)][:MAX_ROWS]
+        name: [{part: by_index[i].get(part, "") for part in ROWS[name]} for i in sorted(by_index)][
+            :MAX_ROWS
+        ]
         for name, by_index in found.items()
     }
-    return CaseForm(values=values, rtm_types=[str(t) for t in rtm_types], rows=rows,
-                    version=_int_or_none(post.get("version")),
-                    revision_version=_int_or_none(post.get("revision_version")))
+    return CaseForm(
+        values=values,
+        rtm_types=[str(t) for t in rtm_types],
+        rows=rows,
+        version=_int_or_none(post.get("version")),
+        revision_version=_int_or_none(post.get("revision_version")),
+    )
 
 
 def _blank(row: dict[str, str]) -> bool:
@@ -132,8 +163,9 @@ def _parse_number(text: str, integer: bool) -> float | int:
     return int(cleaned) if integer else float(cleaned)
 
 
-def form_record(form: CaseForm, *, case_id: str | None,
-                gettext: Gettext) -> tuple[CaseRecord | None, dict[str, str]]:
+def form_record(
+    form: CaseForm, *, case_id: str | None, gettext: Gettext
+) -> tuple[CaseRecord | None, dict[str, str]]:
     """Return the record the form describes, or the errors keyed by input name."""
     _ = gettext
     errors: dict[str, str] = {}
@@ -149,8 +181,11 @@ def form_record(form: CaseForm, *, case_id: str | None,
                 try:
                     data[name] = _parse_number(text, name in INTEGERS)
                 except ValueError:
-                    errors[name] = (_("Enter a whole number, without separators.")
-                                    if name in INTEGERS else _("Enter a number, such as 12.5."))
+                    errors[name] = (
+                        _("Enter a whole number, without separators.")
+                        if name in INTEGERS
+                        else _("Enter a number, such as 12.5.")
+                    )
         elif text:
             data[name] = text
     data["id"] = case_id or data.get("id")

@@ -47,9 +47,7 @@ class CaseRevision(Base):
     __tablename__ = "kb_case_revision"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[str] = mapped_column(
-        ForeignKey("kb_case.id", ondelete="CASCADE"), unique=True
-    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("kb_case.id", ondelete="CASCADE"), unique=True)
     record: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -38,18 +38,25 @@ def may_edit(user: User | None, org: Organisation) -> bool:
 def form_values(org: Organisation | None) -> dict[str, str]:
     if org is None:
         return dict.fromkeys(FIELDS, "")
-    return {"name": org.name, "type": org.type or "", "country": org.country or "",
-            "website": org.website or "", "description": org.description or "",
-            "certifications": "\n".join(org.certifications or [])}
+    return {
+        "name": org.name,
+        "type": org.type or "",
+        "country": org.country or "",
+        "website": org.website or "",
+        "description": org.description or "",
+        "certifications": "\n".join(org.certifications or []),
+    }
 
 
-def parse_profile(values: dict[str, str], *, gettext: Gettext
-                  ) -> tuple[OrganisationProfile | None, dict[str, str]]:
+def parse_profile(
+    values: dict[str, str], *, gettext: Gettext
+) -> tuple[OrganisationProfile | None, dict[str, str]]:
     """Return the profile the form describes, or the errors by field."""
     data = {name: values.get(name, "").strip() or None for name in FIELDS[:-1]}
     data["description"] = values.get("description", "").strip() or None
-    data["certifications"] = [line.strip() for line in values.get("certifications", "")
-                              .splitlines() if line.strip()]
+    data["certifications"] = [
+        line.strip() for line in values.get("certifications", "").splitlines() if line.strip()
+    ]
     try:
         return OrganisationProfile.model_validate(data), {}
     except ValidationError as exc:
@@ -75,8 +82,10 @@ def save_profile(session: Session, *, org: Organisation, profile: OrganisationPr
 
 def create_for(session: Session, *, user: User, profile: OrganisationProfile) -> Organisation:
     """Create an organisation and make the user a member of it."""
-    slug = make_case_id(profile.name, lambda s: session.scalar(
-        select(Organisation.id).where(Organisation.slug == s)) is not None)
+    slug = make_case_id(
+        profile.name,
+        lambda s: session.scalar(select(Organisation.id).where(Organisation.slug == s)) is not None,
+    )
     org = Organisation(slug=slug, name=profile.name, certifications=[])
     save_profile(session, org=org, profile=profile)
     session.add(org)

@@ -48,43 +48,74 @@ def moderation_queue(session: Session) -> ModerationQueue:
         select(Case).where(Case.status.in_(("submitted", "changes_requested")))
     ).all()
     revisions = session.execute(
-        select(CaseRevision, Case).join(Case, Case.id == CaseRevision.case_id)
+        select(CaseRevision, Case)
+        .join(Case, Case.id == CaseRevision.case_id)
         .where(CaseRevision.status.in_(("submitted", "changes_requested")))
     ).all()
-    users = _people(session, {c.created_by for c in cases if c.created_by}
-                    | {r.created_by for r, _ in revisions if r.created_by})
+    users = _people(
+        session,
+        {c.created_by for c in cases if c.created_by}
+        | {r.created_by for r, _ in revisions if r.created_by},
+    )
     items = [
-        QueueItem(id=c.id, title=c.title, kind="new", status=c.status, updated_at=c.updated_at,
-                  submitter=person(session, users.get(c.created_by)),
-                  url=f"/moderation/{c.id}")
+        QueueItem(
+            id=c.id,
+            title=c.title,
+            kind="new",
+            status=c.status,
+            updated_at=c.updated_at,
+            submitter=person(session, users.get(c.created_by)),
+            url=f"/moderation/{c.id}",
+        )
         for c in cases
     ] + [
-        QueueItem(id=c.id, title=r.record.get("title") or c.title, kind="edit", status=r.status,
-                  updated_at=r.updated_at, submitter=person(session, users.get(r.created_by)),
-                  url=f"/moderation/{c.id}")
+        QueueItem(
+            id=c.id,
+            title=r.record.get("title") or c.title,
+            kind="edit",
+            status=r.status,
+            updated_at=r.updated_at,
+            submitter=person(session, users.get(r.created_by)),
+            url=f"/moderation/{c.id}",
+        )
         for r, c in revisions
     ]
     items.sort(key=lambda i: (i.updated_at is None, i.updated_at, i.id))
     waiting = [i for i in items if i.status == "submitted"]
-    return ModerationQueue(total=len(waiting), items=waiting,
-                           waiting_for_author=[i for i in items if i.status != "submitted"])
+    return ModerationQueue(
+        total=len(waiting),
+        items=waiting,
+        waiting_for_author=[i for i in items if i.status != "submitted"],
+    )
 
 
 def events(session: Session, case_id: str, *, name_moderators: bool = True) -> list[EventOut]:
     """Return the audit log of a case, newest first.
 
     Authors see that a moderator acted, not which one (`name_moderators=False`)."""
-    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    rows = session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+    ).all()
     users = _people(session, {e.actor_id for e in rows if e.actor_id})
     out = []
     for e in rows:
         user = users.get(e.actor_id)
         role = user.role if user else None
         hidden = not name_moderators and role in ("moderator", "admin")
-        out.append(EventOut(at=e.at, actor=None if hidden else _display(user), actor_role=role,
-                            action=e.action, target=e.target, from_status=e.from_status,
-                            to_status=e.to_status, comment=e.comment))
+        out.append(
+            EventOut(
+                at=e.at,
+                actor=None if hidden else _display(user),
+                actor_role=role,
+                action=e.action,
+                target=e.target,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                comment=e.comment,
+            )
+        )
     return out
 
 
@@ -98,29 +129,44 @@ DECISIONS = ("published", "rejected", "changes_requested", "unpublished")
 def last_comment(session: Session, case_id: str) -> str | None:
     """Return the comment of the last moderator decision on a case."""
     return session.scalar(
-        select(CaseEvent.comment).where(CaseEvent.case_id == case_id,
-                                        CaseEvent.action.in_(DECISIONS),
-                                        CaseEvent.comment.is_not(None))
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
+        select(CaseEvent.comment)
+        .where(
+            CaseEvent.case_id == case_id,
+            CaseEvent.action.in_(DECISIONS),
+            CaseEvent.comment.is_not(None),
+        )
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .limit(1)
+    )
 
 
 def my_cases(session: Session, *, user_id: int) -> MyCasesPage:
     """Return an author's cases with their status and the last moderator comment."""
-    cases = session.scalars(select(Case).where(Case.created_by == user_id)
-                            .order_by(Case.updated_at.desc(), Case.id)).all()
-    revisions = {r.case_id: r for r in session.scalars(
-        select(CaseRevision).where(CaseRevision.case_id.in_([c.id for c in cases])))}
+    cases = session.scalars(
+        select(Case).where(Case.created_by == user_id).order_by(Case.updated_at.desc(), Case.id)
+    ).all()
+    revisions = {
+        r.case_id: r
+        for r in session.scalars(
+            select(CaseRevision).where(CaseRevision.case_id.in_([c.id for c in cases]))
+        )
+    }
     rows = []
     for case in cases:
         revision = revisions.get(case.id)
-        rows.append(MyCase(
-            id=case.id, title=(revision.record.get("title") if revision else None) or case.title,
-            status=case.status, revision_status=revision.status if revision else None,
-            updated_at=max(filter(None, [case.updated_at, revision.updated_at if revision
-                                         else None])),
-            comment=last_comment(session, case.id),
-            editable=case.status in EDITABLE or case.status == kb_service.PUBLIC,
-        ))
+        rows.append(
+            MyCase(
+                id=case.id,
+                title=(revision.record.get("title") if revision else None) or case.title,
+                status=case.status,
+                revision_status=revision.status if revision else None,
+                updated_at=max(
+                    filter(None, [case.updated_at, revision.updated_at if revision else None])
+                ),
+                comment=last_comment(session, case.id),
+                editable=case.status in EDITABLE or case.status == kb_service.PUBLIC,
+            )
+        )
     return MyCasesPage(cases=rows)
 
 
@@ -144,41 +190,70 @@ def review(session: Session, case: Case) -> Review:
     published = kb_service.record_of(case)
     if revision is not None and case.status == kb_service.PUBLIC:
         proposed = CaseRecord.model_validate(revision.record)
-        return Review(case=case, record=proposed, kind="edit", status=revision.status,
-                      version=revision.version,
-                      changes=diff_records(published.export_dict(), proposed.export_dict()),
-                      submitter=submitter, events=events(session, case.id))
-    return Review(case=case, record=published, kind="new", status=case.status,
-                  version=case.version, changes=[], submitter=submitter,
-                  events=events(session, case.id))
+        return Review(
+            case=case,
+            record=proposed,
+            kind="edit",
+            status=revision.status,
+            version=revision.version,
+            changes=diff_records(published.export_dict(), proposed.export_dict()),
+            submitter=submitter,
+            events=events(session, case.id),
+        )
+    return Review(
+        case=case,
+        record=published,
+        kind="new",
+        status=case.status,
+        version=case.version,
+        changes=[],
+        submitter=submitter,
+        events=events(session, case.id),
+    )
 
 
-def history(session: Session, case: Case, *, with_events: bool,
-            name_moderators: bool = False) -> HistoryPage:
+def history(
+    session: Session, case: Case, *, with_events: bool, name_moderators: bool = False
+) -> HistoryPage:
     """Return every published version of a case with its differences from the one before."""
-    versions = session.scalars(select(CaseVersion).where(CaseVersion.case_id == case.id)
-                               .order_by(CaseVersion.number)).all()
+    versions = session.scalars(
+        select(CaseVersion).where(CaseVersion.case_id == case.id).order_by(CaseVersion.number)
+    ).all()
     snapshots = [(v.number, v.published_at, v.record, v.comment) for v in versions]
     if not snapshots and case.status == kb_service.PUBLIC:
         # Imported cases have no snapshot until their first edit: the current record is the first.
-        snapshots = [(1, case.published_at or case.updated_at,
-                      kb_service.record_of(case).export_dict(), None)]
+        snapshots = [
+            (
+                1,
+                case.published_at or case.updated_at,
+                kb_service.record_of(case).export_dict(),
+                None,
+            )
+        ]
     out = []
     previous = None
     for number, at, record, comment in snapshots:
         # A moderator's comment is for the author and the moderators, not for the public.
-        out.append(VersionOut(number=number, published_at=at, title=record.get("title", ""),
-                              comment=comment if with_events else None,
-                              changes=diff_records(previous, record)))
+        out.append(
+            VersionOut(
+                number=number,
+                published_at=at,
+                title=record.get("title", ""),
+                comment=comment if with_events else None,
+                changes=diff_records(previous, record),
+            )
+        )
         previous = record
     out.reverse()
-    return HistoryPage(id=case.id, title=case.title, versions=out,
-                       events=events(session, case.id, name_moderators=name_moderators)
-                       if with_events else None)
+    return HistoryPage(
+        id=case.id,
+        title=case.title,
+        versions=out,
+        events=events(session, case.id, name_moderators=name_moderators) if with_events else None,
+    )
 
 
-def case_page_extras(session: Session, *, user: User | None, case: Case,
-                     visible: bool) -> dict:
+def case_page_extras(session: Session, *, user: User | None, case: Case, visible: bool) -> dict:
     """Return what the public case page adds from moderation: attachments, history link."""
     return {
         "attachments": list_attachments(session, user=user, case=case, case_visible=visible),
@@ -186,11 +261,17 @@ def case_page_extras(session: Session, *, user: User | None, case: Case,
     }
 
 
-def organisation_page_extras(session: Session, *, user: User | None, org: Organisation,
-                             locale: str) -> dict:
+def organisation_page_extras(
+    session: Session, *, user: User | None, org: Organisation, locale: str
+) -> dict:
     """Return the published cases an organisation submitted, and whether the user may edit it."""
     submitted = session.scalars(
-        select(Case).where(Case.organisation_id == org.id, Case.status == kb_service.PUBLIC)
-        .order_by(Case.year.desc(), Case.id)).all()
-    return {"submitted_cases": list(submitted), "can_edit": may_edit(user, org),
-            "country_label": country_name(org.country, locale) if org.country else None}
+        select(Case)
+        .where(Case.organisation_id == org.id, Case.status == kb_service.PUBLIC)
+        .order_by(Case.year.desc(), Case.id)
+    ).all()
+    return {
+        "submitted_cases": list(submitted),
+        "can_edit": may_edit(user, org),
+        "country_label": country_name(org.country, locale) if org.country else None,
+    }

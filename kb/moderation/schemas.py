@@ -9,11 +9,13 @@ from kb.moderation.diff import FieldDiff
 from replan.i18n import N_  # noqa: F401 - re-exported for the moderation modules
 
 Decision = Literal["publish", "reject", "request_changes"]
-DECISION_STATUS = {"publish": "published", "reject": "rejected",
-                   "request_changes": "changes_requested"}
+DECISION_STATUS = {
+    "publish": "published",
+    "reject": "rejected",
+    "request_changes": "changes_requested",
+}
 EDITABLE = ("draft", "submitted", "changes_requested")
 MAX_COMMENT = 5000
-
 
 
 class ReviewIn(BaseModel):
@@ -30,7 +32,8 @@ class ReviewOut(BaseModel):
     id: str
     status: str = Field(description="published, rejected or changes_requested")
     target: Literal["case", "revision"] = Field(
-        description="the case itself, or a pending edit of a published case")
+        description="the case itself, or a pending edit of a published case"
+    )
     case_status: str = Field(description="the status of the case after the decision")
 
 

@@ -28,8 +28,10 @@ from replan.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CONFLICT = N_("Someone else saved this case study after you opened it, so nothing was saved. "
-              "Reload the page to see the current version, then make your changes again.")
+CONFLICT = N_(
+    "Someone else saved this case study after you opened it, so nothing was saved. "
+    "Reload the page to see the current version, then make your changes again."
+)
 
 
 class WorkflowError(Exception):
@@ -91,13 +93,30 @@ def pending_revision(session: Session, case_id: str) -> CaseRevision | None:
     return session.scalar(select(CaseRevision).where(CaseRevision.case_id == case_id))
 
 
-def log_event(session: Session, *, case_id: str, actor_id: int | None, action: str,
-              target: str = "case", from_status: str | None = None,
-              to_status: str | None = None, comment: str | None = None) -> None:
+def log_event(
+    session: Session,
+    *,
+    case_id: str,
+    actor_id: int | None,
+    action: str,
+    target: str = "case",
+    from_status: str | None = None,
+    to_status: str | None = None,
+    comment: str | None = None,
+) -> None:
     """Add one line to the audit log."""
-    session.add(CaseEvent(case_id=case_id, actor_id=actor_id, action=action, target=target,
-                          from_status=from_status, to_status=to_status, comment=comment,
-                          at=utcnow()))
+    session.add(
+        CaseEvent(
+            case_id=case_id,
+            actor_id=actor_id,
+            action=action,
+            target=target,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            at=utcnow(),
+        )
+    )
 
 
 def _run(runtime: Runtime, step: Callable[[Session, _Ctx], Outcome]) -> Outcome:
@@ -113,31 +132,63 @@ def _run(runtime: Runtime, step: Callable[[Session, _Ctx], Outcome]) -> Outcome:
     return outcome
 
 
-def _submission_mail(session: Session, ctx: _Ctx, *, author: User | None, title: str,
-                     case_id: str, kind: str) -> list[mail.Message]:
+def _submission_mail(
+    session: Session, ctx: _Ctx, *, author: User | None, title: str, case_id: str, kind: str
+) -> list[mail.Message]:
     return [
-        *notify.author_message(author=author, status="submitted", title=title, case_id=case_id,
-                               comment=None, base_url=ctx.base_url),
-        *notify.moderator_messages(session, title=title, case_id=case_id, kind=kind,
-                                   base_url=ctx.base_url, exclude=author.id if author else None),
+        *notify.author_message(
+            author=author,
+            status="submitted",
+            title=title,
+            case_id=case_id,
+            comment=None,
+            base_url=ctx.base_url,
+        ),
+        *notify.moderator_messages(
+            session,
+            title=title,
+            case_id=case_id,
+            kind=kind,
+            base_url=ctx.base_url,
+            exclude=author.id if author else None,
+        ),
     ]
 
 
 # --- saving and submitting -------------------------------------------------------------------
 
-def save(runtime: Runtime, *, user: User, record: CaseRecord, submit: bool,
-         case_id: str | None = None, version: int | None = None,
-         revision_version: int | None = None) -> Outcome:
+
+def save(
+    runtime: Runtime,
+    *,
+    user: User,
+    record: CaseRecord,
+    submit: bool,
+    case_id: str | None = None,
+    version: int | None = None,
+    revision_version: int | None = None,
+) -> Outcome:
     """Create a case, or save its author's edit of it, as a draft or submitted for review."""
     if case_id is None:
         return _run(runtime, lambda s, c: _create(s, c, user=user, record=record, submit=submit))
-    return _run(runtime, lambda s, c: _update(
-        s, c, user=user, case_id=case_id, record=record, submit=submit, version=version,
-        revision_version=revision_version))
+    return _run(
+        runtime,
+        lambda s, c: _update(
+            s,
+            c,
+            user=user,
+            case_id=case_id,
+            record=record,
+            submit=submit,
+            version=version,
+            revision_version=revision_version,
+        ),
+    )
 
 
-def submit_record(runtime: Runtime, *, user: User, record: CaseRecord,
-                  if_match: int | None = None) -> Outcome:
+def submit_record(
+    runtime: Runtime, *, user: User, record: CaseRecord, if_match: int | None = None
+) -> Outcome:
     """Submit one record through the API: a new case, or the submitter's edit of their own."""
     if record.id:
         with runtime.db.session() as session:
@@ -146,21 +197,30 @@ def submit_record(runtime: Runtime, *, user: User, record: CaseRecord,
         if case is not None:
             if owner is None or owner != user.id:
                 raise Conflict(N_("The id %(id)s belongs to another case study."), id=record.id)
-            return save(runtime, user=user, record=record, submit=True, case_id=record.id,
-                        version=if_match)
+            return save(
+                runtime, user=user, record=record, submit=True, case_id=record.id, version=if_match
+            )
     return save(runtime, user=user, record=record, submit=True)
 
 
-def _create(session: Session, ctx: _Ctx, *, user: User, record: CaseRecord,
-            submit: bool) -> Outcome:
+def _create(
+    session: Session, ctx: _Ctx, *, user: User, record: CaseRecord, submit: bool
+) -> Outcome:
     case_id = record.id or kb_service.make_case_id(
-        record.title, lambda candidate: session.get(Case, candidate) is not None)
+        record.title, lambda candidate: session.get(Case, candidate) is not None
+    )
     if session.get(Case, case_id) is not None:
         raise Conflict(N_("The id %(id)s belongs to another case study."), id=case_id)
     now = utcnow()
     status = "submitted" if submit else "draft"
-    case = Case(id=case_id, status=status, created_by=user.id, created_at=now, updated_at=now,
-                organisation_id=user.organisation_id)
+    case = Case(
+        id=case_id,
+        status=status,
+        created_by=user.id,
+        created_at=now,
+        updated_at=now,
+        organisation_id=user.organisation_id,
+    )
     session.add(case)
     kb_service.apply_record(session, case, record.model_copy(update={"id": case_id}), {})
     session.flush()
@@ -168,8 +228,9 @@ def _create(session: Session, ctx: _Ctx, *, user: User, record: CaseRecord,
     messages = []
     if submit:
         author = session.get(User, user.id)
-        messages = _submission_mail(session, ctx, author=author, title=case.title,
-                                    case_id=case_id, kind="new")
+        messages = _submission_mail(
+            session, ctx, author=author, title=case.title, case_id=case_id, kind="new"
+        )
     return Outcome(case_id=case_id, status=status, case_status=status, messages=messages)
 
 
@@ -180,8 +241,17 @@ def _next_status(current: str, submit: bool) -> str:
     return "changes_requested" if current == "changes_requested" else "draft"
 
 
-def _update(session: Session, ctx: _Ctx, *, user: User, case_id: str, record: CaseRecord,
-            submit: bool, version: int | None, revision_version: int | None) -> Outcome:
+def _update(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    user: User,
+    case_id: str,
+    record: CaseRecord,
+    submit: bool,
+    version: int | None,
+    revision_version: int | None,
+) -> Outcome:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(N_("There is no case study with this address."))
@@ -190,8 +260,15 @@ def _update(session: Session, ctx: _Ctx, *, user: User, case_id: str, record: Ca
     if version is not None and version != case.version:
         raise Conflict(CONFLICT)
     if case.status == kb_service.PUBLIC:
-        return _save_revision(session, ctx, user=user, case=case, record=record, submit=submit,
-                              revision_version=revision_version)
+        return _save_revision(
+            session,
+            ctx,
+            user=user,
+            case=case,
+            record=record,
+            submit=submit,
+            revision_version=revision_version,
+        )
     if case.status not in EDITABLE:
         raise Conflict(N_("This case study was rejected and can no longer be edited."))
     old = case.status
@@ -199,20 +276,42 @@ def _update(session: Session, ctx: _Ctx, *, user: User, case_id: str, record: Ca
     case.status = _next_status(old, submit)
     case.updated_at = utcnow()
     session.flush()
-    action = "submitted" if case.status == "submitted" and old != "submitted" else (
-        "withdrawn" if old == "submitted" and case.status == "draft" else "edited")
-    log_event(session, case_id=case.id, actor_id=user.id, action=action, from_status=old,
-              to_status=case.status)
+    action = (
+        "submitted"
+        if case.status == "submitted" and old != "submitted"
+        else ("withdrawn" if old == "submitted" and case.status == "draft" else "edited")
+    )
+    log_event(
+        session,
+        case_id=case.id,
+        actor_id=user.id,
+        action=action,
+        from_status=old,
+        to_status=case.status,
+    )
     messages = []
     if action == "submitted":
-        messages = _submission_mail(session, ctx, author=session.get(User, user.id),
-                                    title=case.title, case_id=case.id, kind="new")
-    return Outcome(case_id=case.id, status=case.status, case_status=case.status,
-                   messages=messages)
+        messages = _submission_mail(
+            session,
+            ctx,
+            author=session.get(User, user.id),
+            title=case.title,
+            case_id=case.id,
+            kind="new",
+        )
+    return Outcome(case_id=case.id, status=case.status, case_status=case.status, messages=messages)
 
 
-def _save_revision(session: Session, ctx: _Ctx, *, user: User, case: Case, record: CaseRecord,
-                   submit: bool, revision_version: int | None) -> Outcome:
+def _save_revision(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    user: User,
+    case: Case,
+    record: CaseRecord,
+    submit: bool,
+    revision_version: int | None,
+) -> Outcome:
     """Keep an edit of a published case aside: the published version stays public meanwhile."""
     revision = pending_revision(session, case.id)
     if revision_version is not None and revision_version != (revision.version if revision else 0):
@@ -221,38 +320,86 @@ def _save_revision(session: Session, ctx: _Ctx, *, user: User, case: Case, recor
     old = revision.status if revision else None
     status = _next_status(old or "draft", submit)
     if revision is None:
-        revision = CaseRevision(case_id=case.id, record=data, status=status,
-                                created_by=user.id, created_at=utcnow())
+        revision = CaseRevision(
+            case_id=case.id, record=data, status=status, created_by=user.id, created_at=utcnow()
+        )
         session.add(revision)
     else:
         revision.record = data
         revision.status = status
         revision.updated_at = utcnow()
     session.flush()
-    action = "submitted" if status == "submitted" and old != "submitted" else (
-        "created" if old is None else "edited")
-    log_event(session, case_id=case.id, actor_id=user.id, action=action, target="revision",
-              from_status=old, to_status=status)
+    action = (
+        "submitted"
+        if status == "submitted" and old != "submitted"
+        else ("created" if old is None else "edited")
+    )
+    log_event(
+        session,
+        case_id=case.id,
+        actor_id=user.id,
+        action=action,
+        target="revision",
+        from_status=old,
+        to_status=status,
+    )
     messages = []
     if action == "submitted":
-        messages = _submission_mail(session, ctx, author=session.get(User, user.id),
-                                    title=record.title, case_id=case.id, kind="edit")
-    return Outcome(case_id=case.id, status=status, target="revision", case_status=case.status,
-                   revision=True, messages=messages)
+        messages = _submission_mail(
+            session,
+            ctx,
+            author=session.get(User, user.id),
+            title=record.title,
+            case_id=case.id,
+            kind="edit",
+        )
+    return Outcome(
+        case_id=case.id,
+        status=status,
+        target="revision",
+        case_status=case.status,
+        revision=True,
+        messages=messages,
+    )
 
 
 # --- reviewing --------------------------------------------------------------------------------
 
-def review(runtime: Runtime, *, moderator: User, case_id: str, decision: str, comment: str = "",
-           version: int | None = None) -> Outcome:
+
+def review(
+    runtime: Runtime,
+    *,
+    moderator: User,
+    case_id: str,
+    decision: str,
+    comment: str = "",
+    version: int | None = None,
+) -> Outcome:
     """Publish, reject or send back a case (or a pending edit of a published case)."""
-    return _run(runtime, lambda s, c: _review(s, c, moderator=moderator, case_id=case_id,
-                                              decision=decision, comment=comment.strip(),
-                                              version=version))
+    return _run(
+        runtime,
+        lambda s, c: _review(
+            s,
+            c,
+            moderator=moderator,
+            case_id=case_id,
+            decision=decision,
+            comment=comment.strip(),
+            version=version,
+        ),
+    )
 
 
-def _review(session: Session, ctx: _Ctx, *, moderator: User, case_id: str, decision: str,
-            comment: str, version: int | None) -> Outcome:
+def _review(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    moderator: User,
+    case_id: str,
+    decision: str,
+    comment: str,
+    version: int | None,
+) -> Outcome:
     if not is_moderator(moderator):
         raise Forbidden(N_("Only moderators review case studies."))
     case = session.get(Case, case_id)
@@ -264,17 +411,42 @@ def _review(session: Session, ctx: _Ctx, *, moderator: User, case_id: str, decis
         raise WorkflowError(N_("Say what should change: your comment goes to the author."))
     revision = pending_revision(session, case_id)
     if revision is not None and revision.status == "submitted":
-        return _review_revision(session, ctx, moderator=moderator, case=case, revision=revision,
-                                decision=decision, comment=comment or None, version=version)
+        return _review_revision(
+            session,
+            ctx,
+            moderator=moderator,
+            case=case,
+            revision=revision,
+            decision=decision,
+            comment=comment or None,
+            version=version,
+        )
     if case.status == "submitted" or (case.status == kb_service.PUBLIC and decision == "reject"):
-        return _review_case(session, ctx, moderator=moderator, case=case, decision=decision,
-                            comment=comment or None, version=version)
-    raise Conflict(N_("This case study is not waiting for review (its status is %(status)s)."),
-                   status=case.status)
+        return _review_case(
+            session,
+            ctx,
+            moderator=moderator,
+            case=case,
+            decision=decision,
+            comment=comment or None,
+            version=version,
+        )
+    raise Conflict(
+        N_("This case study is not waiting for review (its status is %(status)s)."),
+        status=case.status,
+    )
 
 
-def _review_case(session: Session, ctx: _Ctx, *, moderator: User, case: Case, decision: str,
-                 comment: str | None, version: int | None) -> Outcome:
+def _review_case(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    moderator: User,
+    case: Case,
+    decision: str,
+    comment: str | None,
+    version: int | None,
+) -> Outcome:
     if version is not None and version != case.version:
         raise Conflict(CONFLICT)
     old, new = case.status, DECISION_STATUS[decision]
@@ -289,17 +461,38 @@ def _review_case(session: Session, ctx: _Ctx, *, moderator: User, case: Case, de
     if kb_service.PUBLIC in (old, new):
         kb_service.enqueue_case(session, case, ctx.taxonomy)
     action = "unpublished" if old == kb_service.PUBLIC else new
-    log_event(session, case_id=case.id, actor_id=moderator.id, action=action, from_status=old,
-              to_status=new, comment=comment)
+    log_event(
+        session,
+        case_id=case.id,
+        actor_id=moderator.id,
+        action=action,
+        from_status=old,
+        to_status=new,
+        comment=comment,
+    )
     author = session.get(User, case.created_by) if case.created_by else None
-    messages = notify.author_message(author=author, status=new, title=case.title,
-                                     case_id=case.id, comment=comment, base_url=ctx.base_url)
+    messages = notify.author_message(
+        author=author,
+        status=new,
+        title=case.title,
+        case_id=case.id,
+        comment=comment,
+        base_url=ctx.base_url,
+    )
     return Outcome(case_id=case.id, status=new, case_status=new, messages=messages)
 
 
-def _review_revision(session: Session, ctx: _Ctx, *, moderator: User, case: Case,
-                     revision: CaseRevision, decision: str, comment: str | None,
-                     version: int | None) -> Outcome:
+def _review_revision(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    moderator: User,
+    case: Case,
+    revision: CaseRevision,
+    decision: str,
+    comment: str | None,
+    version: int | None,
+) -> Outcome:
     if version is not None and version != revision.version:
         raise Conflict(CONFLICT)
     new = DECISION_STATUS[decision]
@@ -310,8 +503,9 @@ def _review_revision(session: Session, ctx: _Ctx, *, moderator: User, case: Case
         kb_service.apply_record(session, case, record, {})
         case.updated_at = utcnow()
         session.delete(revision)
-        session.execute(update(Attachment).where(Attachment.case_id == case.id)
-                        .values(pending=False))
+        session.execute(
+            update(Attachment).where(Attachment.case_id == case.id).values(pending=False)
+        )
         session.flush()
         snapshot(session, case=case, by=moderator.id, comment=comment)
         kb_service.enqueue_case(session, case, ctx.taxonomy)
@@ -319,10 +513,30 @@ def _review_revision(session: Session, ctx: _Ctx, *, moderator: User, case: Case
         revision.status = new
         revision.updated_at = utcnow()
         session.flush()
-    log_event(session, case_id=case.id, actor_id=moderator.id, action=new, target="revision",
-              from_status="submitted", to_status=new, comment=comment)
+    log_event(
+        session,
+        case_id=case.id,
+        actor_id=moderator.id,
+        action=new,
+        target="revision",
+        from_status="submitted",
+        to_status=new,
+        comment=comment,
+    )
     author = session.get(User, author_id) if author_id else None
-    messages = notify.author_message(author=author, status=new, title=record.title,
-                                     case_id=case.id, comment=comment, base_url=ctx.base_url)
-    return Outcome(case_id=case.id, status=new, target="revision", case_status=case.status,
-                   revision=True, messages=messages)
+    messages = notify.author_message(
+        author=author,
+        status=new,
+        title=record.title,
+        case_id=case.id,
+        comment=comment,
+        base_url=ctx.base_url,
+    )
+    return Outcome(
+        case_id=case.id,
+        status=new,
+        target="revision",
+        case_status=case.status,
+        revision=True,
+        messages=messages,
+    )

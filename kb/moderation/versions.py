@@ -13,14 +13,23 @@ from kb.moderation.models import CaseVersion
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
-def snapshot(session: Session, *, case: Case, by: int | None, comment: str | None,
-             at: datetime | None = None) -> CaseVersion:
+
+def snapshot(
+    session: Session, *, case: Case, by: int | None, comment: str | None, at: datetime | None = None
+) -> CaseVersion:
     """Keep the case's current record as its next published version."""
-    last = session.scalar(select(func.max(CaseVersion.number))
-                          .where(CaseVersion.case_id == case.id)) or 0
-    version = CaseVersion(case_id=case.id, number=last + 1,
-                          record=kb_service.record_of(case).export_dict(),
-                          published_at=at or utcnow(), published_by=by, comment=comment)
+    last = (
+        session.scalar(select(func.max(CaseVersion.number)).where(CaseVersion.case_id == case.id))
+        or 0
+    )
+    version = CaseVersion(
+        case_id=case.id,
+        number=last + 1,
+        record=kb_service.record_of(case).export_dict(),
+        published_at=at or utcnow(),
+        published_by=by,
+        comment=comment,
+    )
     session.add(version)
     session.flush()
     return version
@@ -28,8 +37,8 @@ def snapshot(session: Session, *, case: Case, by: int | None, comment: str | Non
 
 def ensure_baseline(session: Session, *, case: Case) -> None:
     """Keep the published record of a case imported without versions before it changes."""
-    has_versions = session.scalar(select(CaseVersion.id).where(CaseVersion.case_id == case.id)
-                                  .limit(1))
+    has_versions = session.scalar(
+        select(CaseVersion.id).where(CaseVersion.case_id == case.id).limit(1)
+    )
     if has_versions is None and case.status == kb_service.PUBLIC:
-        snapshot(session, case=case, by=None, comment=None,
-                 at=case.published_at or case.updated_at)
+        snapshot(session, case=case, by=None, comment=None, at=case.published_at or case.updated_at)

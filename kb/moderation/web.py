@@ -51,53 +51,94 @@ def _edit_state(runtime: Runtime, case: Case) -> tuple[forms.CaseForm, dict]:
         case = session.merge(case, load=True)
         revision = service.pending_revision(session, case.id)
         if case.status == kb_service.PUBLIC:
-            record = (CaseRecord.model_validate(revision.record) if revision
-                      else kb_service.record_of(case))
-            form = forms.form_from_record(record, version=case.version,
-                                          revision_version=revision.version if revision else 0)
+            record = (
+                CaseRecord.model_validate(revision.record)
+                if revision
+                else kb_service.record_of(case)
+            )
+            form = forms.form_from_record(
+                record, version=case.version, revision_version=revision.version if revision else 0
+            )
         else:
             form = forms.form_from_record(kb_service.record_of(case), version=case.version)
-        extra = {"revision_status": revision.status if revision else None,
-                 "comment": queries.last_comment(session, case.id)}
+        extra = {
+            "revision_status": revision.status if revision else None,
+            "comment": queries.last_comment(session, case.id),
+        }
         return form, extra
 
 
-def _page(request: Request, runtime: Runtime, *, user: User, form: forms.CaseForm,
-          case: Case | None = None, errors: dict | None = None, message: str | None = None,
-          status: int = 200, block: str = "moderation_form", extra: dict | None = None
-          ) -> Response:
+def _page(
+    request: Request,
+    runtime: Runtime,
+    *,
+    user: User,
+    form: forms.CaseForm,
+    case: Case | None = None,
+    errors: dict | None = None,
+    message: str | None = None,
+    status: int = 200,
+    block: str = "moderation_form",
+    extra: dict | None = None,
+) -> Response:
     listed = []
     if case is not None:
         with runtime.db.session() as session:
-            listed = attachments.list_attachments(session, user=user, case=case,
-                                                  case_visible=True)
+            listed = attachments.list_attachments(session, user=user, case=case, case_visible=True)
     context = {
-        "form": form, "errors": errors or {}, "case": case, "message": message,
-        "choices": choices(runtime, request.state.locale), "attachments": listed,
+        "form": form,
+        "errors": errors or {},
+        "case": case,
+        "message": message,
+        "choices": choices(runtime, request.state.locale),
+        "attachments": listed,
         "action_url": f"/submit/{case.id}" if case else "/submit",
         "editable": case is None or case.status in (*EDITABLE, kb_service.PUBLIC),
-        "revision_status": None, "comment": None, "flash": pop_flash(request),
-        "upload_error": None, "caption": "",
+        "revision_status": None,
+        "comment": None,
+        "flash": pop_flash(request),
+        "upload_error": None,
+        "caption": "",
         **(extra or {}),
     }
-    return render(request, TEMPLATE, context, block=block, status_code=status,
-                  headers={"Cache-Control": "no-store"})
+    return render(
+        request,
+        TEMPLATE,
+        context,
+        block=block,
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/submit")
 def submit_page(request: Request, runtime: RuntimeDep, user: Author) -> Response:
-    return _page(request, runtime, user=user,
-                 form=forms.blank_form(language=request.state.locale))
+    return _page(request, runtime, user=user, form=forms.blank_form(language=request.state.locale))
 
 
-def edit_response(request: Request, runtime: Runtime, *, user: User, case: Case,
-                  status: int = 200, upload_error: str | None = None, caption: str = ""
-                  ) -> Response:
+def edit_response(
+    request: Request,
+    runtime: Runtime,
+    *,
+    user: User,
+    case: Case,
+    status: int = 200,
+    upload_error: str | None = None,
+    caption: str = "",
+) -> Response:
     """Answer the edit page of a case as stored (after an upload too)."""
     form, extra = _edit_state(runtime, case)
     extra.update(upload_error=upload_error, caption=caption)
-    return _page(request, runtime, user=user, form=form, case=case, extra=extra, status=status,
-                 block="moderation_attachments" if upload_error else "moderation_form")
+    return _page(
+        request,
+        runtime,
+        user=user,
+        form=form,
+        case=case,
+        extra=extra,
+        status=status,
+        block="moderation_attachments" if upload_error else "moderation_form",
+    )
 
 
 @router.get("/submit/{case_id}")
@@ -110,48 +151,89 @@ def _posted(form_data: FormData) -> tuple[forms.CaseForm, str]:
     return forms.form_from_post(form_data, rtm), str(form_data.get("action", "draft"))
 
 
-def _save(request: Request, runtime: Runtime, *, user: User, form_data: FormData,
-          case: Case | None) -> Response:
+def _save(
+    request: Request, runtime: Runtime, *, user: User, form_data: FormData, case: Case | None
+) -> Response:
     form, action = _posted(form_data)
     extra = None
     if case is not None:
         extra = _edit_state(runtime, case)[1]
     if forms.apply_row_action(form, action):
         name = action.split("-")[1]
-        return _page(request, runtime, user=user, form=form, case=case, extra=extra,
-                     block=f"moderation_{name}" if is_htmx(request) else "moderation_form")
-    record, errors = forms.form_record(form, case_id=case.id if case else None,
-                                       gettext=translate(request))
+        return _page(
+            request,
+            runtime,
+            user=user,
+            form=form,
+            case=case,
+            extra=extra,
+            block=f"moderation_{name}" if is_htmx(request) else "moderation_form",
+        )
+    record, errors = forms.form_record(
+        form, case_id=case.id if case else None, gettext=translate(request)
+    )
     if errors:
-        return _page(request, runtime, user=user, form=form, case=case, errors=errors,
-                     status=422, extra=extra)
+        return _page(
+            request,
+            runtime,
+            user=user,
+            form=form,
+            case=case,
+            errors=errors,
+            status=422,
+            extra=extra,
+        )
     submit = action == "submit"
     try:
-        outcome = service.save(runtime, user=user, record=record, submit=submit,
-                               case_id=case.id if case else None, version=form.version,
-                               revision_version=form.revision_version)
+        outcome = service.save(
+            runtime,
+            user=user,
+            record=record,
+            submit=submit,
+            case_id=case.id if case else None,
+            version=form.version,
+            revision_version=form.revision_version,
+        )
     except service.WorkflowError as exc:
-        return _page(request, runtime, user=user, form=form, case=case, status=exc.status,
-                     message=workflow_error(request, exc), extra=extra)
+        return _page(
+            request,
+            runtime,
+            user=user,
+            form=form,
+            case=case,
+            status=exc.status,
+            message=workflow_error(request, exc),
+            extra=extra,
+        )
     _ = translate(request)
     if submit:
-        flash(request, _("Submitted for review: a moderator will look at it. You will get an "
-                         "e-mail when they decide."))
+        flash(
+            request,
+            _(
+                "Submitted for review: a moderator will look at it. You will get an "
+                "e-mail when they decide."
+            ),
+        )
         return redirect(request, "/my/cases")
-    flash(request, _("Saved as a draft. You can add photos and reports below, and submit it "
-                     "for review when it is ready."))
+    flash(
+        request,
+        _(
+            "Saved as a draft. You can add photos and reports below, and submit it "
+            "for review when it is ready."
+        ),
+    )
     return redirect(request, f"/submit/{outcome.case_id}")
 
 
 @router.post("/submit")
-def submit_new(request: Request, runtime: RuntimeDep, user: Author,
-               form_data: FormDep) -> Response:
+def submit_new(request: Request, runtime: RuntimeDep, user: Author, form_data: FormDep) -> Response:
     return _save(request, runtime, user=user, form_data=form_data, case=None)
 
 
 @router.post("/submit/{case_id}")
-def submit_edit(case_id: str, request: Request, runtime: RuntimeDep, user: Author,
-                form_data: FormDep) -> Response:
+def submit_edit(
+    case_id: str, request: Request, runtime: RuntimeDep, user: Author, form_data: FormDep
+) -> Response:
     case = author_case(runtime, case_id, user)
     return _save(request, runtime, user=user, form_data=form_data, case=case)
 
@@ -160,25 +242,26 @@ def submit_edit(case_id: str, request: Request, runtime: RuntimeDep, user: Autho
 def my_cases(request: Request, runtime: RuntimeDep, user: Author) -> Response:
     with runtime.db.session() as session:
         page = queries.my_cases(session, user_id=user.id)
-    return render(request, "kb/moderation/my_cases.html",
-                  {"flash": pop_flash(request)}, model=page)
+    return render(request, "kb/moderation/my_cases.html", {"flash": pop_flash(request)}, model=page)
 
 
 # --- attachments ------------------------------------------------------------------------------
 
+
 @router.post("/submit/{case_id}/attachments/{attachment_id}/delete")
-def attachment_delete(case_id: str, attachment_id: int, request: Request, runtime: RuntimeDep,
-                      user: Author) -> Response:
+def attachment_delete(
+    case_id: str, attachment_id: int, request: Request, runtime: RuntimeDep, user: Author
+) -> Response:
     with runtime.db.session() as session:
         case = session.get(Case, case_id)
         if case is None or not can_view(user, case):
             raise HTTPException(404, N_("There is no case study with this address."))
     try:
-        attachments.remove_attachment(runtime, user=user, case_id=case_id,
-                                      attachment_id=attachment_id)
+        attachments.remove_attachment(
+            runtime, user=user, case_id=case_id, attachment_id=attachment_id
+        )
     except service.WorkflowError as exc:
         raise HTTPException(exc.status, workflow_error(request, exc)) from exc
     flash(request, translate(request)("The file was removed."))
-    target = f"/moderation/{case_id}" if not service.is_author(user, case) else \
-        f"/submit/{case_id}"
+    target = f"/moderation/{case_id}" if not service.is_author(user, case) else f"/submit/{case_id}"
     return redirect(request, target + "#attachments")

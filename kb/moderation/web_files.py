@@ -27,14 +27,16 @@ def limit_upload(request: Request) -> None:
 
 
 # The size check comes before the CSRF check, which reads the whole form.
-upload_router = APIRouter(include_in_schema=False,
-                          dependencies=[Depends(limit_upload), Depends(auth.csrf_protect)])
+upload_router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(limit_upload), Depends(auth.csrf_protect)]
+)
 router = APIRouter(include_in_schema=False)
 
 
 @upload_router.post("/submit/{case_id}/attachments")
-def attachment_upload(case_id: str, request: Request, runtime: RuntimeDep, user: Author,
-                      form: FormDep) -> Response:
+def attachment_upload(
+    case_id: str, request: Request, runtime: RuntimeDep, user: Author, form: FormDep
+) -> Response:
     # The form is read by a dependency, after `limit_upload`: declaring File() parameters
     # would make FastAPI read the whole body before any check.
     upload = form.get("file")
@@ -42,36 +44,68 @@ def attachment_upload(case_id: str, request: Request, runtime: RuntimeDep, user:
     case = author_case(runtime, case_id, user)
     _ = translate(request)
     if not isinstance(upload, StarletteUpload):
-        return edit_response(request, runtime, user=user, case=case, status=422,
-                             upload_error=_("Choose a file."), caption=caption)
+        return edit_response(
+            request,
+            runtime,
+            user=user,
+            case=case,
+            status=422,
+            upload_error=_("Choose a file."),
+            caption=caption,
+        )
     data = upload.file.read(files.MAX_UPLOAD_BYTES + 1)
     try:
         if len(data) > files.MAX_UPLOAD_BYTES:
             raise files.UploadRejected(files.TOO_LARGE)
-        added = attachments.add_attachment(runtime, user=user, case_id=case_id,
-                                           filename=upload.filename, data=data, caption=caption)
+        added = attachments.add_attachment(
+            runtime,
+            user=user,
+            case_id=case_id,
+            filename=upload.filename,
+            data=data,
+            caption=caption,
+        )
     except files.UploadRejected as exc:
-        return edit_response(request, runtime, user=user, case=case, status=422,
-                             upload_error=_(exc.msgid, **exc.variables), caption=caption)
+        return edit_response(
+            request,
+            runtime,
+            user=user,
+            case=case,
+            status=422,
+            upload_error=_(exc.msgid, **exc.variables),
+            caption=caption,
+        )
     except service.WorkflowError as exc:
         if exc.status in (403, 404):
             raise HTTPException(exc.status, workflow_error(request, exc)) from exc
-        return edit_response(request, runtime, user=user, case=case, status=exc.status,
-                             upload_error=workflow_error(request, exc), caption=caption)
+        return edit_response(
+            request,
+            runtime,
+            user=user,
+            case=case,
+            status=exc.status,
+            upload_error=workflow_error(request, exc),
+            caption=caption,
+        )
     flash(request, _("Added %(name)s.", name=added.filename))
     return redirect(request, f"/submit/{case_id}#attachments")
 
 
 @router.get("/attachments/{attachment_id}/{filename}")
-def attachment_file(attachment_id: int, filename: str, request: Request,
-                    runtime: RuntimeDep) -> Response:
+def attachment_file(
+    attachment_id: int, filename: str, request: Request, runtime: RuntimeDep
+) -> Response:
     user = auth.current_user(request)
     with runtime.db.session() as session:
         attachment = session.get(Attachment, attachment_id)
         case = session.get(Case, attachment.case_id) if attachment else None
         visible = case is not None and can_view(user, case)
-        if (attachment is None or case is None or attachment.filename != filename
-                or not attachments.may_see(user, case, attachment, visible)):
+        if (
+            attachment is None
+            or case is None
+            or attachment.filename != filename
+            or not attachments.may_see(user, case, attachment, visible)
+        ):
             raise HTTPException(404, N_("There is no file at this address."))
         public = case.status == kb_service.PUBLIC and not attachment.pending
         path = attachments.file_path(runtime, attachment)
@@ -79,9 +113,13 @@ def attachment_file(attachment_id: int, filename: str, request: Request,
     if not path.is_file():
         raise HTTPException(404, N_("There is no file at this address."))
     disposition = "inline" if content_type.startswith("image/") else "attachment"
-    return FileResponse(path, media_type=content_type, headers={
-        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "public, max-age=3600" if public else "private, no-store",
-    })
+    return FileResponse(
+        path,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=3600" if public else "private, no-store",
+        },
+    )

@@ -24,13 +24,28 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 TEMPLATE = "kb/moderation/organisation_form.html"
 
 
-def _page(request: Request, runtime: Runtime, *, org: Organisation | None, values: dict,
-          errors: dict | None = None, status: int = 200) -> Response:
-    return render(request, TEMPLATE, {
-        "org": org, "values": values, "errors": errors or {},
-        "choices": choices(runtime, request.state.locale),
-        "action_url": f"/organisations/{org.slug}/edit" if org else "/account/organisation",
-    }, block="moderation_org_form", status_code=status)
+def _page(
+    request: Request,
+    runtime: Runtime,
+    *,
+    org: Organisation | None,
+    values: dict,
+    errors: dict | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        TEMPLATE,
+        {
+            "org": org,
+            "values": values,
+            "errors": errors or {},
+            "choices": choices(runtime, request.state.locale),
+            "action_url": f"/organisations/{org.slug}/edit" if org else "/account/organisation",
+        },
+        block="moderation_org_form",
+        status_code=status,
+    )
 
 
 def _editable(runtime: Runtime, slug: str, user: User) -> Organisation:
@@ -45,8 +60,7 @@ def _editable(runtime: Runtime, slug: str, user: User) -> Organisation:
 
 
 @router.get("/organisations/{slug}/edit")
-def organisation_edit(slug: str, request: Request, runtime: RuntimeDep,
-                      user: SignedIn) -> Response:
+def organisation_edit(slug: str, request: Request, runtime: RuntimeDep, user: SignedIn) -> Response:
     org = _editable(runtime, slug, user)
     return _page(request, runtime, org=org, values=organisations.form_values(org))
 
@@ -56,8 +70,9 @@ def _values(form) -> dict[str, str]:
 
 
 @router.post("/organisations/{slug}/edit")
-def organisation_save(slug: str, request: Request, runtime: RuntimeDep, user: SignedIn,
-                      form: FormDep) -> Response:
+def organisation_save(
+    slug: str, request: Request, runtime: RuntimeDep, user: SignedIn, form: FormDep
+) -> Response:
     org = _editable(runtime, slug, user)
     _ = translate(request)
     values = _values(form)
@@ -67,8 +82,9 @@ def organisation_save(slug: str, request: Request, runtime: RuntimeDep, user: Si
             if organisations.name_taken(session, profile.name, other_than=org.id):
                 errors["name"] = _("Another organisation already has this name.")
             else:
-                organisations.save_profile(session, org=session.get(Organisation, org.id),
-                                           profile=profile)
+                organisations.save_profile(
+                    session, org=session.get(Organisation, org.id), profile=profile
+                )
     if errors:
         return _page(request, runtime, org=org, values=values, errors=errors, status=422)
     return redirect(request, f"/organisations/{org.slug}")
@@ -87,8 +103,9 @@ def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn) -> R
 
 
 @router.post("/account/organisation")
-def own_organisation_create(request: Request, runtime: RuntimeDep, user: SignedIn,
-                            form: FormDep) -> Response:
+def own_organisation_create(
+    request: Request, runtime: RuntimeDep, user: SignedIn, form: FormDep
+) -> Response:
     if user.organisation_id or not auth.has_role(user, "submitter"):
         raise HTTPException(403, N_("You already belong to an organisation."))
     _ = translate(request)
@@ -98,8 +115,10 @@ def own_organisation_create(request: Request, runtime: RuntimeDep, user: SignedI
     if profile is not None:
         with runtime.db.session() as session:
             if organisations.name_taken(session, profile.name):
-                errors["name"] = _("Another organisation already has this name. Ask an "
-                                   "administrator to add you to it.")
+                errors["name"] = _(
+                    "Another organisation already has this name. Ask an "
+                    "administrator to add you to it."
+                )
             else:
                 slug = organisations.create_for(session, user=user, profile=profile).slug
     if errors or slug is None:

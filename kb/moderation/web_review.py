@@ -32,13 +32,21 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 def moderation_queue(request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
     with runtime.db.session() as session:
         queue = queries.moderation_queue(session)
-    return render(request, "kb/moderation/queue.html", {"flash": pop_flash(request)},
-                  model=queue)
+    return render(request, "kb/moderation/queue.html", {"flash": pop_flash(request)}, model=queue)
 
 
-def _review_page(request: Request, runtime: Runtime, *, user: User, case_id: str,
-                 errors: dict | None = None, message: str | None = None,
-                 decision: str = "", comment: str = "", status: int = 200) -> Response:
+def _review_page(
+    request: Request,
+    runtime: Runtime,
+    *,
+    user: User,
+    case_id: str,
+    errors: dict | None = None,
+    message: str | None = None,
+    decision: str = "",
+    comment: str = "",
+    status: int = 200,
+) -> Response:
     with runtime.db.session() as session:
         case = session.get(Case, case_id)
         if case is None:
@@ -47,20 +55,33 @@ def _review_page(request: Request, runtime: Runtime, *, user: User, case_id: str
         listed = attachments.list_attachments(session, user=user, case=case, case_visible=True)
         session.expunge(case)
     locale = request.state.locale
-    return render(request, "kb/moderation/review.html", {
-        "review": review, "case": review.case, "record": review.record,
-        "attachments": listed, "taxonomy": runtime.taxonomy, "errors": errors or {},
-        "message": message, "decision": decision, "comment": comment,
-        "country_label": country_name(review.record.country, locale),
-        "language_label": language_name(review.record.language, locale),
-        "waiting": review.status == "submitted", "flash": pop_flash(request),
-        "can_unpublish": review.case.status == kb_service.PUBLIC,
-    }, block="moderation_decision", status_code=status, headers={"Cache-Control": "no-store"})
+    return render(
+        request,
+        "kb/moderation/review.html",
+        {
+            "review": review,
+            "case": review.case,
+            "record": review.record,
+            "attachments": listed,
+            "taxonomy": runtime.taxonomy,
+            "errors": errors or {},
+            "message": message,
+            "decision": decision,
+            "comment": comment,
+            "country_label": country_name(review.record.country, locale),
+            "language_label": language_name(review.record.language, locale),
+            "waiting": review.status == "submitted",
+            "flash": pop_flash(request),
+            "can_unpublish": review.case.status == kb_service.PUBLIC,
+        },
+        block="moderation_decision",
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/moderation/{case_id}")
-def review_page(case_id: str, request: Request, runtime: RuntimeDep,
-                user: Moderator) -> Response:
+def review_page(case_id: str, request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
     return _review_page(request, runtime, user=user, case_id=case_id)
 
 
@@ -72,8 +93,9 @@ def _int(text: object) -> int | None:
 
 
 @router.post("/moderation/{case_id}")
-def review_decide(case_id: str, request: Request, runtime: RuntimeDep, user: Moderator,
-                  form: FormDep) -> Response:
+def review_decide(
+    case_id: str, request: Request, runtime: RuntimeDep, user: Moderator, form: FormDep
+) -> Response:
     _ = translate(request)
     decision = str(form.get("decision", ""))
     comment = str(form.get("comment", "")).strip()
@@ -86,28 +108,50 @@ def review_decide(case_id: str, request: Request, runtime: RuntimeDep, user: Mod
     elif decision == "request_changes" and not comment:
         errors["comment"] = _("Say what should change: your comment goes to the author.")
     if errors:
-        return _review_page(request, runtime, user=user, case_id=case_id, errors=errors,
-                            status=422, **keep)
+        return _review_page(
+            request, runtime, user=user, case_id=case_id, errors=errors, status=422, **keep
+        )
     try:
-        outcome = service.review(runtime, moderator=user, case_id=case_id, decision=decision,
-                                 comment=comment, version=_int(form.get("version")))
+        outcome = service.review(
+            runtime,
+            moderator=user,
+            case_id=case_id,
+            decision=decision,
+            comment=comment,
+            version=_int(form.get("version")),
+        )
     except service.NotFound as exc:
         raise HTTPException(404, workflow_error(request, exc)) from exc
     except service.WorkflowError as exc:
-        return _review_page(request, runtime, user=user, case_id=case_id, status=exc.status,
-                            message=workflow_error(request, exc), **keep)
-    labels = {"published": _("Published."), "rejected": _("Rejected."),
-              "changes_requested": _("Changes requested: the author was told.")}
+        return _review_page(
+            request,
+            runtime,
+            user=user,
+            case_id=case_id,
+            status=exc.status,
+            message=workflow_error(request, exc),
+            **keep,
+        )
+    labels = {
+        "published": _("Published."),
+        "rejected": _("Rejected."),
+        "changes_requested": _("Changes requested: the author was told."),
+    }
     flash(request, labels[outcome.status])
     return redirect(request, "/moderation")
 
 
 @router.get("/cases/{case_id}/history")
-def case_history(request: Request, runtime: RuntimeDep,
-                 case: Annotated[Case, Depends(valid_case)]) -> Response:
+def case_history(
+    request: Request, runtime: RuntimeDep, case: Annotated[Case, Depends(valid_case)]
+) -> Response:
     user = auth.current_user(request)
     insider = service.is_author(user, case) or service.is_moderator(user)
     with runtime.db.session() as session:
-        page = queries.history(session, session.merge(case, load=True), with_events=insider,
-                               name_moderators=service.is_moderator(user))
+        page = queries.history(
+            session,
+            session.merge(case, load=True),
+            with_events=insider,
+            name_moderators=service.is_moderator(user),
+        )
     return render(request, "kb/moderation/history.html", {"insider": insider}, model=page)

@@ -1,4 +1,4 @@
-"""Journey: home -> case search -> filter -> open a case, by keyboard, with axe-core on every page."""
+"""Journey: home -> search -> filter -> open a case, by keyboard, axe-core on every page."""
 
 import re
 

@@ -18,12 +18,25 @@ def accounts(live_runtime):
 
     with live_runtime.db.session() as session:
         org = organisation_named(session, "Journey Recycling")
-        auth.create_user(session, email="journey-submitter@example.org", password=PASSWORD,
-                         role="submitter", organisation_id=org.id, name="Sara Submitter")
-        auth.create_user(session, email="journey-moderator@example.org", password=PASSWORD,
-                         role="moderator", name="Mario Moderator")
-    return {"submitter": "journey-submitter@example.org",
-            "moderator": "journey-moderator@example.org"}
+        auth.create_user(
+            session,
+            email="journey-submitter@example.org",
+            password=PASSWORD,
+            role="submitter",
+            organisation_id=org.id,
+            name="Sara Submitter",
+        )
+        auth.create_user(
+            session,
+            email="journey-moderator@example.org",
+            password=PASSWORD,
+            role="moderator",
+            name="Mario Moderator",
+        )
+    return {
+        "submitter": "journey-submitter@example.org",
+        "moderator": "journey-moderator@example.org",
+    }
 
 
 def press(page, locator) -> None:
@@ -163,16 +176,22 @@ def test_account_profile_and_an_edit_review_pass_axe(page, axe, live_runtime):
     from tests.builders import record
 
     with live_runtime.db.session() as session:
-        author = auth.create_user(session, email="axe-author@example.org", password=PASSWORD,
-                                  role="submitter")
-        moderator = auth.create_user(session, email="axe-moderator@example.org",
-                                     password=PASSWORD, role="moderator")
+        author = auth.create_user(
+            session, email="axe-author@example.org", password=PASSWORD, role="submitter"
+        )
+        moderator = auth.create_user(
+            session, email="axe-moderator@example.org", password=PASSWORD, role="moderator"
+        )
         session.expunge_all()
     first = CaseRecord.model_validate(record(id="axe-edit", title="Axe check rubber surface"))
     service.save(live_runtime, user=author, record=first, submit=True)
     service.review(live_runtime, moderator=moderator, case_id="axe-edit", decision="publish")
-    edit = first.model_copy(update={"title": "Axe check rubber surface, resurfaced",
-                                    "description": "New paragraph.\n\nSecond line."})
+    edit = first.model_copy(
+        update={
+            "title": "Axe check rubber surface, resurfaced",
+            "description": "New paragraph.\n\nSecond line.",
+        }
+    )
     service.save(live_runtime, user=author, record=edit, submit=True, case_id="axe-edit")
 
     sign_in(page, axe, "axe-author@example.org")

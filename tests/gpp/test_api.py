@@ -10,8 +10,15 @@ from gpp.library import LibraryError
 from replan import PROJECT_ROOT, auth
 from tests.gpp.conftest import add_user
 
-SPEC_KEYS = {"id", "application", "ambition", "language", "sections", "checklist",
-             "market_evidence"}
+SPEC_KEYS = {
+    "id",
+    "application",
+    "ambition",
+    "language",
+    "sections",
+    "checklist",
+    "market_evidence",
+}
 
 
 def token_for(runtime, email: str, role: str = "procurer") -> dict:
@@ -21,8 +28,11 @@ def token_for(runtime, email: str, role: str = "procurer") -> dict:
 
 
 def new_spec(client, headers=None, **body) -> str:
-    answer = client.post("/api/v1/specs", json={"application": "road-pavement",
-                                               "ambition": "core", **body}, headers=headers or {})
+    answer = client.post(
+        "/api/v1/specs",
+        json={"application": "road-pavement", "ambition": "core", **body},
+        headers=headers or {},
+    )
     assert answer.status_code == 201, answer.text
     return answer.json()["id"]
 
@@ -34,46 +44,71 @@ def fields(answer) -> dict[str, str]:
 
 # --- criteria ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ambition", ["core", "comprehensive"])
 def test_criteria_of_an_application(client, runtime, ambition):
     library = runtime.extras["criteria"]
-    answer = client.get("/api/v1/criteria", params={"application": "playground",
-                                                    "ambition": ambition})
+    answer = client.get(
+        "/api/v1/criteria", params={"application": "playground", "ambition": ambition}
+    )
     assert answer.status_code == 200
     items = answer.json()
     assert [c["id"] for c in items] == [c.id for c in library.criteria_for("playground", ambition)]
     for c in items:
-        assert {"id", "version", "applications", "type", "ambition", "title", "text",
-                "parameters", "verification", "references"} <= set(c)
+        assert {
+            "id",
+            "version",
+            "applications",
+            "type",
+            "ambition",
+            "title",
+            "text",
+            "parameters",
+            "verification",
+            "references",
+        } <= set(c)
         assert "playground" in c["applications"]
         for p in c["parameters"].values():
             assert {"default", "min", "max", "unit"} <= set(p)
         for v in c["verification"]:
             assert {"evidence", "phase", "how_to_check"} <= set(v)
-    assert {c["ambition"] for c in items} == ({"core"} if ambition == "core"
-                                              else {"core", "comprehensive"})
+    assert {c["ambition"] for c in items} == (
+        {"core"} if ambition == "core" else {"core", "comprehensive"}
+    )
 
 
 def test_criteria_with_unknown_application_or_ambition_are_named(client):
-    answer = client.get("/api/v1/criteria", params={"application": "moon-base",
-                                                    "ambition": "heroic"})
+    answer = client.get(
+        "/api/v1/criteria", params={"application": "moon-base", "ambition": "heroic"}
+    )
     errors = fields(answer)
     assert "moon-base" in errors["application"] and "heroic" in errors["ambition"]
     assert {tuple(e["loc"]) for e in answer.json()["detail"]} == {
-        ("query", "application"), ("query", "ambition")}
+        ("query", "application"),
+        ("query", "ambition"),
+    }
 
 
 def test_whole_library_without_parameters(client, runtime):
     assert len(client.get("/api/v1/criteria").json()) == len(
-        [c for c in runtime.extras["criteria"].criteria.values() if c.valid_to is None])
+        [c for c in runtime.extras["criteria"].criteria.values() if c.valid_to is None]
+    )
 
 
 # --- specs ---------------------------------------------------------------------------------------
 
+
 def test_build_and_read_a_spec_anonymously(client):
-    answer = client.post("/api/v1/specs", json={
-        "application": "road-pavement", "ambition": "comprehensive", "language": "en",
-        "country": "IT", "title": "Resurfacing of via Roma"})
+    answer = client.post(
+        "/api/v1/specs",
+        json={
+            "application": "road-pavement",
+            "ambition": "comprehensive",
+            "language": "en",
+            "country": "IT",
+            "title": "Resurfacing of via Roma",
+        },
+    )
     assert answer.status_code == 201
     body = answer.json()
     assert set(body) == {"id", "url"} and body["url"].endswith(f"/specs/{body['id']}")
@@ -97,8 +132,12 @@ def test_chosen_criteria_and_parameters_are_used(client, runtime):
     library = runtime.extras["criteria"]
     criterion = next(c for c in library.criteria_for("playground", "core") if c.parameters)
     name, p = next(iter(criterion.parameters.items()))
-    spec_id = new_spec(client, application="playground", criteria=[criterion.id],
-                       parameters={criterion.id: {name: p.max}})
+    spec_id = new_spec(
+        client,
+        application="playground",
+        criteria=[criterion.id],
+        parameters={criterion.id: {name: p.max}},
+    )
     spec = client.get(f"/api/v1/specs/{spec_id}").json()
     [section] = spec["sections"]
     [item] = section["criteria"]
@@ -111,24 +150,41 @@ def test_spec_errors_are_named(client, runtime):
     name, p = next(iter(criterion.parameters.items()))
     errors = fields(client.post("/api/v1/specs", json={"application": "moon-base"}))
     assert "moon-base" in errors["application"]
-    errors = fields(client.post("/api/v1/specs", json={
-        "application": "road-pavement", "ambition": "core",
-        "criteria": ["play-ts-impact-attenuation", "no-such-criterion", "road-ac-lca"]}))
+    errors = fields(
+        client.post(
+            "/api/v1/specs",
+            json={
+                "application": "road-pavement",
+                "ambition": "core",
+                "criteria": ["play-ts-impact-attenuation", "no-such-criterion", "road-ac-lca"],
+            },
+        )
+    )
     assert "play-ts-impact-attenuation" in errors["criteria.0"]
     assert "no-such-criterion" in errors["criteria.1"]
     assert "comprehensive" in errors["criteria.2"]
-    answer = client.post("/api/v1/specs", json={
-        "application": "road-pavement", "ambition": "core",
-        "parameters": {criterion.id: {name: p.max + 1, "bogus": 1}}})
+    answer = client.post(
+        "/api/v1/specs",
+        json={
+            "application": "road-pavement",
+            "ambition": "core",
+            "parameters": {criterion.id: {name: p.max + 1, "bogus": 1}},
+        },
+    )
     errors = fields(answer)
     assert str(p.max + 1).removesuffix(".0") in errors[f"parameters.{criterion.id}.{name}"]
     assert "bogus" in errors[f"parameters.{criterion.id}.bogus"]
     assert ["body", "parameters", criterion.id, name] in [e["loc"] for e in answer.json()["detail"]]
-    errors = fields(client.post("/api/v1/specs", json={
-        "application": "road-pavement", "parameters": {criterion.id: {name: "lots"}}}))
+    errors = fields(
+        client.post(
+            "/api/v1/specs",
+            json={"application": "road-pavement", "parameters": {criterion.id: {name: "lots"}}},
+        )
+    )
     assert f"parameters.{criterion.id}.{name}" in errors
-    errors = fields(client.post("/api/v1/specs", json={"application": "road-pavement",
-                                                        "ambition": "heroic"}))
+    errors = fields(
+        client.post("/api/v1/specs", json={"application": "road-pavement", "ambition": "heroic"})
+    )
     assert "heroic" in errors["ambition"]
 
 
@@ -142,9 +198,15 @@ def test_cookie_signed_in_requests_need_the_csrf_header(client, runtime):
         add_user(session, "cookie@example.org")
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    signed = client.post("/login", data={"email": "cookie@example.org",
-                                         "password": "correct horse battery",
-                                         "csrf_token": token}, follow_redirects=False)
+    signed = client.post(
+        "/login",
+        data={
+            "email": "cookie@example.org",
+            "password": "correct horse battery",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert signed.status_code == 303
     body = {"application": "road-pavement"}
     assert client.post("/api/v1/specs", json=body).status_code == 403
@@ -156,6 +218,7 @@ def test_cookie_signed_in_requests_need_the_csrf_header(client, runtime):
 
 
 # --- bidders -------------------------------------------------------------------------------------
+
 
 def test_bidder_routes_need_a_procurer(client, runtime):
     spec_id = new_spec(client)
@@ -172,8 +235,9 @@ def test_bidder_verification_flow_and_ownership(client, runtime):
     bob = token_for(runtime, "bob@example.org")
     spec_id = new_spec(client, headers=alice)
     spec = client.get(f"/api/v1/specs/{spec_id}").json()
-    answer = client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "Asfalti Srl"},
-                         headers=alice)
+    answer = client.post(
+        f"/api/v1/specs/{spec_id}/bidders", json={"name": "Asfalti Srl"}, headers=alice
+    )
     assert answer.status_code == 201 and set(answer.json()) == {"id"}
     url = f"/api/v1/specs/{spec_id}/bidders/{answer.json()['id']}"
     bidder = client.get(url, headers=alice).json()
@@ -186,22 +250,30 @@ def test_bidder_verification_flow_and_ownership(client, runtime):
         answer = client.patch(f"{url}/checks/{n}", json={"status": "compliant"}, headers=alice)
         assert answer.status_code == 200
     assert client.get(url, headers=alice).json()["verdict"] == "compliant"
-    answer = client.patch(f"{url}/checks/0", json={"status": "missing", "note": "No DoP"},
-                          headers=alice)
+    answer = client.patch(
+        f"{url}/checks/0", json={"status": "missing", "note": "No DoP"}, headers=alice
+    )
     assert answer.json()["verdict"] == "non_compliant"
     assert answer.json()["checks"][0]["note"] == "No DoP"
     assert answer.json()["summary"]["missing"] == 1
 
-    assert client.patch(f"{url}/checks/999", json={"status": "compliant"},
-                        headers=alice).status_code == 404
-    assert client.patch(f"{url}/checks/0", json={"status": "great"},
-                        headers=alice).status_code == 422
+    assert (
+        client.patch(f"{url}/checks/999", json={"status": "compliant"}, headers=alice).status_code
+        == 404
+    )
+    assert (
+        client.patch(f"{url}/checks/0", json={"status": "great"}, headers=alice).status_code == 422
+    )
     # someone else's spec: its bidders do not exist for them
     assert client.get(url, headers=bob).status_code == 404
-    assert client.patch(f"{url}/checks/0", json={"status": "compliant"},
-                        headers=bob).status_code == 404
-    assert client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "X"},
-                       headers=bob).status_code == 404
+    assert (
+        client.patch(f"{url}/checks/0", json={"status": "compliant"}, headers=bob).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "X"}, headers=bob).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/specs/{spec_id}/bidders/999", headers=alice).status_code == 404
 
 
@@ -209,20 +281,31 @@ def test_an_anonymous_spec_is_claimed_by_its_first_bidder(client, runtime):
     alice = token_for(runtime, "alice@example.org")
     bob = token_for(runtime, "bob@example.org")
     spec_id = new_spec(client)
-    assert client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "A"},
-                       headers=alice).status_code == 201
-    assert client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "B"},
-                       headers=bob).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/specs/{spec_id}/bidders", json={"name": "A"}, headers=alice
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "B"}, headers=bob).status_code
+        == 404
+    )
     assert [s["id"] for s in client.get("/api/v1/specs", headers=alice).json()["specs"]] == [
-        spec_id]
+        spec_id
+    ]
 
 
 def test_openapi_lists_the_gpp_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/criteria", "/api/v1/specs", "/api/v1/specs/{spec_id}",
-                 "/api/v1/specs/{spec_id}/bidders",
-                 "/api/v1/specs/{spec_id}/bidders/{bidder_id}",
-                 "/api/v1/specs/{spec_id}/bidders/{bidder_id}/checks/{n}"):
+    for path in (
+        "/api/v1/criteria",
+        "/api/v1/specs",
+        "/api/v1/specs/{spec_id}",
+        "/api/v1/specs/{spec_id}/bidders",
+        "/api/v1/specs/{spec_id}/bidders/{bidder_id}",
+        "/api/v1/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
+    ):
         assert path in paths
 
 

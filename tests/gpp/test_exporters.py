@@ -71,8 +71,10 @@ def docx_of(content: bytes):
 
 def odt_headings(content: bytes) -> list[tuple[int, str]]:
     doc = load_odt(io.BytesIO(content))
-    return [(int(h.getAttrNS(TEXTNS, "outline-level")), str(h))
-            for h in doc.text.getElementsByType(OdfHeading)]
+    return [
+        (int(h.getAttrNS(TEXTNS, "outline-level")), str(h))
+        for h in doc.text.getElementsByType(OdfHeading)
+    ]
 
 
 def hostile_spec(spec: dict) -> dict:
@@ -89,6 +91,7 @@ def hostile_spec(spec: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- the sample itself
+
 
 def test_sample_is_a_full_comprehensive_road_spec(spec):
     kinds = [s["type"] for s in spec["sections"]]
@@ -118,14 +121,23 @@ def test_unknown_format_is_refused(spec, bidder):
 
 # ------------------------------------------------------------------------------------- DOCX
 
+
 def test_docx_has_every_criterion_under_real_headings(spec, exports):
     doc = docx_of(exports["docx"][0])
-    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(
-        ("Heading", "Title"))]
+    headings = [
+        (p.style.name, p.text)
+        for p in doc.paragraphs
+        if p.style.name.startswith(("Heading", "Title"))
+    ]
     assert headings[0] == ("Title", spec["title"])
     level1 = [text for style, text in headings if style == "Heading 1"]
-    assert level1[:5] == ["Subject matter", "1. Selection criteria", "2. Technical specifications",
-                          "3. Award criteria", "4. Contract performance clauses"]
+    assert level1[:5] == [
+        "Subject matter",
+        "1. Selection criteria",
+        "2. Technical specifications",
+        "3. Award criteria",
+        "4. Contract performance clauses",
+    ]
     assert "Annex 1: Verification checklist" in level1 and "Annex 2: Market evidence" in level1
     level2 = [text for style, text in headings if style == "Heading 2"]
     for crit in criteria(spec):
@@ -141,8 +153,7 @@ def test_docx_has_every_criterion_under_real_headings(spec, exports):
 def test_docx_tables_hold_verification_and_checklist(spec, exports):
     doc = docx_of(exports["docx"][0])
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    verification = [h for h in headers if h == ["Evidence", "Phase", "How to check",
-                                                "Who checks"]]
+    verification = [h for h in headers if h == ["Evidence", "Phase", "How to check", "Who checks"]]
     assert len(verification) == len(criteria(spec))
     checklist = next(t for t in doc.tables if t.rows[0].cells[0].text == "#")
     assert len(checklist.rows) == len(spec["checklist"]) + 1
@@ -158,6 +169,7 @@ def test_docx_language_is_the_spec_language(spec):
 
 
 # -------------------------------------------------------------------------------------- ODT
+
 
 def test_odt_has_headings_tables_and_language(spec, exports):
     content = exports["odt"][0]
@@ -176,6 +188,7 @@ def test_odt_has_headings_tables_and_language(spec, exports):
 
 
 # -------------------------------------------------------------------------------------- PDF
+
 
 def test_pdf_has_every_criterion_title_and_metadata(spec, exports):
     content = exports["pdf"][0]
@@ -217,6 +230,7 @@ def test_pdf_unavailable_says_what_to_install(monkeypatch, spec, bidder, missing
 
 # --------------------------------------------------------------------------------- Markdown
 
+
 def test_markdown_has_headings_tables_and_paragraphs(spec, exports):
     text = exports["md"][0].decode("utf-8")
     lines = text.splitlines()
@@ -230,25 +244,34 @@ def test_markdown_has_headings_tables_and_paragraphs(spec, exports):
 
 # ------------------------------------------------------------------------------------- JSON
 
+
 def test_json_is_the_spec_plus_eforms_and_ocds(spec, exports):
     content = exports["json"][0]
     data = json.loads(content)
     assert content == export_spec(spec, "json", identity)[0], "output must be deterministic"
     assert [c["title"] for s in data["sections"] for c in s["criteria"]] == [
-        c["title"] for c in criteria(spec)]
+        c["title"] for c in criteria(spec)
+    ]
     assert list(data)[:3] == ["id", "title", "authority"] and list(data)[-1] == "ocds"
     eforms = data["eforms"]
     assert eforms["bt_805"] == spec["eforms"]["bt_805"]
-    assert eforms["lot"] == {"BT-06-Lot": ["env-imp"], "BT-805-Lot": spec["eforms"]["bt_805"],
-                             "BT-774-Lot": spec["eforms"]["bt_774"]}
+    assert eforms["lot"] == {
+        "BT-06-Lot": ["env-imp"],
+        "BT-805-Lot": spec["eforms"]["bt_805"],
+        "BT-774-Lot": spec["eforms"]["bt_774"],
+    }
     award = [c for s in spec["sections"] if s["type"] == "award" for c in s["criteria"]]
     assert [a["BT-734"] for a in eforms["award_criteria"]] == [c["title"] for c in award]
-    assert all(a["BT-539"] == "quality" and a["BT-541"] == a["weight_points"]
-               for a in eforms["award_criteria"])
+    assert all(
+        a["BT-539"] == "quality" and a["BT-541"] == a["weight_points"]
+        for a in eforms["award_criteria"]
+    )
     assert eforms["award_points_total"] == sum(c["award_points"] for c in award) == 40
     codes = {s["criterion_id"]: s["BT-809"] for s in eforms["selection_criteria"]}
-    assert codes == {"road-sc-environmental-management": "slc-abil-mgmt-env",
-                     "road-sc-rubberised-asphalt-experience": "other"}
+    assert codes == {
+        "road-sc-environmental-management": "slc-abil-mgmt-env",
+        "road-sc-rubberised-asphalt-experience": "other",
+    }
     clauses = eforms["contract_performance_conditions"]
     assert clauses and all(c["OPT-060-Lot"] == "performance" and c["BT-70-Lot"] for c in clauses)
 
@@ -258,21 +281,36 @@ def test_json_ocds_block_follows_the_extensions(spec, exports):
     assert tender["hasSustainability"] is True
     assert tender["mainProcurementCategory"] == "works"
     goals = [s["goal"] for s in tender["sustainability"]]
-    assert goals == ["environmental.pollutionPrevention", "environmental.circularEconomy",
-                     "environmental.climateChangeMitigation"]
+    assert goals == [
+        "environmental.pollutionPrevention",
+        "environmental.circularEconomy",
+        "environmental.climateChangeMitigation",
+    ]
     circular = tender["sustainability"][1]["strategies"]
     assert circular[:3] == ["euGPPCriteria", "nationalGPPCriteria", "otherGPPCriteria"]
-    assert set(circular[3:]) == {"selectionCriteria", "technicalSpecifications",
-                                 "awardCriteria", "contractPerformanceConditions"}
+    assert set(circular[3:]) == {
+        "selectionCriteria",
+        "technicalSpecifications",
+        "awardCriteria",
+        "contractPerformanceConditions",
+    }
     ids = [c["id"] for c in tender["criteria"]]
-    expected = [c["id"] for s in spec["sections"] if s["type"] in (
-        "selection", "technical_specification") for c in s["criteria"]]
+    expected = [
+        c["id"]
+        for s in spec["sections"]
+        if s["type"] in ("selection", "technical_specification")
+        for c in s["criteria"]
+    ]
     assert ids == expected
     rubber = next(c for c in tender["criteria"] if c["id"] == "road-ts-rubber-content")
     requirements = rubber["requirementGroups"][0]["requirements"]
     assert requirements[0]["dataType"] == "boolean" and requirements[0]["expectedValue"] is True
-    assert {"id": "road-ts-rubber-content-r2", "title": "min_rubber_share",
-            "dataType": "integer", "minValue": 10} in requirements
+    assert {
+        "id": "road-ts-rubber-content-r2",
+        "title": "min_rubber_share",
+        "dataType": "integer",
+        "minValue": 10,
+    } in requirements
     noise = next(c for c in tender["criteria"] if c["id"] == "road-ts-low-noise-surface")
     assert "cpx_design_limit = 90" in noise["requirementGroups"][0]["description"]
     award = tender["lots"][0]["awardCriteria"]["criteria"]
@@ -281,6 +319,7 @@ def test_json_ocds_block_follows_the_extensions(spec, exports):
 
 
 # ---------------------------------------------------------------------- hostile text, escaping
+
 
 def test_hostile_text_survives_docx_odt_json(spec):
     bad = hostile_spec(spec)
@@ -307,7 +346,7 @@ def test_hostile_text_is_escaped_in_markdown(spec):
     html = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert" in html
-    assert '<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | pipe {braces} 😀' in html
+    assert "<h1>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | pipe {braces} 😀" in html
     assert "<h1># not a heading" not in html and "# not a heading" in html
     # Every table row keeps its number of cells despite the pipes and newlines in the text.
     for table in re.findall(r"<table>.*?</table>", html, flags=re.S):
@@ -326,7 +365,7 @@ def test_hostile_text_prints_as_text_in_pdf(spec, bidder):
 
     checks = copy.deepcopy(bidder)
     checks["name"] = HOSTILE
-    checks["checks"][0]["note"] = "=HYPERLINK(\"http://x\") <script> | 😀"
+    checks["checks"][0]["note"] = '=HYPERLINK("http://x") <script> | 😀'
     text = pdf_text(export_evaluation(bad, checks, "pdf", identity)[0])
     assert '=HYPERLINK("http://x") <script> | 😀' in text
 
@@ -351,10 +390,13 @@ def localised(spec: dict, lang: str, country: str, title: str, text: str) -> dic
     return out
 
 
-@pytest.mark.parametrize(("lang", "country", "title", "text", "catalogue"), [
-    ("el", "GR", "Ανακατασκευή οδοστρώματος με ελαστικό", "Ο ανάδοχος εφαρμόζει μέτρα.", GREEK),
-    ("pl", "PL", "Łódź: nawierzchnia z gumą źdźbło", "Wykonawca stosuje środki.", POLISH),
-])
+@pytest.mark.parametrize(
+    ("lang", "country", "title", "text", "catalogue"),
+    [
+        ("el", "GR", "Ανακατασκευή οδοστρώματος με ελαστικό", "Ο ανάδοχος εφαρμόζει μέτρα.", GREEK),
+        ("pl", "PL", "Łódź: nawierzchnia z gumą źdźbło", "Wykonawca stosuje środki.", POLISH),
+    ],
+)
 def test_greek_and_polish_specs_export(spec, bidder, lang, country, title, text, catalogue):
     local = localised(sample_spec(ambition="core"), lang, country, title, text)
 
@@ -384,14 +426,24 @@ def test_every_label_goes_through_gettext(spec):
     assert "| «Evidence» | «Phase» | «How to check» | «Who checks» |" in text
     assert "**«Total points for the environmental award criteria: 40»**" in text
     assert "- **«Contracting authority»:** Sample municipality" in text
-    untranslated = [line for line in text.splitlines() if line.startswith(("## ", "#### "))
-                    and "«" not in line]
+    untranslated = [
+        line for line in text.splitlines() if line.startswith(("## ", "#### ")) and "«" not in line
+    ]
     assert untranslated == []
 
 
 def test_a_minimal_spec_exports_in_every_format():
-    minimal = {"id": "abc123", "sections": [{"type": "award", "criteria": [
-        {"id": "x", "title": "Only criterion", "text": "Text.", "award_points": None}]}]}
+    minimal = {
+        "id": "abc123",
+        "sections": [
+            {
+                "type": "award",
+                "criteria": [
+                    {"id": "x", "title": "Only criterion", "text": "Text.", "award_points": None}
+                ],
+            }
+        ],
+    }
     for fmt in FORMATS:
         content, _media, name = export_spec(minimal, fmt, identity)
         assert content and name == f"abc123.{fmt}"
@@ -401,6 +453,7 @@ def test_a_minimal_spec_exports_in_every_format():
 
 
 # --------------------------------------------------------------------------- bidder evaluation
+
 
 def test_evaluation_xlsx(spec, bidder):
     content, media_type, name = export_evaluation(spec, bidder, "xlsx", identity)
@@ -419,10 +472,16 @@ def test_evaluation_xlsx(spec, bidder):
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     assert "Verdict" in values and "Non-compliant" in values
     summary_at = values.index("Summary")
-    assert values[summary_at + 1: summary_at + 9] == [
-        "Pending", bidder["summary"]["pending"], "Compliant", bidder["summary"]["compliant"],
-        "Non-compliant", bidder["summary"]["non_compliant"], "Missing",
-        bidder["summary"]["missing"]]
+    assert values[summary_at + 1 : summary_at + 9] == [
+        "Pending",
+        bidder["summary"]["pending"],
+        "Compliant",
+        bidder["summary"]["compliant"],
+        "Non-compliant",
+        bidder["summary"]["non_compliant"],
+        "Missing",
+        bidder["summary"]["missing"],
+    ]
 
 
 def test_evaluation_xlsx_keeps_formulas_as_text(spec, bidder):

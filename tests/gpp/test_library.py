@@ -83,8 +83,16 @@ def test_every_application_is_in_the_taxonomy(library):
 def test_coverage_of_applications_levels_and_types(library):
     apps = library.applications()
     assert len(apps) >= 8
-    for required in ("road-pavement", "playground", "artificial-turf", "sports-surface",
-                     "rail-vibration", "noise-barrier", "concrete", "street-furniture"):
+    for required in (
+        "road-pavement",
+        "playground",
+        "artificial-turf",
+        "sports-surface",
+        "rail-vibration",
+        "noise-barrier",
+        "concrete",
+        "street-furniture",
+    ):
         assert required in apps
     today = date.today()
     for app in apps:
@@ -107,26 +115,43 @@ def test_comprehensive_is_core_plus_more(library):
 # --- a small library on disk, to break -----------------------------------------------------------
 
 CRITERION = {
-    "id": "test-ts-rubber-share", "version": 1, "valid_from": "2024-01-01", "valid_to": None,
-    "applications": ["playground"], "type": "technical_specification", "ambition": "core",
-    "title": "Share of rubber", "text": "The surface shall contain at least {share} % of rubber.",
+    "id": "test-ts-rubber-share",
+    "version": 1,
+    "valid_from": "2024-01-01",
+    "valid_to": None,
+    "applications": ["playground"],
+    "type": "technical_specification",
+    "ambition": "core",
+    "title": "Share of rubber",
+    "text": "The surface shall contain at least {share} % of rubber.",
     "parameters": {"share": {"label": "Share", "default": 10, "min": 0, "max": 30, "unit": "%"}},
     "rationale": "Rubber from tyres keeps material in use (test source).",
-    "verification": [{"evidence": "Declaration", "phase": "tender", "how_to_check": "Read it",
-                      "who": "Buyer"}],
+    "verification": [
+        {"evidence": "Declaration", "phase": "tender", "how_to_check": "Read it", "who": "Buyer"}
+    ],
     "references": [{"title": "A test reference", "url": "https://example.org/ref"}],
     "eforms": {"bt_805": "other", "bt_774": ["circ-econ"]},
 }
-AWARD = {**copy.deepcopy(CRITERION), "id": "test-ac-more-rubber", "type": "award",
-         "ambition": "comprehensive", "award_points": 10,
-         "text": "Points for each {step} % of rubber above the minimum.",
-         "parameters": {"step": {"label": "Step", "default": 5, "min": 1, "max": 10, "unit": "%"}}}
+AWARD = {
+    **copy.deepcopy(CRITERION),
+    "id": "test-ac-more-rubber",
+    "type": "award",
+    "ambition": "comprehensive",
+    "award_points": 10,
+    "text": "Points for each {step} % of rubber above the minimum.",
+    "parameters": {"step": {"label": "Step", "default": 5, "min": 1, "max": 10, "unit": "%"}},
+}
 
 
 def write_group(directory: Path, name: str, criteria: list[dict], **header) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    data = {"product_group": name, "library_version": "t1", "title": f"Group {name}",
-            "criteria": criteria, **header}
+    data = {
+        "product_group": name,
+        "library_version": "t1",
+        "title": f"Group {name}",
+        "criteria": criteria,
+        **header,
+    }
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
     return path
@@ -165,21 +190,45 @@ def test_validity_dates(tmp_path):
     assert ids(date(2025, 1, 1)) == ["test-ts-rubber-share"]
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"parameters": {"share": {"label": "S", "default": 40, "min": 0, "max": 30, "unit": "%"}}},
-     "parameters.share", "outside"),
-    ({"text": "The surface shall contain {share} % and {other} % of rubber."}, "(the criterion)",
-     "{other}"),
-    ({"text": "The surface shall contain rubber without any figure."}, "(the criterion)", "share"),
-    ({"applications": ["moon-base"]}, "applications", "moon-base"),
-    ({"award_points": 5}, "(the criterion)", "only for award"),
-    ({"verification": [{"evidence": "E", "phase": "someday", "how_to_check": "H", "who": "W"}]},
-     "verification.0.phase", "someday"),
-    ({"ambition": "heroic"}, "ambition", "heroic"),
-    ({"type": "award", "award_points": 10}, "(the criterion)", "'ts'"),
-    ({"references": []}, "references", "at least 1"),
-    ({"eforms": {"bt_805": "galactic", "bt_774": ["circ-econ"]}}, "eforms.bt_805", "galactic"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        (
+            {
+                "parameters": {
+                    "share": {"label": "S", "default": 40, "min": 0, "max": 30, "unit": "%"}
+                }
+            },
+            "parameters.share",
+            "outside",
+        ),
+        (
+            {"text": "The surface shall contain {share} % and {other} % of rubber."},
+            "(the criterion)",
+            "{other}",
+        ),
+        (
+            {"text": "The surface shall contain rubber without any figure."},
+            "(the criterion)",
+            "share",
+        ),
+        ({"applications": ["moon-base"]}, "applications", "moon-base"),
+        ({"award_points": 5}, "(the criterion)", "only for award"),
+        (
+            {
+                "verification": [
+                    {"evidence": "E", "phase": "someday", "how_to_check": "H", "who": "W"}
+                ]
+            },
+            "verification.0.phase",
+            "someday",
+        ),
+        ({"ambition": "heroic"}, "ambition", "heroic"),
+        ({"type": "award", "award_points": 10}, "(the criterion)", "'ts'"),
+        ({"references": []}, "references", "at least 1"),
+        ({"eforms": {"bt_805": "galactic", "bt_774": ["circ-econ"]}}, "eforms.bt_805", "galactic"),
+    ],
+)
 def test_a_broken_criterion_is_named(tmp_path, changes, field, words):
     message = broken(tmp_path, **changes)
     assert "criteria/tests.yaml" in message.replace(tmp_path.name, "criteria")
@@ -191,8 +240,11 @@ def test_a_broken_criterion_is_named(tmp_path, changes, field, words):
 def test_duplicate_ids_across_files_are_named(tmp_path):
     write_group(tmp_path, "one", [CRITERION])
     write_group(tmp_path, "two", [CRITERION])
-    with pytest.raises(LibraryError, match=r"two\.yaml: criterion test-ts-rubber-share: field id: "
-                                           r"already used in .*one\.yaml"):
+    with pytest.raises(
+        LibraryError,
+        match=r"two\.yaml: criterion test-ts-rubber-share: field id: "
+        r"already used in .*one\.yaml",
+    ):
         load_library(tmp_path)
 
 
@@ -206,8 +258,9 @@ def test_library_version_and_group_name_must_agree(tmp_path):
 
 
 def test_award_points_of_an_application_must_leave_room_for_price(tmp_path):
-    heavy = [{**copy.deepcopy(AWARD), "id": f"test-ac-heavy-{i}", "award_points": 25}
-             for i in range(2)]
+    heavy = [
+        {**copy.deepcopy(AWARD), "id": f"test-ac-heavy-{i}", "award_points": 25} for i in range(2)
+    ]
     write_group(tmp_path, "tests", [CRITERION, *heavy])
     with pytest.raises(LibraryError, match="sum to 50 points"):
         load_library(tmp_path)
@@ -221,6 +274,7 @@ def test_unreadable_yaml_is_named(tmp_path):
 
 # --- translation overlays ------------------------------------------------------------------------
 
+
 def write_overlay(root: Path, lang: str, group: str, data: dict) -> None:
     directory = root / "i18n" / lang
     directory.mkdir(parents=True, exist_ok=True)
@@ -229,12 +283,19 @@ def write_overlay(root: Path, lang: str, group: str, data: dict) -> None:
 
 def test_overlay_translates_and_missing_means_english(tmp_path):
     write_group(tmp_path, "tests", [CRITERION, AWARD])
-    write_overlay(tmp_path, "it", "tests", {"test-ts-rubber-share": {
-        "title": "Quota di gomma",
-        "text": "La superficie deve contenere almeno {share} % di gomma.",
-        "parameters": {"share": {"label": "Quota"}},
-        "verification": [{"evidence": "Dichiarazione"}],
-    }})
+    write_overlay(
+        tmp_path,
+        "it",
+        "tests",
+        {
+            "test-ts-rubber-share": {
+                "title": "Quota di gomma",
+                "text": "La superficie deve contenere almeno {share} % di gomma.",
+                "parameters": {"share": {"label": "Quota"}},
+                "verification": [{"evidence": "Dichiarazione"}],
+            }
+        },
+    )
     library = load_library(tmp_path)
     it = library.localised(library.get("test-ts-rubber-share"), "it")
     assert it.title == "Quota di gomma"
@@ -248,15 +309,25 @@ def test_overlay_translates_and_missing_means_english(tmp_path):
     assert library.localised(library.get("test-ts-rubber-share"), "pl").title == "Share of rubber"
 
 
-@pytest.mark.parametrize(("overlay", "words"), [
-    ({"test-ts-rubber-share": {"text": "La superficie deve contenere gomma {quota} %."}},
-     "criterion test-ts-rubber-share: field text"),
-    ({"test-ts-rubber-share": {"parameters": {"nope": {"label": "X"}}}}, "field parameters.nope"),
-    ({"test-ts-nothing": {"title": "Niente da fare"}}, "criterion test-ts-nothing: field id"),
-    ({"test-ts-rubber-share": {"verification": [{"who": "A"}, {"who": "B"}]}},
-     "field verification: 2 item(s)"),
-    ({"test-ts-rubber-share": {"titel": "Tippfehler"}}, "field titel"),
-])
+@pytest.mark.parametrize(
+    ("overlay", "words"),
+    [
+        (
+            {"test-ts-rubber-share": {"text": "La superficie deve contenere gomma {quota} %."}},
+            "criterion test-ts-rubber-share: field text",
+        ),
+        (
+            {"test-ts-rubber-share": {"parameters": {"nope": {"label": "X"}}}},
+            "field parameters.nope",
+        ),
+        ({"test-ts-nothing": {"title": "Niente da fare"}}, "criterion test-ts-nothing: field id"),
+        (
+            {"test-ts-rubber-share": {"verification": [{"who": "A"}, {"who": "B"}]}},
+            "field verification: 2 item(s)",
+        ),
+        ({"test-ts-rubber-share": {"titel": "Tippfehler"}}, "field titel"),
+    ],
+)
 def test_a_broken_overlay_is_named(tmp_path, overlay, words):
     write_group(tmp_path, "tests", [CRITERION])
     write_overlay(tmp_path, "it", "tests", overlay)

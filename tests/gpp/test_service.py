@@ -12,18 +12,17 @@ from tests.gpp.conftest import add_case, add_user
 
 
 def request(**values) -> SpecCreate:
-    return SpecCreate.model_validate({"application": "road-pavement", "ambition": "core",
-                                      **values})
+    return SpecCreate.model_validate({"application": "road-pavement", "ambition": "core", **values})
 
 
 def errors_of(library, on=None, **values) -> list[dict]:
     with pytest.raises(service.SpecInvalid) as info:
-        service.choose_criteria(library=library, request=request(**values),
-                                on=on or date.today())
+        service.choose_criteria(library=library, request=request(**values), on=on or date.today())
     return info.value.errors
 
 
 # --- pure rules ----------------------------------------------------------------------------------
+
 
 def test_verdict_logic():
     assert bidders.verdict(["compliant", "compliant"]) == "compliant"
@@ -33,7 +32,11 @@ def test_verdict_logic():
     assert bidders.verdict(["pending"]) == "pending"
     assert bidders.verdict([]) == "pending"
     assert bidders.summary(["compliant", "missing", "compliant"]) == {
-        "pending": 0, "compliant": 2, "non_compliant": 0, "missing": 1}
+        "pending": 0,
+        "compliant": 2,
+        "non_compliant": 0,
+        "missing": 1,
+    }
 
 
 def test_fill_writes_numbers_as_the_language_does():
@@ -46,8 +49,10 @@ def test_fill_writes_numbers_as_the_language_does():
 def test_every_application_and_ambition_can_be_chosen(library, ambition):
     for application in library.applications():
         chosen, values, award = service.choose_criteria(
-            library=library, request=request(application=application, ambition=ambition),
-            on=date.today())
+            library=library,
+            request=request(application=application, ambition=ambition),
+            on=date.today(),
+        )
         assert chosen, application
         assert set(values) == {c.id for c in chosen}
         assert sum(award.values()) <= 40
@@ -56,8 +61,9 @@ def test_every_application_and_ambition_can_be_chosen(library, ambition):
 
 
 def test_unknown_application_ambition_language_and_country_are_named(library):
-    errors = errors_of(library, application="moon-base", ambition="heroic", language="xx",
-                       country="QQ")
+    errors = errors_of(
+        library, application="moon-base", ambition="heroic", language="xx", country="QQ"
+    )
     fields = {e["loc"][1]: e["msg"] for e in errors}
     assert "moon-base" in fields["application"]
     assert "heroic" in fields["ambition"]
@@ -72,8 +78,9 @@ def test_an_application_without_criteria_is_refused(library):
 
 
 def test_criteria_of_another_application_or_level_or_unknown_are_named(library):
-    errors = errors_of(library, criteria=["play-ts-impact-attenuation", "road-ac-lca",
-                                          "no-such-criterion"])
+    errors = errors_of(
+        library, criteria=["play-ts-impact-attenuation", "road-ac-lca", "no-such-criterion"]
+    )
     assert [e["loc"] for e in errors] == [("body", "criteria", i) for i in range(3)]
     assert "'play-ts-impact-attenuation'" in errors[0]["msg"]
     assert "not road-pavement" in errors[0]["msg"]
@@ -83,16 +90,21 @@ def test_criteria_of_another_application_or_level_or_unknown_are_named(library):
 
 def test_a_superseded_criterion_is_refused(library):
     old = next(c for c in library.criteria.values() if c.valid_to is not None)
-    errors = errors_of(library, application=old.applications[0], criteria=[old.id],
-                       on=date(old.valid_to.year + 1, 1, 1))
+    errors = errors_of(
+        library,
+        application=old.applications[0],
+        criteria=[old.id],
+        on=date(old.valid_to.year + 1, 1, 1),
+    )
     assert "not valid" in errors[0]["msg"]
 
 
 def test_parameters_outside_bounds_or_unknown_are_named(library):
     criterion = next(c for c in library.criteria_for("road-pavement", "core") if c.parameters)
     name, p = next(iter(criterion.parameters.items()))
-    errors = errors_of(library, parameters={criterion.id: {name: p.max + 1, "nope": 1},
-                                            "road-ac-lca": {"x": 1}})
+    errors = errors_of(
+        library, parameters={criterion.id: {name: p.max + 1, "nope": 1}, "road-ac-lca": {"x": 1}}
+    )
     locs = {e["loc"]: e for e in errors}
     assert locs[("body", "parameters", criterion.id, name)]["type"] == "out_of_range"
     assert locs[("body", "parameters", criterion.id, "nope")]["type"] == "unknown_parameter"
@@ -100,55 +112,85 @@ def test_parameters_outside_bounds_or_unknown_are_named(library):
 
 
 def test_award_points_are_checked(library):
-    errors = errors_of(library, ambition="comprehensive",
-                       award_points={"road-ac-lca": 101, "road-ts-rubber-content": 5})
+    errors = errors_of(
+        library,
+        ambition="comprehensive",
+        award_points={"road-ac-lca": 101, "road-ts-rubber-content": 5},
+    )
     assert {e["loc"][2] for e in errors} == {"road-ac-lca", "road-ts-rubber-content"}
-    errors = errors_of(library, ambition="comprehensive",
-                       award_points={"road-ac-lca": 90, "road-ac-low-noise": 20})
+    errors = errors_of(
+        library, ambition="comprehensive", award_points={"road-ac-lca": 90, "road-ac-low-noise": 20}
+    )
     assert errors[0]["loc"] == ("body", "award_points")
 
 
 # --- storage -------------------------------------------------------------------------------------
 
+
 def test_build_spec_snapshot_and_market_evidence(db, library):
     with db.session() as session:
-        add_case(session, id="road-it", country="IT", year=2020,
-                 organisations=[{"name": "Rubber Recycler", "role": "recycler"},
-                                {"name": "Asphalt Co", "role": "contractor"}])
-        add_case(session, id="road-es", country="ES", year=2022,
-                 organisations=[{"name": "Rubber Recycler", "role": "recycler"}])
+        add_case(
+            session,
+            id="road-it",
+            country="IT",
+            year=2020,
+            organisations=[
+                {"name": "Rubber Recycler", "role": "recycler"},
+                {"name": "Asphalt Co", "role": "contractor"},
+            ],
+        )
+        add_case(
+            session,
+            id="road-es",
+            country="ES",
+            year=2022,
+            organisations=[{"name": "Rubber Recycler", "role": "recycler"}],
+        )
         add_case(session, id="road-draft", country="FR", status="submitted")
         add_case(session, id="play-pl", application="playground", country="PL")
-    criterion = next(c for c in library.criteria_for("road-pavement", "comprehensive")
-                     if c.parameters)
+    criterion = next(
+        c for c in library.criteria_for("road-pavement", "comprehensive") if c.parameters
+    )
     name, p = next(iter(criterion.parameters.items()))
     with db.session() as session:
-        spec = service.build_spec(session, library=library, request=request(
-            ambition="comprehensive", language="it", country="it", title="Via Roma",
-            parameters={criterion.id: {name: p.min}}))
+        spec = service.build_spec(
+            session,
+            library=library,
+            request=request(
+                ambition="comprehensive",
+                language="it",
+                country="it",
+                title="Via Roma",
+                parameters={criterion.id: {name: p.min}},
+            ),
+        )
         spec_id = spec.id
     with db.session() as session:
         data = service.spec_json(service.get_spec(session, spec_id))
     assert len(spec_id) >= 20
     assert data["country"] == "IT" and data["title"] == "Via Roma" and data["version"] == 1
-    assert [s["type"] for s in data["sections"]] == [t for t in TYPES if any(
-        s["type"] == t for s in data["sections"])]
+    assert [s["type"] for s in data["sections"]] == [
+        t for t in TYPES if any(s["type"] == t for s in data["sections"])
+    ]
     ids = [c["id"] for s in data["sections"] for c in s["criteria"]]
     assert set(ids) == {c.id for c in library.criteria_for("road-pavement", "comprehensive")}
     filled = next(c for s in data["sections"] for c in s["criteria"] if c["id"] == criterion.id)
     assert filled["parameters"][name] == service.plain(p.min)
     assert "{" not in filled["text"]
-    assert len(data["checklist"]) == sum(len(c["verification"]) for s in data["sections"]
-                                         for c in s["criteria"])
+    assert len(data["checklist"]) == sum(
+        len(c["verification"]) for s in data["sections"] for c in s["criteria"]
+    )
     assert [i["n"] for i in data["checklist"]] == list(range(len(data["checklist"])))
     evidence = data["market_evidence"]
     assert evidence["cases"] == 2 and evidence["countries"] == ["ES", "IT"]
     assert evidence["case_ids"] == ["road-es", "road-it"]
     assert evidence["organisations"] == [
-        {"name": "Rubber Recycler", "slug": "rubber-recycler", "role": "recycler"}]
+        {"name": "Rubber Recycler", "slug": "rubber-recycler", "role": "recycler"}
+    ]
     assert data["eforms"]["bt_06"] == "env-imp" and "circ-econ" in data["eforms"]["bt_774"]
-    assert data["award_total"] == sum(c["award_points"] or 0 for s in data["sections"]
-                                      for c in s["criteria"])
+    assert data["award_total"] == sum(
+        c["award_points"] or 0 for s in data["sections"] for c in s["criteria"]
+    )
 
 
 def test_an_issued_spec_keeps_its_texts(db, library):
@@ -156,8 +198,9 @@ def test_an_issued_spec_keeps_its_texts(db, library):
         spec_id = service.build_spec(session, library=library, request=request()).id
     before = library.criteria_for("road-pavement", "core")[0]
     changed = before.model_copy(update={"text": "Something else entirely, changed later."})
-    later = type(library)(version="2099.1", groups=library.groups,
-                          criteria={**library.criteria, before.id: changed})
+    later = type(library)(
+        version="2099.1", groups=library.groups, criteria={**library.criteria, before.id: changed}
+    )
     with db.session() as session:
         spec = service.get_spec(session, spec_id)
         texts = [c["text"] for s in spec.content["sections"] for c in s["criteria"]]
@@ -199,7 +242,8 @@ def test_bidders_checks_and_ownership(db, library):
         bidder = bidders.get_bidder(session, spec=spec, bidder_id=ids[1])
         data = bidders.bidder_json(spec, bidder)
         assert data["verdict"] == "pending" and len(data["checks"]) == len(
-            spec.content["checklist"])
+            spec.content["checklist"]
+        )
         for n in range(len(bidder.checks)):
             bidders.update_check(session, bidder=bidder, n=n, status="compliant")
         assert bidders.bidder_json(spec, bidder)["verdict"] == "compliant"
@@ -220,13 +264,23 @@ def test_a_draft_round_trip(db, library):
     with db.session() as session:
         draft = wizard.create_draft(session, data=wizard.blank())
         changes, errors = wizard.parse_subject(
-            {"application": ["playground"], "procurement_type": ["supply"], "country": ["si"],
-             "language": ["sl"], "title": ["Igrišče"], "authority": [""]},
-            library=library, data=draft.data, _=lambda m, **v: m % v if v else m)
+            {
+                "application": ["playground"],
+                "procurement_type": ["supply"],
+                "country": ["si"],
+                "language": ["sl"],
+                "title": ["Igrišče"],
+                "authority": [""],
+            },
+            library=library,
+            data=draft.data,
+            _=lambda m, **v: m % v if v else m,
+        )
         assert errors == {}
         data = wizard.save_draft(session, draft=draft, changes=changes, step="subject")
-        data = wizard.save_draft(session, draft=draft, changes={"ambition": "core"},
-                                 step="ambition")
+        data = wizard.save_draft(
+            session, draft=draft, changes={"ambition": "core"}, step="ambition"
+        )
         draft_id = draft.id
     with db.session() as session:
         stored = wizard.get_draft(session, draft_id).data

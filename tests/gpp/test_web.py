@@ -20,8 +20,11 @@ def csrf(client) -> str:
 def sign_in(client, runtime, email: str, role: str = "procurer") -> None:
     with runtime.db.session() as session:
         add_user(session, email, role)
-    answer = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": csrf(client)}, follow_redirects=False)
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
 
 
@@ -29,8 +32,14 @@ def path(answer) -> str:
     return urlsplit(str(answer.url)).path
 
 
-SUBJECT = {"application": "road-pavement", "procurement_type": "works", "country": "IT",
-           "language": "en", "title": "Resurfacing of via Roma", "authority": "Comune di Test"}
+SUBJECT = {
+    "application": "road-pavement",
+    "procurement_type": "works",
+    "country": "IT",
+    "language": "en",
+    "title": "Resurfacing of via Roma",
+    "authority": "Comune di Test",
+}
 
 
 def start(client, **changes) -> str:
@@ -50,13 +59,16 @@ def step(client, draft_id: str, name: str, data: dict | list, **kwargs):
 
 def criteria_form(answer_text: str) -> list[tuple[str, str]]:
     """Return the criteria step's form as the browser would send it (ticked boxes, values)."""
-    pairs = [("criteria", v) for v in re.findall(
-        r'name="criteria" value="([^"]+)"[^>]*checked', answer_text)]
+    pairs = [
+        ("criteria", v)
+        for v in re.findall(r'name="criteria" value="([^"]+)"[^>]*checked', answer_text)
+    ]
     pairs += re.findall(r'name="(param\.[^"]+)" value="([^"]*)"', answer_text)
     return pairs
 
 
 # --- the wizard ----------------------------------------------------------------------------------
+
 
 def test_wizard_start_page_and_fragment(client):
     page = client.get("/gpp")
@@ -71,8 +83,13 @@ def test_wizard_start_page_and_fragment(client):
 
 def test_wizard_without_javascript_to_a_spec(client, runtime):
     with runtime.db.session() as session:
-        add_case(session, id="road-evidence", country="ES", title="Madrid rubber roads",
-                 organisations=[{"name": "Granulati Srl", "role": "supplier"}])
+        add_case(
+            session,
+            id="road-evidence",
+            country="ES",
+            title="Madrid rubber roads",
+            organisations=[{"name": "Granulati Srl", "role": "supplier"}],
+        )
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
     assert path(answer) == f"/gpp/drafts/{draft_id}/criteria"
@@ -99,8 +116,12 @@ def test_wizard_without_javascript_to_a_spec(client, runtime):
     spec = client.get(f"/api/v1/specs/{path(answer).split('/')[2]}").json()
     ids = {c["id"] for s in spec["sections"] for c in s["criteria"]}
     assert dropped not in ids and len(ids) == len(offered) - 1
-    assert all(c["award_points"] == 5 for s in spec["sections"] if s["type"] == "award"
-               for c in s["criteria"])
+    assert all(
+        c["award_points"] == 5
+        for s in spec["sections"]
+        if s["type"] == "award"
+        for c in s["criteria"]
+    )
     assert spec["market_evidence"]["case_ids"] == ["road-evidence"]
     assert spec["title"] == "Resurfacing of via Roma" and spec["authority"] == "Comune di Test"
     # the draft stays at its address: reload and back work
@@ -108,15 +129,20 @@ def test_wizard_without_javascript_to_a_spec(client, runtime):
 
 
 def test_wizard_with_htmx_swaps_one_block_and_pushes_the_url(client):
-    answer = client.post("/gpp/drafts", data={**SUBJECT, "csrf_token": csrf(client)},
-                         headers=HX, follow_redirects=False)
+    answer = client.post(
+        "/gpp/drafts",
+        data={**SUBJECT, "csrf_token": csrf(client)},
+        headers=HX,
+        follow_redirects=False,
+    )
     assert answer.status_code == 200
     assert answer.text.lstrip().startswith('<section id="gpp-wizard"')
     pushed = answer.headers["HX-Push-Url"]
     assert re.fullmatch(r"/gpp/drafts/[\w-]+/ambition", pushed)
     draft_id = pushed.split("/")[3]
-    answer = step(client, draft_id, "ambition", {"ambition": "core"}, headers=HX,
-                  follow_redirects=False)
+    answer = step(
+        client, draft_id, "ambition", {"ambition": "core"}, headers=HX, follow_redirects=False
+    )
     assert answer.headers["HX-Push-Url"].endswith("/criteria") and "<html" not in answer.text
     back = client.get(f"/gpp/drafts/{draft_id}/ambition", headers=HX)
     assert back.text.lstrip().startswith('<section id="gpp-wizard"')
@@ -124,14 +150,17 @@ def test_wizard_with_htmx_swaps_one_block_and_pushes_the_url(client):
 
 
 def test_step_one_errors_keep_the_values(client):
-    answer = client.post("/gpp/drafts", data={**SUBJECT, "application": "", "country": "QQ",
-                                              "csrf_token": csrf(client)})
+    answer = client.post(
+        "/gpp/drafts",
+        data={**SUBJECT, "application": "", "country": "QQ", "csrf_token": csrf(client)},
+    )
     assert answer.status_code == 422
     assert "Choose what you are buying." in answer.text
     assert 'id="f-application" name="application" required aria-invalid="true"' in answer.text
     assert 'value="Resurfacing of via Roma"' in answer.text
-    fragment = client.post("/gpp/drafts", data={**SUBJECT, "application": "",
-                                                "csrf_token": csrf(client)}, headers=HX)
+    fragment = client.post(
+        "/gpp/drafts", data={**SUBJECT, "application": "", "csrf_token": csrf(client)}, headers=HX
+    )
     assert fragment.status_code == 422 and "<html" not in fragment.text
 
 
@@ -164,8 +193,9 @@ def test_award_total_and_recalculate(client, runtime):
     awards = re.findall(r'name="(points\.[^"]+)" value="(\d+)"', answer.text)
     total = sum(int(v) for _, v in awards)
     assert f"Total: {total} of 100 points" in answer.text
-    answer = step(client, draft_id, "award", [*[(k, "10") for k, _ in awards],
-                                              ("action", "recalculate")])
+    answer = step(
+        client, draft_id, "award", [*[(k, "10") for k, _ in awards], ("action", "recalculate")]
+    )
     assert path(answer).endswith("/award")
     assert f"Total: {10 * len(awards)} of 100 points" in answer.text
     answer = step(client, draft_id, "award", [(k, "60") for k, _ in awards])
@@ -191,9 +221,11 @@ def test_a_post_without_csrf_token_is_refused(client):
 
 # --- the specification ---------------------------------------------------------------------------
 
+
 def spec_id_of(client, **body) -> str:
-    answer = client.post("/api/v1/specs", json={"application": "road-pavement",
-                                               "ambition": "comprehensive", **body})
+    answer = client.post(
+        "/api/v1/specs", json={"application": "road-pavement", "ambition": "comprehensive", **body}
+    )
     assert answer.status_code == 201
     return answer.json()["id"]
 
@@ -203,9 +235,17 @@ def test_spec_page_html_and_json(client):
     spec = client.get(f"/api/v1/specs/{spec_id}").json()
     page = client.get(f"/specs/{spec_id}")
     assert page.status_code == 200
-    for text in ("Subject matter", "BT-805", "BT-774", "env-imp", "Annex 1: verification "
-                 "checklist", "Annex 2: market evidence", "adapts this text to national law",
-                 spec["library_version"], "Comune di Test"):
+    for text in (
+        "Subject matter",
+        "BT-805",
+        "BT-774",
+        "env-imp",
+        "Annex 1: verification checklist",
+        "Annex 2: market evidence",
+        "adapts this text to national law",
+        spec["library_version"],
+        "Comune di Test",
+    ):
         assert text in page.text
     for section in spec["sections"]:
         for c in section["criteria"]:
@@ -242,8 +282,9 @@ def test_my_specs_need_a_procurer_and_list_theirs(client, runtime):
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     sign_in(client, runtime, "alice@example.org")
     token = csrf(client)
-    spec_id = client.post("/api/v1/specs", json={"application": "playground"},
-                          headers={"X-CSRF-Token": token}).json()["id"]
+    spec_id = client.post(
+        "/api/v1/specs", json={"application": "playground"}, headers={"X-CSRF-Token": token}
+    ).json()["id"]
     page = client.get("/specs")
     assert page.status_code == 200 and f"/specs/{spec_id}" in page.text
     data = client.get("/specs", headers=JSON).json()
@@ -252,9 +293,11 @@ def test_my_specs_need_a_procurer_and_list_theirs(client, runtime):
 
 def test_copy_into_a_new_version(client, runtime):
     sign_in(client, runtime, "alice@example.org")
-    spec_id = client.post("/api/v1/specs", json={"application": "playground",
-                                                 "title": "Parco giochi"},
-                          headers={"X-CSRF-Token": csrf(client)}).json()["id"]
+    spec_id = client.post(
+        "/api/v1/specs",
+        json={"application": "playground", "title": "Parco giochi"},
+        headers={"X-CSRF-Token": csrf(client)},
+    ).json()["id"]
     answer = client.post(f"/specs/{spec_id}/copy", data={"csrf_token": csrf(client)})
     assert path(answer).endswith("/subject") and 'value="Parco giochi"' in answer.text
     draft_id = path(answer).split("/")[3]
@@ -266,30 +309,39 @@ def test_copy_into_a_new_version(client, runtime):
 
 # --- bidders -------------------------------------------------------------------------------------
 
+
 def test_bidder_pages(client, runtime):
     sign_in(client, runtime, "alice@example.org")
-    spec_id = client.post("/api/v1/specs", json={"application": "playground"},
-                          headers={"X-CSRF-Token": csrf(client)}).json()["id"]
+    spec_id = client.post(
+        "/api/v1/specs", json={"application": "playground"}, headers={"X-CSRF-Token": csrf(client)}
+    ).json()["id"]
     page = client.get(f"/specs/{spec_id}")
     assert "Add the bidder" in page.text
-    answer = client.post(f"/specs/{spec_id}/bidders", data={"name": "",
-                                                           "csrf_token": csrf(client)},
-                         headers=HX)
+    answer = client.post(
+        f"/specs/{spec_id}/bidders", data={"name": "", "csrf_token": csrf(client)}, headers=HX
+    )
     assert answer.status_code == 422 and answer.text.lstrip().startswith('<div id="gpp-bidders"')
-    answer = client.post(f"/specs/{spec_id}/bidders", data={"name": "Giochi Srl",
-                                                           "csrf_token": csrf(client)})
+    answer = client.post(
+        f"/specs/{spec_id}/bidders", data={"name": "Giochi Srl", "csrf_token": csrf(client)}
+    )
     assert re.fullmatch(rf"/specs/{spec_id}/bidders/\d+", path(answer))
     bidder_url = path(answer)
     assert "Evaluation of Giochi Srl" in answer.text and "Verdict: Pending" in answer.text
-    answer = client.post(f"{bidder_url}/checks/0", data={"status": "missing", "note": "No test",
-                                                       "csrf_token": csrf(client)})
+    answer = client.post(
+        f"{bidder_url}/checks/0",
+        data={"status": "missing", "note": "No test", "csrf_token": csrf(client)},
+    )
     assert path(answer) == bidder_url and "Verdict: Not compliant" in answer.text
-    fragment = client.post(f"{bidder_url}/checks/0", data={"status": "compliant", "note": "",
-                                                         "csrf_token": csrf(client)}, headers=HX)
+    fragment = client.post(
+        f"{bidder_url}/checks/0",
+        data={"status": "compliant", "note": "", "csrf_token": csrf(client)},
+        headers=HX,
+    )
     assert fragment.text.lstrip().startswith('<div id="gpp-evaluation"')
     assert "Verdict: Pending" in fragment.text
-    bad = client.post(f"{bidder_url}/checks/0", data={"status": "great",
-                                                    "csrf_token": csrf(client)}, headers=HX)
+    bad = client.post(
+        f"{bidder_url}/checks/0", data={"status": "great", "csrf_token": csrf(client)}, headers=HX
+    )
     assert bad.status_code == 422 and "Choose a status." in bad.text
     data = client.get(bidder_url, headers=JSON).json()
     assert data["name"] == "Giochi Srl" and data["checks"][0]["status"] == "compliant"
@@ -303,10 +355,18 @@ def test_bidder_pages(client, runtime):
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     sign_in(client, runtime, "bob@example.org")
     assert client.get(bidder_url).status_code == 404
-    assert client.post(f"{bidder_url}/checks/0", data={"status": "compliant",
-                                                     "csrf_token": csrf(client)}).status_code == 404
-    assert client.post(f"/specs/{spec_id}/bidders", data={
-        "name": "X", "csrf_token": csrf(client)}).status_code == 404
+    assert (
+        client.post(
+            f"{bidder_url}/checks/0", data={"status": "compliant", "csrf_token": csrf(client)}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/specs/{spec_id}/bidders", data={"name": "X", "csrf_token": csrf(client)}
+        ).status_code
+        == 404
+    )
     assert "Giochi Srl" not in client.get(f"/specs/{spec_id}").text
 
 
@@ -320,8 +380,15 @@ def test_review_shows_what_the_library_refuses(client, monkeypatch):
     answer = step(client, draft_id, "evidence", {})
 
     def refuse(*_args, **_kwargs):
-        raise service.SpecInvalid([{"loc": ("body", "criteria", 0), "type": "not_valid",
-                                    "msg": "criterion 'x' is not valid on 2099-01-01"}])
+        raise service.SpecInvalid(
+            [
+                {
+                    "loc": ("body", "criteria", 0),
+                    "type": "not_valid",
+                    "msg": "criterion 'x' is not valid on 2099-01-01",
+                }
+            ]
+        )
 
     monkeypatch.setattr(service, "build_spec", refuse)
     for headers in ({}, HX):

@@ -1,7 +1,16 @@
 """The case API answers exactly as the contract shows."""
 
-CONTRACT_HIT_KEYS = {"id", "title", "summary", "application", "rtm_types", "country", "city", "year",
-                     "highlight"}
+CONTRACT_HIT_KEYS = {
+    "id",
+    "title",
+    "summary",
+    "application",
+    "rtm_types",
+    "country",
+    "city",
+    "year",
+    "highlight",
+}
 
 
 def test_search_answer_shape(seeded_client):
@@ -19,14 +28,17 @@ def test_filters_are_anded_across_and_ored_inside(seeded_client):
     assert both["total"] == italy["total"] + spain["total"]
     # Disjunctive facets: the country facet ignores the country filter itself.
     assert italy["facets"]["country"]["ES"] == spain["total"]
-    roads_it = seeded_client.get("/api/v1/cases", params={"country": "IT",
-                                                          "application": "road-pavement"}).json()
+    roads_it = seeded_client.get(
+        "/api/v1/cases", params={"country": "IT", "application": "road-pavement"}
+    ).json()
     assert roads_it["total"] == italy["facets"]["application"]["road-pavement"]
 
 
 def test_year_range_gpp_sort_and_paging(seeded_client):
-    data = seeded_client.get("/api/v1/cases", params={"year_min": 2015, "year_max": 2020,
-                                                      "sort": "year_desc", "per_page": 5}).json()
+    data = seeded_client.get(
+        "/api/v1/cases",
+        params={"year_min": 2015, "year_max": 2020, "sort": "year_desc", "per_page": 5},
+    ).json()
     years = [h["year"] for h in data["hits"]]
     assert all(2015 <= y <= 2020 for y in years) and years == sorted(years, reverse=True)
     page2 = seeded_client.get("/api/v1/cases", params={"per_page": 5, "page": 2}).json()
@@ -35,8 +47,10 @@ def test_year_range_gpp_sort_and_paging(seeded_client):
 
 
 def test_invalid_parameters_are_named(seeded_client):
-    r = seeded_client.get("/api/v1/cases", params={"application": "roads", "per_page": 500,
-                                                   "sort": "best", "gpp": "maybe"})
+    r = seeded_client.get(
+        "/api/v1/cases",
+        params={"application": "roads", "per_page": 500, "sort": "best", "gpp": "maybe"},
+    )
     assert r.status_code == 422
     named = {e["loc"][1] for e in r.json()["detail"]}
     assert named == {"application", "per_page", "sort", "gpp"}

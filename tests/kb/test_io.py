@@ -110,14 +110,22 @@ def test_csv_with_a_ten_megabyte_cell():
 def roundtrip_records() -> list[CaseRecord]:
     return [
         CaseRecord.model_validate(record()),
-        CaseRecord.model_validate(record(
-            title="Pista; con | simboli", city=None, lat=None, lon=None, gpp=None, year=None,
-            organisations=[{"name": "Ditta; S.p.A. | Gomma", "role": "supplier"}],
-            benefits=[{"metric": "riduzione; rumore", "value": 2.5, "unit": "dB(A)"}],
-            sources=["https://example.org/a;b", "https://example.org/c"],
-            rtm_types=["rubber-granulate", "steel-fibre"], language="it",
-            description="Line one\n\n- bullet, with \"quotes\"\n",
-        )),
+        CaseRecord.model_validate(
+            record(
+                title="Pista; con | simboli",
+                city=None,
+                lat=None,
+                lon=None,
+                gpp=None,
+                year=None,
+                organisations=[{"name": "Ditta; S.p.A. | Gomma", "role": "supplier"}],
+                benefits=[{"metric": "riduzione; rumore", "value": 2.5, "unit": "dB(A)"}],
+                sources=["https://example.org/a;b", "https://example.org/c"],
+                rtm_types=["rubber-granulate", "steel-fibre"],
+                language="it",
+                description='Line one\n\n- bullet, with "quotes"\n',
+            )
+        ),
     ]
 
 

@@ -13,11 +13,13 @@ def tokens(runtime) -> dict[str, str]:
     out = {}
     with runtime.db.session() as session:
         for role in ("submitter", "moderator", "procurer", "admin"):
-            user = auth.create_user(session, email=f"{role}@example.org",
-                                    password="long enough password", role=role)
+            user = auth.create_user(
+                session, email=f"{role}@example.org", password="long enough password", role=role
+            )
             out[role] = auth.create_token(session, user=user, name="test")
-        other = auth.create_user(session, email="other@example.org",
-                                 password="long enough password", role="submitter")
+        other = auth.create_user(
+            session, email="other@example.org", password="long enough password", role="submitter"
+        )
         out["other"] = auth.create_token(session, user=other, name="test")
     return out
 
@@ -32,8 +34,10 @@ def submit(client, token, **overrides):
 
 def test_submitting_needs_a_token_of_a_submitter(client, tokens):
     assert client.post("/api/v1/cases", json=record()).status_code == 401
-    assert client.post("/api/v1/cases", json=record(),
-                       headers=bearer("rpl_not-a-token")).status_code == 401
+    assert (
+        client.post("/api/v1/cases", json=record(), headers=bearer("rpl_not-a-token")).status_code
+        == 401
+    )
     assert submit(client, tokens["procurer"]).status_code == 403
     answer = submit(client, tokens["submitter"], id="api-case")
     assert answer.status_code == 201
@@ -42,8 +46,14 @@ def test_submitting_needs_a_token_of_a_submitter(client, tokens):
 
 
 def test_an_invalid_record_names_each_field(client, tokens):
-    answer = submit(client, tokens["submitter"], title="ab", rtm_types=[], country="UK",
-                    sources=["javascript:alert(1)"])
+    answer = submit(
+        client,
+        tokens["submitter"],
+        title="ab",
+        rtm_types=[],
+        country="UK",
+        sources=["javascript:alert(1)"],
+    )
     assert answer.status_code == 422
     fields = {e["field"] for e in answer.json()["detail"]}
     assert {"title", "rtm_types", "country", "sources.0"} <= fields
@@ -55,24 +65,38 @@ def test_ids_of_other_cases_conflict_and_own_cases_are_resubmitted(client, token
     assert clash.status_code == 409 and "another case study" in clash.json()["detail"]
     again = submit(client, tokens["submitter"], id="owned", title="Owned, fixed")
     assert again.status_code == 201 and again.json()["status"] == "submitted"
-    stale = client.post("/api/v1/cases", json=record(id="owned"),
-                        headers={**bearer(tokens["submitter"]), "If-Match": '"1"'})
+    stale = client.post(
+        "/api/v1/cases",
+        json=record(id="owned"),
+        headers={**bearer(tokens["submitter"]), "If-Match": '"1"'},
+    )
     assert stale.status_code == 409
-    assert client.post("/api/v1/cases", json=record(id="owned"), headers={
-        **bearer(tokens["submitter"]), "If-Match": "soon"}).status_code == 422
+    assert (
+        client.post(
+            "/api/v1/cases",
+            json=record(id="owned"),
+            headers={**bearer(tokens["submitter"]), "If-Match": "soon"},
+        ).status_code
+        == 422
+    )
 
 
 def test_a_submitted_case_is_visible_to_its_submitter_and_moderators_only(client, tokens):
     submit(client, tokens["submitter"], id="secret-case", title="Unpublished rubber crumb")
     assert client.get("/api/v1/cases/secret-case").status_code == 404
-    assert client.get("/api/v1/cases/secret-case",
-                      headers=bearer(tokens["other"])).status_code == 404
-    assert client.get("/api/v1/cases/secret-case",
-                      headers=bearer(tokens["procurer"])).status_code == 404
+    assert (
+        client.get("/api/v1/cases/secret-case", headers=bearer(tokens["other"])).status_code == 404
+    )
+    assert (
+        client.get("/api/v1/cases/secret-case", headers=bearer(tokens["procurer"])).status_code
+        == 404
+    )
     mine = client.get("/api/v1/cases/secret-case", headers=bearer(tokens["submitter"]))
     assert mine.status_code == 200 and mine.json()["status"] == "submitted"
-    assert client.get("/api/v1/cases/secret-case",
-                      headers=bearer(tokens["moderator"])).status_code == 200
+    assert (
+        client.get("/api/v1/cases/secret-case", headers=bearer(tokens["moderator"])).status_code
+        == 200
+    )
     assert client.get("/cases/secret-case").status_code == 404
     hits = client.get("/api/v1/cases", params={"q": "unpublished rubber crumb"}).json()["hits"]
     assert all(h["id"] != "secret-case" for h in hits)
@@ -81,8 +105,7 @@ def test_a_submitted_case_is_visible_to_its_submitter_and_moderators_only(client
 def test_the_queue_and_reviews_belong_to_moderators(client, tokens):
     submit(client, tokens["submitter"], id="to-review", title="Noise barrier with crumb")
     assert client.get("/api/v1/moderation").status_code == 401
-    assert client.get("/api/v1/moderation", headers=bearer(tokens["submitter"])).status_code \
-        == 403
+    assert client.get("/api/v1/moderation", headers=bearer(tokens["submitter"])).status_code == 403
     queue = client.get("/api/v1/moderation", headers=bearer(tokens["moderator"]))
     assert queue.status_code == 200
     item = queue.json()["items"][0]
@@ -91,17 +114,36 @@ def test_the_queue_and_reviews_belong_to_moderators(client, tokens):
 
     url = "/api/v1/cases/to-review/review"
     assert client.post(url, json={"decision": "publish"}).status_code == 401
-    assert client.post(url, json={"decision": "publish", "comment": ""},
-                       headers=bearer(tokens["submitter"])).status_code == 403
-    assert client.post(url, json={"decision": "maybe"},
-                       headers=bearer(tokens["moderator"])).status_code == 422
-    assert client.post("/api/v1/cases/nope/review", json={"decision": "publish"},
-                       headers=bearer(tokens["moderator"])).status_code == 404
-    done = client.post(url, json={"decision": "publish", "comment": "ok"},
-                       headers=bearer(tokens["moderator"]))
+    assert (
+        client.post(
+            url, json={"decision": "publish", "comment": ""}, headers=bearer(tokens["submitter"])
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            url, json={"decision": "maybe"}, headers=bearer(tokens["moderator"])
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/v1/cases/nope/review",
+            json={"decision": "publish"},
+            headers=bearer(tokens["moderator"]),
+        ).status_code
+        == 404
+    )
+    done = client.post(
+        url, json={"decision": "publish", "comment": "ok"}, headers=bearer(tokens["moderator"])
+    )
     assert done.status_code == 200
-    assert done.json() == {"id": "to-review", "status": "published", "target": "case",
-                           "case_status": "published"}
+    assert done.json() == {
+        "id": "to-review",
+        "status": "published",
+        "target": "case",
+        "case_status": "published",
+    }
     assert client.get("/api/v1/cases/to-review").status_code == 200
     hits = client.get("/api/v1/cases", params={"q": "noise barrier crumb"}).json()["hits"]
     assert "to-review" in [h["id"] for h in hits]
@@ -109,33 +151,45 @@ def test_the_queue_and_reviews_belong_to_moderators(client, tokens):
     assert again.status_code == 409
 
 
-@pytest.mark.parametrize(("decision", "status"), [("reject", "rejected"),
-                                                  ("request_changes", "changes_requested")])
+@pytest.mark.parametrize(
+    ("decision", "status"), [("reject", "rejected"), ("request_changes", "changes_requested")]
+)
 def test_other_decisions(client, tokens, decision, status):
     submit(client, tokens["submitter"], id="decide")
-    answer = client.post("/api/v1/cases/decide/review",
-                         json={"decision": decision, "comment": "Cite the report"},
-                         headers=bearer(tokens["moderator"]))
+    answer = client.post(
+        "/api/v1/cases/decide/review",
+        json={"decision": decision, "comment": "Cite the report"},
+        headers=bearer(tokens["moderator"]),
+    )
     assert answer.status_code == 200 and answer.json()["status"] == status
     assert client.get("/api/v1/cases/decide").status_code == 404
 
 
 def test_request_changes_without_a_comment_is_refused(client, tokens):
     submit(client, tokens["submitter"], id="silent")
-    answer = client.post("/api/v1/cases/silent/review", json={"decision": "request_changes"},
-                         headers=bearer(tokens["moderator"]))
+    answer = client.post(
+        "/api/v1/cases/silent/review",
+        json={"decision": "request_changes"},
+        headers=bearer(tokens["moderator"]),
+    )
     assert answer.status_code == 422
 
 
 def test_an_edit_of_a_published_case_through_the_api(client, tokens):
     submit(client, tokens["submitter"], id="live", title="Live rubber case")
-    client.post("/api/v1/cases/live/review", json={"decision": "publish"},
-                headers=bearer(tokens["moderator"]))
+    client.post(
+        "/api/v1/cases/live/review",
+        json={"decision": "publish"},
+        headers=bearer(tokens["moderator"]),
+    )
     edit = submit(client, tokens["submitter"], id="live", title="Live rubber case, updated")
     assert edit.status_code == 201 and edit.json()["revision"] is True
     assert client.get("/api/v1/cases/live").json()["title"] == "Live rubber case"
-    done = client.post("/api/v1/cases/live/review", json={"decision": "publish"},
-                       headers=bearer(tokens["moderator"])).json()
+    done = client.post(
+        "/api/v1/cases/live/review",
+        json={"decision": "publish"},
+        headers=bearer(tokens["moderator"]),
+    ).json()
     assert (done["target"], done["status"]) == ("revision", "published")
     assert client.get("/api/v1/cases/live").json()["title"] == "Live rubber case, updated"
 
@@ -157,6 +211,7 @@ def test_a_browser_session_needs_the_csrf_header_on_the_api(app, runtime):
     person = sign_in(app, runtime, "submitter")
     refused = person.client.post("/api/v1/cases", json=record())
     assert refused.status_code == 403
-    allowed = person.client.post("/api/v1/cases", json=record(),
-                                 headers={"X-CSRF-Token": person.token})
+    allowed = person.client.post(
+        "/api/v1/cases", json=record(), headers={"X-CSRF-Token": person.token}
+    )
     assert allowed.status_code == 201

@@ -79,27 +79,57 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/specs", "/specs", None, web(PROCURERS, 200)),
         ("GET", "/specs/{spec_id}", "/specs/none", None, every(404)),
         ("GET", "/specs/{spec_id}/export.{fmt}", "/specs/none/export.md", None, every(404)),
-        ("GET", "/specs/{spec_id}/bidders/{bidder_id}", "/specs/none/bidders/1", None,
-         web(PROCURERS, 404)),
-        ("GET", "/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}",
-         "/specs/none/bidders/1/export.pdf", None, web(PROCURERS, 404)),
+        (
+            "GET",
+            "/specs/{spec_id}/bidders/{bidder_id}",
+            "/specs/none/bidders/1",
+            None,
+            web(PROCURERS, 404),
+        ),
+        (
+            "GET",
+            "/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}",
+            "/specs/none/bidders/1/export.pdf",
+            None,
+            web(PROCURERS, 404),
+        ),
         ("GET", "/api/v1/specs", "/api/v1/specs", None, api(PROCURERS, 200)),
         ("GET", "/api/v1/specs/{spec_id}", "/api/v1/specs/none", None, every(404)),
-        ("GET", "/api/v1/specs/{spec_id}/bidders/{bidder_id}", "/api/v1/specs/none/bidders/1",
-         None, api(PROCURERS, 404)),
+        (
+            "GET",
+            "/api/v1/specs/{spec_id}/bidders/{bidder_id}",
+            "/api/v1/specs/none/bidders/1",
+            None,
+            api(PROCURERS, 404),
+        ),
         ("GET", "/account", "/account", None, web(SIGNED_IN, 200)),
         ("GET", "/account/data.json", "/account/data.json", None, web(SIGNED_IN, 200)),
-        ("GET", "/account/organisation", "/account/organisation", None,
-         {"A": LOGIN, "S": 303, "O": 200, "P": 403, "M": 403, "D": 200}),
+        (
+            "GET",
+            "/account/organisation",
+            "/account/organisation",
+            None,
+            {"A": LOGIN, "S": 303, "O": 200, "P": 403, "M": 403, "D": 200},
+        ),
         ("GET", "/submit", "/submit", None, web(AUTHORS, 200)),
-        ("GET", "/submit/{case_id}", f"/submit/{sub}", None,
-         {**web(AUTHORS, 403), "S": 200, "O": 404}),
+        (
+            "GET",
+            "/submit/{case_id}",
+            f"/submit/{sub}",
+            None,
+            {**web(AUTHORS, 403), "S": 200, "O": 404},
+        ),
         ("GET", "/submit/{case_id}", f"/submit/{pub}", None, {**web(AUTHORS, 403), "S": 200}),
         ("GET", "/my/cases", "/my/cases", None, web(AUTHORS, 200)),
         ("GET", "/moderation", "/moderation", None, web(MODERATORS, 200)),
         ("GET", "/moderation/{case_id}", f"/moderation/{sub}", None, web(MODERATORS, 200)),
-        ("GET", "/organisations/{slug}/edit", "/organisations/s-org/edit", None,
-         {**web("SMD", 200), "O": 403}),
+        (
+            "GET",
+            "/organisations/{slug}/edit",
+            "/organisations/s-org/edit",
+            None,
+            {**web("SMD", 200), "O": 403},
+        ),
         ("GET", "/api/v1/moderation", "/api/v1/moderation", None, api(MODERATORS, 200)),
         # State-changing routes, with a valid CSRF token and an empty or minimal body.
         ("POST", "/login", "/login", {}, every((422, 429))),  # 429: the attempt limit
@@ -107,52 +137,99 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/gpp/drafts/{draft_id}/{step}", "/gpp/drafts/none/subject", {}, every(404)),
         ("POST", "/specs/{spec_id}/copy", "/specs/none/copy", {}, web(PROCURERS, 404)),
         ("POST", "/specs/{spec_id}/bidders", "/specs/none/bidders", {}, web(PROCURERS, 404)),
-        ("POST", "/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
-         "/specs/none/bidders/1/checks/0", {}, web(PROCURERS, 404)),
+        (
+            "POST",
+            "/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
+            "/specs/none/bidders/1/checks/0",
+            {},
+            web(PROCURERS, 404),
+        ),
         ("POST", "/api/v1/specs", "/api/v1/specs", json_body, every(422)),
-        ("POST", "/api/v1/specs/{spec_id}/bidders", "/api/v1/specs/none/bidders",
-         {"json": {"name": "Bidder"}}, api(PROCURERS, 404)),
-        ("PATCH", "/api/v1/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
-         "/api/v1/specs/none/bidders/1/checks/0", {"json": {"status": "compliant"}},
-         api(PROCURERS, 404)),
-        ("POST", "/account/profile", "/account/profile", {"language": "en"},
-         web(SIGNED_IN, 303)),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/bidders",
+            "/api/v1/specs/none/bidders",
+            {"json": {"name": "Bidder"}},
+            api(PROCURERS, 404),
+        ),
+        (
+            "PATCH",
+            "/api/v1/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
+            "/api/v1/specs/none/bidders/1/checks/0",
+            {"json": {"status": "compliant"}},
+            api(PROCURERS, 404),
+        ),
+        ("POST", "/account/profile", "/account/profile", {"language": "en"}, web(SIGNED_IN, 303)),
         ("POST", "/account/password", "/account/password", {}, web(SIGNED_IN, 422)),
-        ("POST", "/account/tokens", "/account/tokens", {"name": "matrix"},
-         web(SIGNED_IN, 201)),
-        ("POST", "/account/tokens/{token_id}/revoke", "/account/tokens/999999/revoke", {},
-         web(SIGNED_IN, 303)),
+        ("POST", "/account/tokens", "/account/tokens", {"name": "matrix"}, web(SIGNED_IN, 201)),
+        (
+            "POST",
+            "/account/tokens/{token_id}/revoke",
+            "/account/tokens/999999/revoke",
+            {},
+            web(SIGNED_IN, 303),
+        ),
         ("POST", "/account/delete", "/account/delete", {}, web(SIGNED_IN, 422)),
-        ("POST", "/account/organisation", "/account/organisation", {},
-         {"A": LOGIN, "S": 403, "O": 422, "P": 403, "M": 403, "D": 422}),
-        ("POST", "/organisations/{slug}/edit", "/organisations/s-org/edit", {},
-         {**web("SMD", 422), "O": 403}),
+        (
+            "POST",
+            "/account/organisation",
+            "/account/organisation",
+            {},
+            {"A": LOGIN, "S": 403, "O": 422, "P": 403, "M": 403, "D": 422},
+        ),
+        (
+            "POST",
+            "/organisations/{slug}/edit",
+            "/organisations/s-org/edit",
+            {},
+            {**web("SMD", 422), "O": 403},
+        ),
         ("POST", "/submit", "/submit", {}, web(AUTHORS, 422)),
-        ("POST", "/submit/{case_id}", f"/submit/{sub}", {},
-         {**web(AUTHORS, 403), "S": 422, "O": 404}),
-        ("POST", "/submit/{case_id}/attachments", f"/submit/{sub}/attachments", {},
-         {**web(AUTHORS, 403), "S": 422, "O": 404}),
-        ("POST", "/submit/{case_id}/attachments/{attachment_id}/delete",
-         f"/submit/{sub}/attachments/{att_sub.split('/')[2]}/delete", {},
-         {**web(AUTHORS, (303, 404)), "O": 404}),
+        (
+            "POST",
+            "/submit/{case_id}",
+            f"/submit/{sub}",
+            {},
+            {**web(AUTHORS, 403), "S": 422, "O": 404},
+        ),
+        (
+            "POST",
+            "/submit/{case_id}/attachments",
+            f"/submit/{sub}/attachments",
+            {},
+            {**web(AUTHORS, 403), "S": 422, "O": 404},
+        ),
+        (
+            "POST",
+            "/submit/{case_id}/attachments/{attachment_id}/delete",
+            f"/submit/{sub}/attachments/{att_sub.split('/')[2]}/delete",
+            {},
+            {**web(AUTHORS, (303, 404)), "O": 404},
+        ),
         ("POST", "/moderation/{case_id}", f"/moderation/{sub}", {}, web(MODERATORS, 422)),
         ("POST", "/api/v1/cases", "/api/v1/cases", json_body, api(AUTHORS, 422)),
-        ("POST", "/api/v1/cases/{case_id}/review", f"/api/v1/cases/{sub}/review", json_body,
-         api(MODERATORS, 422)),
+        (
+            "POST",
+            "/api/v1/cases/{case_id}/review",
+            f"/api/v1/cases/{sub}/review",
+            json_body,
+            api(MODERATORS, 422),
+        ),
         ("POST", "/logout", "/logout", {}, every(303)),  # last: it signs everyone out
     ]
 
 
 def routes_of(app) -> set[tuple[str, str]]:
     """Every (method, path) the app serves, through included routers too."""
+
     def walk(routes, prefix=""):
         for route in routes:
             if hasattr(route, "original_router"):  # FastAPI's wrapper of an included router
-                yield from walk(route.original_router.routes,
-                                prefix + route.include_context.prefix)
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
             elif getattr(route, "methods", None):
                 for method in route.methods - {"HEAD", "OPTIONS"}:
                     yield method, prefix + route.path
+
     return set(walk(app.routes))
 
 
@@ -176,17 +253,30 @@ def world(people, runtime, app):
     pub = submit_case(runtime, author, id="pub-case")
     urls = {}
     for case_id in (sub, pub):
-        added = attachments.add_attachment(runtime, user=author, case_id=case_id,
-                                           filename="p.png", data=_photo(), caption="A photo")
+        added = attachments.add_attachment(
+            runtime,
+            user=author,
+            case_id=case_id,
+            filename="p.png",
+            data=_photo(),
+            caption="A photo",
+        )
         urls[case_id] = added.url
-    service.review(runtime, moderator=user_of(runtime, people["moderator"]), case_id=pub,
-                   decision="publish")
+    service.review(
+        runtime, moderator=user_of(runtime, people["moderator"]), case_id=pub, decision="publish"
+    )
     people["other"] = sign_in(app, runtime, "submitter", email="other@example.org")
     return {"sub": sub, "pub": pub, "att_sub": urls[sub], "att_pub": urls[pub]}
 
 
-KEYS = {"A": "anonymous", "S": "submitter", "O": "other", "P": "procurer", "M": "moderator",
-        "D": "admin"}
+KEYS = {
+    "A": "anonymous",
+    "S": "submitter",
+    "O": "other",
+    "P": "procurer",
+    "M": "moderator",
+    "D": "admin",
+}
 
 
 def _request(person, method: str, path: str, body):
@@ -194,10 +284,16 @@ def _request(person, method: str, path: str, body):
     if body is None:
         return person.client.request(method, path, follow_redirects=False)
     if "json" in body:
-        return person.client.request(method, path, json=body["json"], headers=headers,
-                                     follow_redirects=False)
-    return person.client.request(method, path, data={"csrf_token": person.token, **body},
-                                 headers=headers, follow_redirects=False)
+        return person.client.request(
+            method, path, json=body["json"], headers=headers, follow_redirects=False
+        )
+    return person.client.request(
+        method,
+        path,
+        data={"csrf_token": person.token, **body},
+        headers=headers,
+        follow_redirects=False,
+    )
 
 
 def _matches(response, expected) -> bool:
@@ -222,8 +318,10 @@ def test_every_route_answers_every_role_as_its_rule_says(people, world):
             response = _request(people[KEYS[role]], method, path, body)
             assert response.status_code < 500, (method, path, role, response.text[:300])
             if not _matches(response, expected[role]):
-                wrong.append(f"{method} {path} as {KEYS[role]}: {response.status_code} "
-                             f"{response.headers.get('location', '')}, expected {expected[role]}")
+                wrong.append(
+                    f"{method} {path} as {KEYS[role]}: {response.status_code} "
+                    f"{response.headers.get('location', '')}, expected {expected[role]}"
+                )
     assert wrong == [], "\n".join(wrong)
 
 

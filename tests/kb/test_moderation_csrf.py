@@ -18,14 +18,16 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _form_routes(world) -> list[tuple[str, str, dict]]:
-    return [(method, path, body) for method, _t, path, body, _e in matrix(**world)
-            if method in STATE_CHANGING and not path.startswith("/api/")]
+    return [
+        (method, path, body)
+        for method, _t, path, body, _e in matrix(**world)
+        if method in STATE_CHANGING and not path.startswith("/api/")
+    ]
 
 
 def test_the_csrf_table_covers_every_form_route(app, world):
     covered = {(m, t) for m, t, _p, _b, _e in matrix(**world)}
-    forms = {(m, p) for m, p in routes_of(app) if m in STATE_CHANGING and not
-             p.startswith("/api/")}
+    forms = {(m, p) for m, p in routes_of(app) if m in STATE_CHANGING and not p.startswith("/api/")}
     assert forms <= covered
     assert len(_form_routes(world)) >= len(forms)
 
@@ -49,12 +51,14 @@ def test_nothing_changes_without_a_token(people, runtime):
     data = form_data(record(id="forged"))
     assert submitter.client.post("/submit", data=data).status_code == 403
     other_site = people["anonymous"].token  # a token from another session does not fit
-    assert submitter.client.post("/submit", data={**data, "csrf_token": other_site}
-                                 ).status_code == 403
+    assert (
+        submitter.client.post("/submit", data={**data, "csrf_token": other_site}).status_code == 403
+    )
     with runtime.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
-    ok = submitter.client.post("/submit", data={**data, "csrf_token": submitter.token},
-                               follow_redirects=False)
+    ok = submitter.client.post(
+        "/submit", data={**data, "csrf_token": submitter.token}, follow_redirects=False
+    )
     assert ok.status_code == 303
 
 
@@ -63,8 +67,9 @@ def test_htmx_sends_the_token_in_a_header(people):
     data = form_data(record(), action="add-sources")
     refused = submitter.client.post("/submit", data=data, headers={"HX-Request": "true"})
     assert refused.status_code == 403
-    accepted = submitter.client.post("/submit", data=data, headers={
-        "HX-Request": "true", "X-CSRF-Token": submitter.token})
+    accepted = submitter.client.post(
+        "/submit", data=data, headers={"HX-Request": "true", "X-CSRF-Token": submitter.token}
+    )
     assert accepted.status_code == 200
 
 
@@ -77,6 +82,7 @@ def test_the_api_needs_the_header_with_a_session_but_not_with_a_token(people, wo
 
     with runtime.db.session() as session:
         token = auth.create_token(session, user=session.get(User, moderator.user_id))
-    answer = moderator.client.post(url, json={"decision": "publish"},
-                                   headers={"Authorization": f"Bearer {token}"})
+    answer = moderator.client.post(
+        url, json={"decision": "publish"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 200

@@ -24,8 +24,10 @@ def jpeg_with_gps() -> bytes:
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "SpyCam"
-    exif[ExifTags.Base.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N",
-                                   ExifTags.GPS.GPSLatitude: (45.0, 4.0, 12.0)}
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (45.0, 4.0, 12.0),
+    }
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif.tobytes(), comment=b"shot at home")
     return out.getvalue()
@@ -44,9 +46,12 @@ def pdf(js: bool = False, password: str | None = None) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)
     if js:
-        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-            NameObject("/S"): NameObject("/JavaScript"),
-            NameObject("/JS"): TextStringObject("app.alert('hi');")})
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert('hi');"),
+            }
+        )
     if password:
         writer.encrypt(password)
     out = io.BytesIO()
@@ -56,20 +61,29 @@ def pdf(js: bool = False, password: str | None = None) -> bytes:
 
 def png_bomb(width=30_000, height=30_000) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     rows = zlib.compress(b"\x00" * (1 + width // 8) * 100)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
 
 
 def test_a_photo_loses_its_gps_position_and_camera_data():
     original = jpeg_with_gps()
     assert b"SpyCam" in original
     checked = check_upload(original)
-    assert (checked.kind, checked.content_type, checked.extension) == ("photo", "image/jpeg",
-                                                                       ".jpg")
+    assert (checked.kind, checked.content_type, checked.extension) == (
+        "photo",
+        "image/jpeg",
+        ".jpg",
+    )
     for trace in (b"SpyCam", b"Exif", b"shot at home"):
         assert trace not in checked.data
     with Image.open(io.BytesIO(checked.data)) as cleaned:
@@ -131,8 +145,11 @@ def test_truncated_and_empty_files_are_refused():
 
 def test_reports_must_be_plain_pdfs():
     checked = check_upload(pdf())
-    assert (checked.kind, checked.content_type, checked.extension) == ("report",
-                                                                       "application/pdf", ".pdf")
+    assert (checked.kind, checked.content_type, checked.extension) == (
+        "report",
+        "application/pdf",
+        ".pdf",
+    )
     with pytest.raises(UploadRejected, match="scripts"):
         check_upload(pdf(js=True))
     with pytest.raises(UploadRejected, match="Password"):
@@ -149,17 +166,20 @@ def test_display_names_are_harmless():
 
 # --- through the web --------------------------------------------------------------------------
 
+
 def _upload(person, case_id, data: bytes, name="photo.jpg", caption="A red square"):
-    return person.client.post(f"/submit/{case_id}/attachments",
-                              data={"csrf_token": person.token, "caption": caption},
-                              files={"file": (name, data, "application/octet-stream")},
-                              follow_redirects=False)
+    return person.client.post(
+        f"/submit/{case_id}/attachments",
+        data={"csrf_token": person.token, "caption": caption},
+        files={"file": (name, data, "application/octet-stream")},
+        follow_redirects=False,
+    )
 
 
 def _attachment_url(person, case_id) -> str:
     page = person.get(f"/submit/{case_id}").text
     start = page.index('href="/attachments/') + 6
-    return page[start:page.index('"', start)]
+    return page[start : page.index('"', start)]
 
 
 def test_an_upload_is_stored_outside_the_web_root_and_follows_its_case(people, runtime):
@@ -186,8 +206,9 @@ def test_an_upload_is_stored_outside_the_web_root_and_follows_its_case(people, r
         assert people[outsider].get(url).status_code == 404
     assert people["anonymous"].get(url.replace("IMG_1", "other")).status_code == 404
 
-    service.review(runtime, moderator=user_of(runtime, moderator), case_id=case_id,
-                   decision="publish")
+    service.review(
+        runtime, moderator=user_of(runtime, moderator), case_id=case_id, decision="publish"
+    )
     assert people["anonymous"].get(url).status_code == 200
     assert 'alt="A red square"' in people["anonymous"].get(f"/cases/{case_id}").text
 
@@ -198,16 +219,23 @@ def test_files_added_to_an_edit_stay_private_until_it_is_published(people, runti
     case_id = submit_case(runtime, author, id="edit-photo")
     moderator = user_of(runtime, people["moderator"])
     service.review(runtime, moderator=moderator, case_id=case_id, decision="publish")
-    assert _upload(submitter, case_id, pdf(), name="test report.pdf", caption="").status_code \
-        == 303
+    assert _upload(submitter, case_id, pdf(), name="test report.pdf", caption="").status_code == 303
     url = _attachment_url(submitter, case_id)
     assert submitter.get(url).headers["content-disposition"].startswith("attachment;")
     assert people["anonymous"].get(url).status_code == 404
     assert "test_report.pdf" not in people["anonymous"].get(f"/cases/{case_id}").text
-    submitter.post(f"/submit/{case_id}", {"action": "submit", "title": "Edit with a report",
-                                          "summary": "S", "language": "en",
-                                          "application": "road-pavement",
-                                          "rtm_types": "rubber-powder", "country": "IT"})
+    submitter.post(
+        f"/submit/{case_id}",
+        {
+            "action": "submit",
+            "title": "Edit with a report",
+            "summary": "S",
+            "language": "en",
+            "application": "road-pavement",
+            "rtm_types": "rubber-powder",
+            "country": "IT",
+        },
+    )
     service.review(runtime, moderator=moderator, case_id=case_id, decision="publish")
     assert people["anonymous"].get(url).status_code == 200
 
@@ -215,8 +243,11 @@ def test_files_added_to_an_edit_stay_private_until_it_is_published(people, runti
 def test_refused_uploads_answer_422_beside_the_field(people, runtime):
     submitter = people["submitter"]
     case_id = submit_case(runtime, user_of(runtime, submitter), submit=False, id="refusals")
-    for data, name in ((b"<html>" + SCRIPT, "photo.jpg"), (jpeg_with_gps()[:300], "cut.jpg"),
-                       (pdf() + b"<html>" + SCRIPT, "poly.pdf")):
+    for data, name in (
+        (b"<html>" + SCRIPT, "photo.jpg"),
+        (jpeg_with_gps()[:300], "cut.jpg"),
+        (pdf() + b"<html>" + SCRIPT, "poly.pdf"),
+    ):
         response = _upload(submitter, case_id, data, name=name)
         assert response.status_code == 422
         assert 'id="e-file"' in response.text and 'aria-invalid="true"' in response.text
@@ -229,9 +260,13 @@ def test_an_announced_oversized_body_is_refused_before_it_is_read(people, runtim
     submitter = people["submitter"]
     case_id = submit_case(runtime, user_of(runtime, submitter), submit=False, id="huge")
     response = submitter.client.post(
-        f"/submit/{case_id}/attachments", content=b"x" * 10,
-        headers={"content-type": "multipart/form-data; boundary=x",
-                 "content-length": str(files.MAX_UPLOAD_BYTES * 2)})
+        f"/submit/{case_id}/attachments",
+        content=b"x" * 10,
+        headers={
+            "content-type": "multipart/form-data; boundary=x",
+            "content-length": str(files.MAX_UPLOAD_BYTES * 2),
+        },
+    )
     assert response.status_code == 413
 
 

@@ -68,12 +68,18 @@ def assert_inert(response, *shown: str) -> None:
 
 def hostile_record(**overrides) -> dict:
     return record(
-        id="hostile", title=HOSTILE[0] + " " + HOSTILE[1], summary=EVERYTHING[:600],
-        description="\n\n".join(HOSTILE), city=HOSTILE[2][:200],
-        organisations=[{"name": HOSTILE[3], "role": "recycler"},
-                       {"name": HOSTILE[9], "role": "supplier"}],
+        id="hostile",
+        title=HOSTILE[0] + " " + HOSTILE[1],
+        summary=EVERYTHING[:600],
+        description="\n\n".join(HOSTILE),
+        city=HOSTILE[2][:200],
+        organisations=[
+            {"name": HOSTILE[3], "role": "recycler"},
+            {"name": HOSTILE[9], "role": "supplier"},
+        ],
         benefits=[{"metric": HOSTILE[4], "value": 3, "unit": HOSTILE[10][:50]}],
-        **overrides)
+        **overrides,
+    )
 
 
 def test_hostile_text_through_the_whole_workflow(people, runtime):
@@ -93,17 +99,28 @@ def test_hostile_text_through_the_whole_workflow(people, runtime):
     assert_inert(moderator.get("/moderation/hostile"), title, org, rec["city"])
 
     comment = HOSTILE[1] + " " + HOSTILE[5]
-    moderator.post("/moderation/hostile", {"decision": "request_changes", "comment": comment,
-                                           "version": _version(moderator)})
+    moderator.post(
+        "/moderation/hostile",
+        {"decision": "request_changes", "comment": comment, "version": _version(moderator)},
+    )
     for path in ("/my/cases", "/submit/hostile", "/cases/hostile/history"):
         assert_inert(submitter.get(path), comment)
 
     edited = {**rec, "summary": HOSTILE[6] + HOSTILE[7]}
     submitter.post("/submit/hostile", form_data(edited))
-    service.review(runtime, moderator=user_of(runtime, moderator), case_id="hostile",
-                   decision="publish", comment=HOSTILE[8])
-    for path in ("/cases/hostile", "/cases/hostile/history", "/cases?q=alert",
-                 "/cases?q=" + HOSTILE[0]):
+    service.review(
+        runtime,
+        moderator=user_of(runtime, moderator),
+        case_id="hostile",
+        decision="publish",
+        comment=HOSTILE[8],
+    )
+    for path in (
+        "/cases/hostile",
+        "/cases/hostile/history",
+        "/cases?q=alert",
+        "/cases?q=" + HOSTILE[0],
+    ):
         assert_inert(public.get(path))
     assert_inert(public.get("/cases/hostile"), title, org)
     assert_inert(public.get("/"))
@@ -130,12 +147,19 @@ def _version(person) -> str:
 
 def test_hostile_text_in_profiles_and_accounts(people):
     submitter, public = people["submitter"], people["anonymous"]
-    refused = submitter.post("/account/organisation", {"name": "Evil Co",
-                                                       "website": "javascript:alert(1)"})
+    refused = submitter.post(
+        "/account/organisation", {"name": "Evil Co", "website": "javascript:alert(1)"}
+    )
     assert refused.status_code == 422
-    made = submitter.post("/account/organisation", {
-        "name": HOSTILE[1][:200], "description": "\n\n".join(HOSTILE),
-        "certifications": "\n".join(HOSTILE), "website": "https://example.org/?q=<script>"})
+    made = submitter.post(
+        "/account/organisation",
+        {
+            "name": HOSTILE[1][:200],
+            "description": "\n\n".join(HOSTILE),
+            "certifications": "\n".join(HOSTILE),
+            "website": "https://example.org/?q=<script>",
+        },
+    )
     assert made.status_code == 303
     assert_inert(public.get(made.headers["location"]), HOSTILE[1])
     assert_inert(submitter.get(made.headers["location"] + "/edit"), HOSTILE[1])
@@ -160,7 +184,8 @@ def test_hostile_captions_and_file_names(people, runtime):
         "/submit/captioned/attachments",
         data={"csrf_token": submitter.token, "caption": HOSTILE[1]},
         files={"file": ('"><script>alert(1)</script>.png', out.getvalue(), "image/png")},
-        follow_redirects=False)
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert_inert(submitter.get("/submit/captioned"), HOSTILE[1])
     assert_inert(people["moderator"].get("/moderation/captioned"), HOSTILE[1])

@@ -48,13 +48,19 @@ def moderator(rt):
 
 def _save(rt, user, submit=True, case_id=None, version=None, revision_version=None, **overrides):
     rec = CaseRecord.model_validate(record(**overrides))
-    return service.save(rt, user=user, record=rec, submit=submit, case_id=case_id,
-                        version=version, revision_version=revision_version)
+    return service.save(
+        rt,
+        user=user,
+        record=rec,
+        submit=submit,
+        case_id=case_id,
+        version=version,
+        revision_version=revision_version,
+    )
 
 
 def _found(rt, words: str) -> list[str]:
-    return [h.id for h in kb_service.search_cases(backend=rt.search,
-                                                  query=CaseQuery(q=words)).hits]
+    return [h.id for h in kb_service.search_cases(backend=rt.search, query=CaseQuery(q=words)).hits]
 
 
 def _case(rt, case_id) -> Case:
@@ -66,8 +72,9 @@ def _case(rt, case_id) -> Case:
 
 def _actions(rt, case_id) -> list[tuple[str, str | None]]:
     with rt.db.session() as session:
-        rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
-                               .order_by(CaseEvent.id)).all()
+        rows = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+        ).all()
         return [(e.action, e.to_status) for e in rows]
 
 
@@ -79,26 +86,38 @@ def test_draft_submit_publish_makes_a_case_public_and_searchable(rt, author, mod
 
     case = _case(rt, "vulcan-path")
     assert case.created_by == author.id and case.organisation_id == author.organisation_id
-    _save(rt, author, id="vulcan-path", title="Vulcanised walkway", case_id="vulcan-path",
-          version=case.version)
+    _save(
+        rt,
+        author,
+        id="vulcan-path",
+        title="Vulcanised walkway",
+        case_id="vulcan-path",
+        version=case.version,
+    )
     assert _case(rt, "vulcan-path").status == "submitted"
     assert _found(rt, "vulcanised walkway") == []
     to = sorted(m["To"] for m in mails(rt.settings))
     assert to == ["author@example.org", "moderator@example.org"]
 
-    done = service.review(rt, moderator=moderator, case_id="vulcan-path", decision="publish",
-                          comment="Thank you")
+    done = service.review(
+        rt, moderator=moderator, case_id="vulcan-path", decision="publish", comment="Thank you"
+    )
     assert (done.status, done.target, done.case_status) == ("published", "case", "published")
     assert _found(rt, "vulcanised walkway") == ["vulcan-path"]
     published = _case(rt, "vulcan-path")
     assert published.published_at is not None
     with rt.db.session() as session:
-        versions = session.scalars(select(CaseVersion).where(CaseVersion.case_id == "vulcan-path")
-                                   ).all()
+        versions = session.scalars(
+            select(CaseVersion).where(CaseVersion.case_id == "vulcan-path")
+        ).all()
         assert [(v.number, v.published_by, v.record["title"]) for v in versions] == [
-            (1, moderator.id, "Vulcanised walkway")]
-    assert _actions(rt, "vulcan-path") == [("created", "draft"), ("submitted", "submitted"),
-                                           ("published", "published")]
+            (1, moderator.id, "Vulcanised walkway")
+        ]
+    assert _actions(rt, "vulcan-path") == [
+        ("created", "draft"),
+        ("submitted", "submitted"),
+        ("published", "published"),
+    ]
     last = mails(rt.settings)[-1]
     assert last["To"] == "author@example.org" and "published" in last["Subject"]
 
@@ -108,8 +127,13 @@ def test_request_changes_needs_a_comment_and_goes_back_to_the_author(rt, author,
     with pytest.raises(service.WorkflowError) as err:
         service.review(rt, moderator=moderator, case_id=case_id, decision="request_changes")
     assert err.value.status == 422
-    service.review(rt, moderator=moderator, case_id=case_id, decision="request_changes",
-                   comment="Please cite the municipal report.")
+    service.review(
+        rt,
+        moderator=moderator,
+        case_id=case_id,
+        decision="request_changes",
+        comment="Please cite the municipal report.",
+    )
     assert _case(rt, case_id).status == "changes_requested"
     mail = mails(rt.settings)[-1]
     assert mail["To"] == "author@example.org"
@@ -124,13 +148,20 @@ def test_request_changes_needs_a_comment_and_goes_back_to_the_author(rt, author,
         assert [i.id for i in queries.moderation_queue(session).items] == [case_id]
 
 
-def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt, author,
-                                                                            moderator):
+def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt, author, moderator):
     case_id = _save(rt, author, id="pista", title="Pista ciclabile Zorblaxian").case_id
     service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
     version = _case(rt, case_id).version
-    outcome = _save(rt, author, id=case_id, case_id=case_id, version=version, revision_version=0,
-                    title="Pista ciclabile Quintrelo", summary="Resurfaced in 2022.")
+    outcome = _save(
+        rt,
+        author,
+        id=case_id,
+        case_id=case_id,
+        version=version,
+        revision_version=0,
+        title="Pista ciclabile Quintrelo",
+        summary="Resurfaced in 2022.",
+    )
     assert (outcome.status, outcome.target, outcome.revision) == ("submitted", "revision", True)
     public = _case(rt, case_id)
     assert (public.status, public.title) == ("published", "Pista ciclabile Zorblaxian")
@@ -139,16 +170,20 @@ def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt,
     with rt.db.session() as session:
         queue = queries.moderation_queue(session)
         assert [(i.id, i.kind, i.title) for i in queue.items] == [
-            (case_id, "edit", "Pista ciclabile Quintrelo")]
+            (case_id, "edit", "Pista ciclabile Quintrelo")
+        ]
         review = queries.review(session, session.get(Case, case_id))
         assert review.kind == "edit"
         changed = {c.field: c.lines for c in review.changes}
         assert set(changed) == {"title", "summary"}
         assert [(line.op, line.text) for line in changed["title"]] == [
-            ("removed", "Pista ciclabile Zorblaxian"), ("added", "Pista ciclabile Quintrelo")]
+            ("removed", "Pista ciclabile Zorblaxian"),
+            ("added", "Pista ciclabile Quintrelo"),
+        ]
 
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish",
-                   version=review.version)
+    service.review(
+        rt, moderator=moderator, case_id=case_id, decision="publish", version=review.version
+    )
     assert _case(rt, case_id).title == "Pista ciclabile Quintrelo"
     assert _found(rt, "quintrelo") == [case_id]
     assert _found(rt, "zorblaxian") == []
@@ -163,8 +198,9 @@ def test_a_rejected_edit_leaves_the_published_case_alone(rt, author, moderator):
     case_id = _save(rt, author, id="kept").case_id
     service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
     _save(rt, author, id=case_id, case_id=case_id, title="A rejected edit")
-    done = service.review(rt, moderator=moderator, case_id=case_id, decision="reject",
-                          comment="No source")
+    done = service.review(
+        rt, moderator=moderator, case_id=case_id, decision="reject", comment="No source"
+    )
     assert (done.status, done.target, done.case_status) == ("rejected", "revision", "published")
     assert _case(rt, case_id).status == "published"
     # The author can fix the rejected edit and submit it again.
@@ -176,8 +212,7 @@ def test_taking_a_case_down_removes_it_from_the_index(rt, author, moderator):
     case_id = _save(rt, author, id="takedown", title="Granulato antitrauma").case_id
     service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
     assert _found(rt, "antitrauma") == [case_id]
-    service.review(rt, moderator=moderator, case_id=case_id, decision="reject",
-                   comment="Duplicate")
+    service.review(rt, moderator=moderator, case_id=case_id, decision="reject", comment="Duplicate")
     assert _case(rt, case_id).status == "rejected"
     assert _found(rt, "antitrauma") == []
     assert _actions(rt, case_id)[-1] == ("unpublished", "rejected")
@@ -186,25 +221,38 @@ def test_taking_a_case_down_removes_it_from_the_index(rt, author, moderator):
 
 
 def test_an_imported_case_keeps_its_first_version_when_edited(rt, author, moderator):
-    kb_service.upsert_records(db=rt.db, backend=rt.search, taxonomy=rt.taxonomy,
-                              records=[CaseRecord.model_validate(record(id="seeded"))],
-                              user_id=author.id)
+    kb_service.upsert_records(
+        db=rt.db,
+        backend=rt.search,
+        taxonomy=rt.taxonomy,
+        records=[CaseRecord.model_validate(record(id="seeded"))],
+        user_id=author.id,
+    )
     _save(rt, author, id="seeded", case_id="seeded", title="Seeded and edited")
     service.review(rt, moderator=moderator, case_id="seeded", decision="publish")
     with rt.db.session() as session:
-        numbers = session.scalars(select(CaseVersion.number)
-                                  .where(CaseVersion.case_id == "seeded")).all()
+        numbers = session.scalars(
+            select(CaseVersion.number).where(CaseVersion.case_id == "seeded")
+        ).all()
     assert sorted(numbers) == [1, 2]
 
 
 def test_a_stale_form_is_refused_and_nothing_is_overwritten(rt, author):
     case_id = _save(rt, author, submit=False, id="locked", title="First title").case_id
     seen = _case(rt, case_id).version
-    _save(rt, author, submit=False, id=case_id, case_id=case_id, version=seen,
-          title="Saved in the other tab")
+    _save(
+        rt,
+        author,
+        submit=False,
+        id=case_id,
+        case_id=case_id,
+        version=seen,
+        title="Saved in the other tab",
+    )
     with pytest.raises(service.Conflict) as err:
-        _save(rt, author, submit=False, id=case_id, case_id=case_id, version=seen,
-              title="Stale tab")
+        _save(
+            rt, author, submit=False, id=case_id, case_id=case_id, version=seen, title="Stale tab"
+        )
     assert err.value.status == 409
     assert _case(rt, case_id).title == "Saved in the other tab"
 
@@ -243,8 +291,9 @@ def test_the_api_record_of_another_submitters_case_is_a_conflict(rt, author):
     other = _user(rt, "submitter", "other@example.org")
     with pytest.raises(service.Conflict):
         service.submit_record(rt, user=other, record=CaseRecord.model_validate(record(id="taken")))
-    mine = service.submit_record(rt, user=author,
-                                 record=CaseRecord.model_validate(record(id="taken")))
+    mine = service.submit_record(
+        rt, user=author, record=CaseRecord.model_validate(record(id="taken"))
+    )
     assert (mine.case_id, mine.status) == ("taken", "submitted")
 
 

@@ -39,8 +39,9 @@ class Person:
 
     def post(self, path: str, data: dict | None = None, **kw):
         """POST a form with the session's CSRF token, as a browser would."""
-        return self.client.post(path, data={"csrf_token": self.token, **(data or {})},
-                                follow_redirects=False, **kw)
+        return self.client.post(
+            path, data={"csrf_token": self.token, **(data or {})}, follow_redirects=False, **kw
+        )
 
     def get(self, path: str, **kw):
         return self.client.get(path, **kw)
@@ -80,10 +81,26 @@ def user_of(runtime, person: Person) -> User:
 
 def form_data(rec: dict, action: str = "submit", **extra) -> dict:
     """Return the submit form's fields for a record."""
-    data = {name: "" if rec.get(name) is None else str(rec[name])
-            for name in ("id", "title", "summary", "description", "language", "application",
-                         "country", "city", "lat", "lon", "year", "rtm_tonnes",
-                         "tyres_equivalent", "area_m2", "length_km")}
+    data = {
+        name: "" if rec.get(name) is None else str(rec[name])
+        for name in (
+            "id",
+            "title",
+            "summary",
+            "description",
+            "language",
+            "application",
+            "country",
+            "city",
+            "lat",
+            "lon",
+            "year",
+            "rtm_tonnes",
+            "tyres_equivalent",
+            "area_m2",
+            "length_km",
+        )
+    }
     data["gpp"] = {True: "yes", False: "no", None: ""}[rec.get("gpp")]
     data["rtm_types"] = list(rec["rtm_types"])
     for i, org in enumerate(rec.get("organisations", [])):
@@ -104,15 +121,22 @@ def submit_case(runtime, user: User, submit: bool = True, **overrides) -> str:
     rec = CaseRecord.model_validate(record(**overrides))
     with runtime.db.session() as session:
         exists = rec.id is not None and session.get(Case, rec.id) is not None
-    return service.save(runtime, user=user, record=rec, submit=submit,
-                        case_id=rec.id if exists else None).case_id
+    return service.save(
+        runtime, user=user, record=rec, submit=submit, case_id=rec.id if exists else None
+    ).case_id
 
 
 def mails(settings) -> list[email.message.EmailMessage]:
     """Return the e-mails written to the mail dir, oldest first."""
     folder = Path(settings.data_path) / "mail"
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default)
-            for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [
+            email.message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in sorted(folder.glob("*.eml"))
+        ]
+        if folder.exists()
+        else []
+    )
 
 
 @pytest.fixture

@@ -30,10 +30,29 @@ def test_the_form_has_every_field_of_the_record(people):
     page = people["submitter"].get("/submit")
     assert page.status_code == 200
     html = page.text
-    for name in ("title", "summary", "description", "language", "application", "country", "city",
-                 "lat", "lon", "year", "rtm_tonnes", "tyres_equivalent", "area_m2", "length_km",
-                 "id", "organisations-0-name", "organisations-0-role", "benefits-0-metric",
-                 "benefits-0-value", "benefits-0-unit", "sources-0-url"):
+    for name in (
+        "title",
+        "summary",
+        "description",
+        "language",
+        "application",
+        "country",
+        "city",
+        "lat",
+        "lon",
+        "year",
+        "rtm_tonnes",
+        "tyres_equivalent",
+        "area_m2",
+        "length_km",
+        "id",
+        "organisations-0-name",
+        "organisations-0-role",
+        "benefits-0-metric",
+        "benefits-0-value",
+        "benefits-0-unit",
+        "sources-0-url",
+    ):
         assert f'name="{name}"' in html, name
         assert f'for="f-{name}"' in html, name
     for code in RTM_TYPES:
@@ -45,21 +64,27 @@ def test_the_form_has_every_field_of_the_record(people):
 
 def test_adding_and_removing_rows_without_javascript_keeps_the_values(people):
     submitter = people["submitter"]
-    data = form_data(record(organisations=[{"name": "Comune di Prova",
-                                            "role": "contracting-authority"}]),
-                     action="add-organisations")
+    data = form_data(
+        record(organisations=[{"name": "Comune di Prova", "role": "contracting-authority"}]),
+        action="add-organisations",
+    )
     page = submitter.post("/submit", data)
     assert page.status_code == 200 and "<html" in page.text
     assert _row_names(page.text, "organisations") == [
-        "organisations-0-name", "organisations-0-role", "organisations-1-name",
-        "organisations-1-role"]
+        "organisations-0-name",
+        "organisations-0-role",
+        "organisations-1-name",
+        "organisations-1-role",
+    ]
     assert 'value="Comune di Prova"' in page.text
     assert re.search(r'id="f-organisations-1-name"[^>]*autofocus', page.text)
     data["action"] = "remove-organisations-0"
     page = submitter.post("/submit", data)
     assert "Comune di Prova" not in page.text
-    assert _row_names(page.text, "organisations") == ["organisations-0-name",
-                                                      "organisations-0-role"]
+    assert _row_names(page.text, "organisations") == [
+        "organisations-0-name",
+        "organisations-0-role",
+    ]
 
 
 def test_htmx_swaps_only_the_rows_that_changed(people):
@@ -74,8 +99,9 @@ def test_htmx_swaps_only_the_rows_that_changed(people):
 
 def test_errors_are_shown_beside_each_field_with_the_values_kept(people, runtime):
     submitter = people["submitter"]
-    data = form_data(record(title="ab", rtm_types=[], sources=["javascript:alert(1)"],
-                            lon=None), action="submit")
+    data = form_data(
+        record(title="ab", rtm_types=[], sources=["javascript:alert(1)"], lon=None), action="submit"
+    )
     data["benefits-0-value"] = "lots"
     data["rtm_types"] = []
     page = submitter.post("/submit", data)
@@ -83,8 +109,9 @@ def test_errors_are_shown_beside_each_field_with_the_values_kept(people, runtime
     html = page.text
     for name in ("title", "rtm_types", "sources-0-url", "benefits-0-value"):
         assert f'id="e-{name}"' in html, name
-    assert re.search(r'id="f-title"[^>]*aria-describedby="h-title e-title" aria-invalid="true"',
-                     html)
+    assert re.search(
+        r'id="f-title"[^>]*aria-describedby="h-title e-title" aria-invalid="true"', html
+    )
     assert 'value="ab"' in html and 'value="javascript:alert(1)"' in html
     assert 'href="#f-title"' in html  # the summary links to the field
     fragment = submitter.post("/submit", data, headers=HTMX)
@@ -108,28 +135,33 @@ def test_draft_then_submit_then_the_dashboard(people, runtime):
     assert "Saved as a draft" in edit.text and 'id="moderation-attachments"' in edit.text
     assert _case(runtime, "via-form").status == "draft"
     version = _case(runtime, "via-form").version
-    sent = submitter.post("/submit/via-form", form_data(record(id="via-form"),
-                                                        version=str(version)))
+    sent = submitter.post(
+        "/submit/via-form", form_data(record(id="via-form"), version=str(version))
+    )
     assert sent.status_code == 303 and sent.headers["location"] == "/my/cases"
     dashboard = submitter.get("/my/cases")
     assert "Submitted for review" in dashboard.text and "Waiting for review" in dashboard.text
     as_json = submitter.get("/my/cases", headers={"Accept": "application/json"}).json()
     assert as_json["cases"][0]["status"] == "submitted"
-    htmx_save = submitter.post("/submit/via-form", form_data(record(id="via-form")),
-                               headers=HTMX)
+    htmx_save = submitter.post("/submit/via-form", form_data(record(id="via-form")), headers=HTMX)
     assert htmx_save.headers["HX-Redirect"] == "/my/cases"
 
 
 def test_a_second_save_from_a_stale_form_is_a_conflict(people, runtime):
     submitter = people["submitter"]
-    case_id = submit_case(runtime, user_of(runtime, submitter), submit=False, id="two-tabs",
-                          title="Original")
+    case_id = submit_case(
+        runtime, user_of(runtime, submitter), submit=False, id="two-tabs", title="Original"
+    )
     stale = re.search(r'name="version" value="(\d+)"', submitter.get("/submit/two-tabs").text)[1]
-    first = submitter.post("/submit/two-tabs", form_data(record(id=case_id, title="Tab one"),
-                                                         action="draft", version=stale))
+    first = submitter.post(
+        "/submit/two-tabs",
+        form_data(record(id=case_id, title="Tab one"), action="draft", version=stale),
+    )
     assert first.status_code == 303
-    second = submitter.post("/submit/two-tabs", form_data(record(id=case_id, title="Tab two"),
-                                                          action="draft", version=stale))
+    second = submitter.post(
+        "/submit/two-tabs",
+        form_data(record(id=case_id, title="Tab two"), action="draft", version=stale),
+    )
     assert second.status_code == 409
     assert "nothing was saved" in second.text and 'value="Tab two"' in second.text
     assert _case(runtime, case_id).title == "Tab one"
@@ -139,8 +171,9 @@ def test_the_review_shows_contacts_and_differences_to_moderators_only(people, ru
     submitter, moderator = people["submitter"], people["moderator"]
     author = user_of(runtime, submitter)
     case_id = submit_case(runtime, author, id="reviewed", title="Crumb rubber track")
-    service.review(runtime, moderator=user_of(runtime, moderator), case_id=case_id,
-                   decision="publish")
+    service.review(
+        runtime, moderator=user_of(runtime, moderator), case_id=case_id, decision="publish"
+    )
     submit_case(runtime, author, id="reviewed", title="Crumb rubber running track")
     page = moderator.get("/moderation/reviewed")
     assert page.status_code == 200
@@ -159,20 +192,22 @@ def test_a_moderator_requests_changes_and_the_author_sees_the_comment(people, ru
     submitter, moderator = people["submitter"], people["moderator"]
     case_id = submit_case(runtime, user_of(runtime, submitter), id="changes")
     version = _case(runtime, case_id).version
-    missing = moderator.post(f"/moderation/{case_id}", {"decision": "request_changes",
-                                                        "version": version})
+    missing = moderator.post(
+        f"/moderation/{case_id}", {"decision": "request_changes", "version": version}
+    )
     assert missing.status_code == 422 and 'id="e-comment"' in missing.text
-    fragment = moderator.post(f"/moderation/{case_id}", {"decision": "request_changes",
-                                                         "version": version}, headers=HTMX)
+    fragment = moderator.post(
+        f"/moderation/{case_id}", {"decision": "request_changes", "version": version}, headers=HTMX
+    )
     assert fragment.text.lstrip().startswith('<section id="moderation-decision"')
-    done = moderator.post(f"/moderation/{case_id}", {"decision": "request_changes",
-                                                     "comment": "Add the tonnage source.",
-                                                     "version": version})
+    done = moderator.post(
+        f"/moderation/{case_id}",
+        {"decision": "request_changes", "comment": "Add the tonnage source.", "version": version},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/moderation"
     assert "Add the tonnage source." in submitter.get("/my/cases").text
     assert "Add the tonnage source." in submitter.get(f"/submit/{case_id}").text
-    stale = moderator.post(f"/moderation/{case_id}", {"decision": "publish",
-                                                      "version": version})
+    stale = moderator.post(f"/moderation/{case_id}", {"decision": "publish", "version": version})
     assert stale.status_code == 409
 
 
@@ -183,8 +218,9 @@ def test_the_history_shows_versions_and_keeps_the_log_for_insiders(people, runti
     assert people["anonymous"].get(f"/cases/{case_id}/history").status_code == 404
     service.review(runtime, moderator=mod, case_id=case_id, decision="publish")
     submit_case(runtime, author, id="historic", summary="Second summary.")
-    service.review(runtime, moderator=mod, case_id=case_id, decision="publish",
-                   comment="internal note")
+    service.review(
+        runtime, moderator=mod, case_id=case_id, decision="publish", comment="internal note"
+    )
     public = people["anonymous"].get(f"/cases/{case_id}/history")
     assert public.status_code == 200
     assert "Version 2" in public.text and "Version 1" in public.text
@@ -195,16 +231,25 @@ def test_the_history_shows_versions_and_keeps_the_log_for_insiders(people, runti
     # The author learns that a moderator acted, not who: moderators' contacts stay private.
     assert "A moderator" in insider.text and "moderator@example.org" not in insider.text
     assert "moderator@example.org" in moderator.get(f"/cases/{case_id}/history").text
-    data = people["anonymous"].get(f"/cases/{case_id}/history",
-                                   headers={"Accept": "application/json"}).json()
+    data = (
+        people["anonymous"]
+        .get(f"/cases/{case_id}/history", headers={"Accept": "application/json"})
+        .json()
+    )
     assert [v["number"] for v in data["versions"]] == [2, 1] and data["events"] is None
 
 
 def test_unpublished_cases_are_404_to_everyone_else(people, runtime):
-    case_id = submit_case(runtime, user_of(runtime, people["submitter"]), id="private",
-                          title="Private shredded tyres")
-    for who, status in (("anonymous", 404), ("procurer", 404), ("admin", 200),
-                        ("moderator", 200), ("submitter", 200)):
+    case_id = submit_case(
+        runtime, user_of(runtime, people["submitter"]), id="private", title="Private shredded tyres"
+    )
+    for who, status in (
+        ("anonymous", 404),
+        ("procurer", 404),
+        ("admin", 200),
+        ("moderator", 200),
+        ("submitter", 200),
+    ):
         assert people[who].get(f"/cases/{case_id}").status_code == status, who
     other = people["procurer"]
     assert other.get(f"/submit/{case_id}").status_code == 403  # procurers do not submit
@@ -218,13 +263,21 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
     submitter = people["submitter"]
     page = submitter.get("/account/organisation")
     assert page.status_code == 200 and 'name="website"' in page.text
-    bad = submitter.post("/account/organisation", {"name": "Granulati Uno",
-                                                   "website": "javascript:alert(1)"})
+    bad = submitter.post(
+        "/account/organisation", {"name": "Granulati Uno", "website": "javascript:alert(1)"}
+    )
     assert bad.status_code == 422 and 'id="e-website"' in bad.text
-    made = submitter.post("/account/organisation", {
-        "name": "Granulati Uno", "type": "recycler", "country": "IT",
-        "website": "https://example.org", "description": "We make **granulate**.",
-        "certifications": "Recycled content label\nISO 9001"})
+    made = submitter.post(
+        "/account/organisation",
+        {
+            "name": "Granulati Uno",
+            "type": "recycler",
+            "country": "IT",
+            "website": "https://example.org",
+            "description": "We make **granulate**.",
+            "certifications": "Recycled content label\nISO 9001",
+        },
+    )
     assert made.status_code == 303
     slug = made.headers["location"].rsplit("/", 1)[1]
     public = people["anonymous"].get(f"/organisations/{slug}")
@@ -234,13 +287,18 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
     outsider = sign_in(app, runtime, "submitter", email="outsider@example.org")
     assert outsider.get(f"/organisations/{slug}/edit").status_code == 403
     assert people["moderator"].get(f"/organisations/{slug}/edit").status_code == 200
-    saved = submitter.post(f"/organisations/{slug}/edit", {"name": "Granulati Uno Spa",
-                                                           "type": "manufacturer"})
+    saved = submitter.post(
+        f"/organisations/{slug}/edit", {"name": "Granulati Uno Spa", "type": "manufacturer"}
+    )
     assert saved.status_code == 303
     assert "Granulati Uno Spa" in people["anonymous"].get(f"/organisations/{slug}").text
 
     author = user_of(runtime, submitter)
     case_id = submit_case(runtime, author, id="by-org", organisations=[])
-    service.review(runtime, moderator=user_of(runtime, people["moderator"]), case_id=case_id,
-                   decision="publish")
+    service.review(
+        runtime,
+        moderator=user_of(runtime, people["moderator"]),
+        case_id=case_id,
+        decision="publish",
+    )
     assert "/cases/by-org" in people["anonymous"].get(f"/organisations/{slug}").text

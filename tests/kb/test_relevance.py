@@ -8,28 +8,60 @@ from kb.schemas import CaseQuery
 from kb.service import search_cases
 
 # (query text, filters, relevant ids: a hit among them in the top 3 is a success)
-MADRID = {"es-madrid-operacion-asfalto-2024", "es-madrid-operacion-asfalto-2025",
-          "es-madrid-a5-batan", "es-madrid-avenida-de-la-albufera"}
+MADRID = {
+    "es-madrid-operacion-asfalto-2024",
+    "es-madrid-operacion-asfalto-2025",
+    "es-madrid-a5-batan",
+    "es-madrid-avenida-de-la-albufera",
+}
 POLAND = {"pl-poznan-a2-obwodnica-trzeci-pas", "pl-krakow-trasa-nowohucka-s7"}
-RAIL = {"es-granada-metro-ligero-amortiguador-caucho-nfu", "es-algeciras-compovia-rubber-sub-ballast",
-        "fr-acousystem-jaquette-rail-tramway"}
-BARRIERS = {"hr-zagreb-ruconbar-rubberised-concrete-noise-barrier",
-            "cz-trinec-bypass-noba-recycled-rubber-noise-barriers"}
-PLAYGROUNDS = {"it-capriate-leolandia-rubber-play-area", "es-murcia-suelos-seguridad-zonas-juego",
-               "gr-amfissa-eidiko-dimotiko-tapitas-asfaleias",
-               "gr-corfu-spartylas-primary-school-safety-floor"}
-STEEL = {"it-greendealles-rtsf-precast-floor-slab", "gb-sheffield-anagennisi-tyre-components-concrete"}
-BASINS = {"fr-bron-bassin-retention-pneus-poids-lourds", "fr-sens-villeroy-shredded-tyre-retention-basin",
-          "fr-tresserre-drain-gomme-lotissement"}
-TURF = {"it-caserta-rione-vanvitelli-synthetic-pitches", "it-gragnano-istituto-damato-campo-sintetico",
-        "it-laquila-speedbol-mini-pitch"}
-TRACKS = {"it-roma-centro-sportivo-fulvio-bernardini", "it-modena-accademia-militare-pista-atletica"}
+RAIL = {
+    "es-granada-metro-ligero-amortiguador-caucho-nfu",
+    "es-algeciras-compovia-rubber-sub-ballast",
+    "fr-acousystem-jaquette-rail-tramway",
+}
+BARRIERS = {
+    "hr-zagreb-ruconbar-rubberised-concrete-noise-barrier",
+    "cz-trinec-bypass-noba-recycled-rubber-noise-barriers",
+}
+PLAYGROUNDS = {
+    "it-capriate-leolandia-rubber-play-area",
+    "es-murcia-suelos-seguridad-zonas-juego",
+    "gr-amfissa-eidiko-dimotiko-tapitas-asfaleias",
+    "gr-corfu-spartylas-primary-school-safety-floor",
+}
+STEEL = {
+    "it-greendealles-rtsf-precast-floor-slab",
+    "gb-sheffield-anagennisi-tyre-components-concrete",
+}
+BASINS = {
+    "fr-bron-bassin-retention-pneus-poids-lourds",
+    "fr-sens-villeroy-shredded-tyre-retention-basin",
+    "fr-tresserre-drain-gomme-lotissement",
+}
+TURF = {
+    "it-caserta-rione-vanvitelli-synthetic-pitches",
+    "it-gragnano-istituto-damato-campo-sintetico",
+    "it-laquila-speedbol-mini-pitch",
+}
+TRACKS = {
+    "it-roma-centro-sportivo-fulvio-bernardini",
+    "it-modena-accademia-militare-pista-atletica",
+}
 
 CASES = [
     # Cross-language: the issue's own examples.
     ("asfalto gommato", {}, POLAND | MADRID | {"it-olbia-via-roma", "it-robbio-strade-comunali"}),
-    ("rubberized asfalt", {}, {"it-castelvetrano-via-caduti-di-nassiriya", "it-robbio-strade-comunali",
-                               "cz-zadverice-i49", "it-roma-via-di-torpignattara"}),
+    (
+        "rubberized asfalt",
+        {},
+        {
+            "it-castelvetrano-via-caduti-di-nassiriya",
+            "it-robbio-strade-comunali",
+            "cz-zadverice-i49",
+            "it-roma-via-di-torpignattara",
+        },
+    ),
     # English
     ("noise barrier", {}, BARRIERS),
     ("anti-vibration mat", {}, RAIL),
@@ -68,11 +100,25 @@ CASES = [
     ("tramway vibraton", {}, RAIL),
     ("granulatte", {"application": ["playground"]}, PLAYGROUNDS),
     # Facets with text
-    ("rubber", {"country": ["GR"]}, {"gr-aspropyrgos-rap-elt", "gr-amfissa-eidiko-dimotiko-tapitas-asfaleias",
-                                      "gr-corfu-spartylas-primary-school-safety-floor"}),
-    ("asphalt", {"country": ["ES"], "year_max": 2010}, MADRID | {"es-b140-sabadell-mollet",
-                                                                 "es-m221-m222-valdaracete-brea-de-tajo",
-                                                                 "es-comunidad-de-madrid-carreteras-2009"}),
+    (
+        "rubber",
+        {"country": ["GR"]},
+        {
+            "gr-aspropyrgos-rap-elt",
+            "gr-amfissa-eidiko-dimotiko-tapitas-asfaleias",
+            "gr-corfu-spartylas-primary-school-safety-floor",
+        },
+    ),
+    (
+        "asphalt",
+        {"country": ["ES"], "year_max": 2010},
+        MADRID
+        | {
+            "es-b140-sabadell-mollet",
+            "es-m221-m222-valdaracete-brea-de-tajo",
+            "es-comunidad-de-madrid-carreteras-2009",
+        },
+    ),
     ("", {"application": ["noise-barrier"]}, BARRIERS),
     ("concrete", {"rtm": ["steel-fibre"]}, STEEL),
 ]
@@ -82,8 +128,9 @@ BAR = 0.9
 def test_relevance_set_success_at_3(seeded_runtime, capsys):
     misses = []
     for text, filters, relevant in CASES:
-        result = search_cases(backend=seeded_runtime.search,
-                              query=CaseQuery(q=text, per_page=3, **filters))
+        result = search_cases(
+            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=3, **filters)
+        )
         top = [hit.id for hit in result.hits]
         if not set(top) & relevant:
             misses.append(f"{text!r} {filters}: got {top}")
@@ -98,6 +145,10 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
 
 @pytest.mark.parametrize("text", ["asfalto gommato", "rubberized asfalt"])
 def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
-    ids = {h.id for h in search_cases(backend=seeded_runtime.search,
-                                      query=CaseQuery(q=text, per_page=100)).hits}
+    ids = {
+        h.id
+        for h in search_cases(
+            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)
+        ).hits
+    }
     assert ids & POLAND and ids & MADRID

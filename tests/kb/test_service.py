@@ -21,8 +21,13 @@ def rt(db_url, tmp_path):
 
 
 def upsert(rt, records, **kw):
-    return service.upsert_records(db=rt.db, backend=rt.search, taxonomy=rt.taxonomy,
-                                  records=[CaseRecord.model_validate(r) for r in records], **kw)
+    return service.upsert_records(
+        db=rt.db,
+        backend=rt.search,
+        taxonomy=rt.taxonomy,
+        records=[CaseRecord.model_validate(r) for r in records],
+        **kw,
+    )
 
 
 def test_upsert_counts_imported_updated_unchanged(rt):
@@ -46,8 +51,13 @@ def test_ids_are_made_from_titles_and_stay_stable(rt):
 
 def test_organisations_are_shared_between_cases(rt):
     org = [{"name": "Ecopneus", "role": "recycler"}]
-    upsert(rt, [record(id="x", organisations=org), record(id="y", organisations=[
-        {"name": "ECOPNEUS", "role": "supplier"}])])
+    upsert(
+        rt,
+        [
+            record(id="x", organisations=org),
+            record(id="y", organisations=[{"name": "ECOPNEUS", "role": "supplier"}]),
+        ],
+    )
     with rt.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Organisation)) == 1
 

@@ -25,12 +25,18 @@ def test_cases_page_full_fragment_and_json(seeded_client):
     assert "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<div id="kb-results"')
 
-    restore = seeded_client.get("/cases?q=asphalt", headers={
-        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    restore = seeded_client.get(
+        "/cases?q=asphalt", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in restore.text
 
     data = seeded_client.get("/cases?q=asphalt", headers={"Accept": "application/json"}).json()
-    assert data["total"] > 0 and set(data["facets"]) == {"application", "rtm_types", "country", "year"}
+    assert data["total"] > 0 and set(data["facets"]) == {
+        "application",
+        "rtm_types",
+        "country",
+        "year",
+    }
 
 
 def test_facet_links_toggle_and_chips_remove(seeded_client):
@@ -43,8 +49,11 @@ def test_facet_links_toggle_and_chips_remove(seeded_client):
 
 def test_case_page_shows_every_field(seeded_client, seeded_runtime):
     with seeded_runtime.db.session() as session:
-        case = next(c for c in session.scalars(service.select(service.Case))
-                    if c.sources and c.organisation_links and c.lat is not None)
+        case = next(
+            c
+            for c in session.scalars(service.select(service.Case))
+            if c.sources and c.organisation_links and c.lat is not None
+        )
         record = service.record_of(case)
     r = seeded_client.get(f"/cases/{record.id}")
     assert r.status_code == 200
@@ -72,7 +81,9 @@ def test_export_of_current_results(seeded_client):
 def test_language_switch_sets_html_lang_and_cookie(seeded_client):
     r = seeded_client.get("/?lang=it")
     assert '<html lang="it">' in r.text
-    assert r.cookies.get("replan_lang") == "it" or "replan_lang=it" in r.headers.get("set-cookie", "")
+    assert r.cookies.get("replan_lang") == "it" or "replan_lang=it" in r.headers.get(
+        "set-cookie", ""
+    )
     seeded_client.cookies.clear()
     r = seeded_client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"})
     assert '<html lang="pl">' in r.text

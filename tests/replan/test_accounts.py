@@ -44,17 +44,24 @@ def test_tokens_are_shown_once_listed_and_revocable(people, runtime, client):
 
 def test_changing_the_password(people, app, runtime):
     person = people["procurer"]
-    wrong = person.post("/account/password", {"current": "nope", "new": "a brand new secret",
-                                              "confirm": "a brand new secret"})
+    wrong = person.post(
+        "/account/password",
+        {"current": "nope", "new": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert wrong.status_code == 422 and 'id="e-current"' in wrong.text
-    short = person.post("/account/password", {"current": PASSWORD, "new": "short",
-                                              "confirm": "short"})
+    short = person.post(
+        "/account/password", {"current": PASSWORD, "new": "short", "confirm": "short"}
+    )
     assert short.status_code == 422 and 'id="e-new"' in short.text
-    differ = person.post("/account/password", {"current": PASSWORD, "new": "a brand new secret",
-                                               "confirm": "another new secret"})
+    differ = person.post(
+        "/account/password",
+        {"current": PASSWORD, "new": "a brand new secret", "confirm": "another new secret"},
+    )
     assert differ.status_code == 422 and 'id="e-confirm"' in differ.text
-    done = person.post("/account/password", {"current": PASSWORD, "new": "a brand new secret",
-                                             "confirm": "a brand new secret"})
+    done = person.post(
+        "/account/password",
+        {"current": PASSWORD, "new": "a brand new secret", "confirm": "a brand new secret"},
+    )
     assert done.status_code == 303
     with runtime.db.session() as session:
         user = session.get(User, person.user_id)
@@ -98,8 +105,12 @@ def test_deleting_my_account_keeps_my_cases_with_my_organisation(people, runtime
         org_id = org.id
     author = user_of(runtime, person)
     case_id = submit_case(runtime, author, id="stays")
-    service.review(runtime, moderator=user_of(runtime, people["moderator"]), case_id=case_id,
-                   decision="publish")
+    service.review(
+        runtime,
+        moderator=user_of(runtime, people["moderator"]),
+        case_id=case_id,
+        decision="publish",
+    )
     person.post("/account/tokens", {"name": "goes"})
     refused = person.post("/account/delete", {"password": "wrong", "confirm": "yes"})
     assert refused.status_code == 422 and 'id="e-delete_password"' in refused.text
@@ -113,13 +124,17 @@ def test_deleting_my_account_keeps_my_cases_with_my_organisation(people, runtime
         assert session.get(User, person.user_id) is None
         assert session.scalars(select(ApiToken)).all() == []
         case = session.get(Case, case_id)
-        assert (case.created_by, case.organisation_id, case.status) == (None, org_id,
-                                                                        "published")
+        assert (case.created_by, case.organisation_id, case.status) == (None, org_id, "published")
     public = TestClient(app)
     assert public.get(f"/cases/{case_id}").status_code == 200
     assert f"/cases/{case_id}" in public.get("/organisations/dpo").text
     again = TestClient(app)
     login = again.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', login)[1]
-    assert again.post("/login", data={"email": "submitter@example.org", "password": PASSWORD,
-                                      "csrf_token": token}).status_code == 422
+    assert (
+        again.post(
+            "/login",
+            data={"email": "submitter@example.org", "password": PASSWORD, "csrf_token": token},
+        ).status_code
+        == 422
+    )

@@ -16,8 +16,13 @@ def _files(settings):
 
 def test_without_smtp_each_message_is_a_file_and_a_log_line(tmp_path, caplog):
     settings = make_settings(tmp_path)
-    message = mail.compose(to="a@example.org", language="en", subject="Hello %(name)s",
-                           body="Dear %(name)s,\nline two", name="Ana")
+    message = mail.compose(
+        to="a@example.org",
+        language="en",
+        subject="Hello %(name)s",
+        body="Dear %(name)s,\nline two",
+        name="Ana",
+    )
     with caplog.at_level(logging.INFO, logger="replan.mail"):
         mail.send(settings, message)
     [path] = _files(settings)
@@ -50,8 +55,13 @@ def test_the_recipients_language_picks_the_catalogue(monkeypatch):
 
 def test_a_line_break_in_user_text_never_reaches_a_header(tmp_path):
     settings = make_settings(tmp_path)
-    message = mail.compose(to="a@example.org", language="en", subject="Case %(title)s",
-                           body="b", title="x\r\nBcc: victim@example.org")
+    message = mail.compose(
+        to="a@example.org",
+        language="en",
+        subject="Case %(title)s",
+        body="b",
+        title="x\r\nBcc: victim@example.org",
+    )
     assert "\n" not in message.subject and "\r" not in message.subject
     mail.send(settings, message)
     parsed = email.message_from_bytes(_files(settings)[0].read_bytes(), policy=policy.default)
@@ -81,11 +91,16 @@ def test_smtp_is_used_when_configured(tmp_path, monkeypatch):
             calls.append(("send", message["To"]))
 
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    settings = make_settings(tmp_path, smtp_host="mail.example.org", smtp_port=2525,
-                             smtp_user="u", smtp_password="p")
+    settings = make_settings(
+        tmp_path, smtp_host="mail.example.org", smtp_port=2525, smtp_user="u", smtp_password="p"
+    )
     mail.send(settings, mail.Message(to="a@example.org", subject="s", body="b"))
-    assert calls == [("connect", "mail.example.org", 2525), ("starttls",), ("login", "u", "p"),
-                     ("send", "a@example.org")]
+    assert calls == [
+        ("connect", "mail.example.org", 2525),
+        ("starttls",),
+        ("login", "u", "p"),
+        ("send", "a@example.org"),
+    ]
     assert _files(settings) == []
 
 

@@ -20,8 +20,11 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def _login(client, email, password, next="/"):
     token = CSRF.search(client.get("/login").text)[1]
-    return client.post("/login", data={"email": email, "password": password, "next": next,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def test_passwords_are_argon2_hashes(runtime):
@@ -42,8 +45,9 @@ def test_the_session_cookie_is_httponly_and_lax(app, runtime):
 
 
 def test_the_cookie_is_secure_in_production(tmp_path, runtime):
-    settings = make_settings(tmp_path, env="production", secret_key="s" * 48,
-                             database_url=runtime.settings.db_url)
+    settings = make_settings(
+        tmp_path, env="production", secret_key="s" * 48, database_url=runtime.settings.db_url
+    )
     make_user(runtime, "submitter", email="prod@example.org")
     client = TestClient(create_app(settings, runtime), base_url="https://testserver")
     response = _login(client, "prod@example.org", PASSWORD)
@@ -77,9 +81,20 @@ def test_cli_creates_users_and_hashed_tokens(tmp_path, monkeypatch, runtime):
     monkeypatch.setenv("REPLAN_DATABASE_URL", runtime.settings.db_url)
     monkeypatch.setenv("REPLAN_SECRET_KEY", "k" * 40)
     runner = CliRunner()
-    made = runner.invoke(cli, ["user", "create", "cli@example.org", "--role", "submitter",
-                               "--org", "Cli Recycling", "--password-stdin"],
-                         input=PASSWORD + "\n")
+    made = runner.invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "cli@example.org",
+            "--role",
+            "submitter",
+            "--org",
+            "Cli Recycling",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert made.exit_code == 0, made.output
     printed = runner.invoke(cli, ["token", "create", "cli@example.org"])
     assert printed.exit_code == 0, printed.output
@@ -92,6 +107,9 @@ def test_cli_creates_users_and_hashed_tokens(tmp_path, monkeypatch, runtime):
     client = TestClient(create_app(runtime.settings, runtime))
     answer = client.get("/api/v1/moderation", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 403
-    bad = runner.invoke(cli, ["user", "create", "cli@example.org", "--role", "submitter",
-                              "--password-stdin"], input=PASSWORD + "\n")
+    bad = runner.invoke(
+        cli,
+        ["user", "create", "cli@example.org", "--role", "submitter", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert bad.exit_code == 1

@@ -35,7 +35,8 @@ def test_import_export_round_trip_and_unchanged(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "imported 2, updated 0, unchanged 0"
     assert cli("import", str(src)).output.strip().splitlines()[-1] == (
-        "imported 0, updated 0, unchanged 2")
+        "imported 0, updated 0, unchanged 2"
+    )
 
     out = tmp_path / "out.jsonl"
     assert cli("export", str(out)).exit_code == 0
@@ -47,12 +48,17 @@ def test_import_export_round_trip_and_unchanged(cli, tmp_path):
     csv_out = tmp_path / "out.csv"
     assert cli("export", str(csv_out), "--format", "csv").exit_code == 0
     assert cli("import", str(csv_out)).output.strip().splitlines()[-1] == (
-        "imported 0, updated 0, unchanged 2")
+        "imported 0, updated 0, unchanged 2"
+    )
 
 
 def test_invalid_file_imports_nothing_and_reports_every_problem(cli, tmp_path):
-    src = write(tmp_path / "bad.jsonl", record(id="ok-1"), record(id="bad", country="XX", year=3000),
-                record(id="ok-1"))
+    src = write(
+        tmp_path / "bad.jsonl",
+        record(id="ok-1"),
+        record(id="bad", country="XX", year=3000),
+        record(id="ok-1"),
+    )
     result = cli("import", str(src))
     assert result.exit_code == 1
     lines = result.output.splitlines()
@@ -78,8 +84,15 @@ def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
     from replan.app import build_runtime
     from replan.settings import Settings
 
-    cli("import", str(write(tmp_path / "a.jsonl", record(id="zz", title="Tappeto antivibrante",
-                                                         application="rail-vibration"))))
+    cli(
+        "import",
+        str(
+            write(
+                tmp_path / "a.jsonl",
+                record(id="zz", title="Tappeto antivibrante", application="rail-vibration"),
+            )
+        ),
+    )
     runtime = build_runtime(Settings(_env_file=None))
     try:
         from kb.schemas import CaseQuery
@@ -93,11 +106,25 @@ def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
 
 
 def test_user_and_token_creation(cli):
-    made = cli("user", "create", "Mod@Example.org", "--role", "moderator", "--password-stdin",
-               input="a long enough password\n")
+    made = cli(
+        "user",
+        "create",
+        "Mod@Example.org",
+        "--role",
+        "moderator",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
     assert made.exit_code == 0, made.output
     token = cli("token", "create", "mod@example.org")
     assert token.exit_code == 0 and token.output.strip().startswith("rpl_")
-    bad = cli("user", "create", "x@example.org", "--role", "emperor", "--password-stdin",
-              input="a long enough password\n")
+    bad = cli(
+        "user",
+        "create",
+        "x@example.org",
+        "--role",
+        "emperor",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
     assert bad.exit_code == 1 and "unknown role" in bad.output

@@ -21,8 +21,12 @@ def test_every_operation_conforms_to_the_schema(seeded_app):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         def check(case) -> None:
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 

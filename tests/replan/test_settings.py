@@ -61,8 +61,9 @@ def test_env_example_lists_every_setting():
 def test_readme_documents_every_setting_and_the_quick_start():
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
-    missing = [f"REPLAN_{n.upper()}" for n in Settings.model_fields
-               if f"REPLAN_{n.upper()}" not in readme]
+    missing = [
+        f"REPLAN_{n.upper()}" for n in Settings.model_fields if f"REPLAN_{n.upper()}" not in readme
+    ]
     assert missing == []
 
 

@@ -38,12 +38,16 @@ def test_marked_text_is_escaped_and_only_balanced_marks_count():
 
 def test_mark_tokens_strips_forged_sentinels():
     text = f"{MARK_OPEN}<i>fake</i>{MARK_CLOSE} Rubber"
-    html = render_marked(mark_tokens(text, lambda toks: {i for i, t in enumerate(toks) if t == "rubber"}))
+    html = render_marked(
+        mark_tokens(text, lambda toks: {i for i, t in enumerate(toks) if t == "rubber"})
+    )
     assert html == "&lt;i&gt;fake&lt;/i&gt; <mark>Rubber</mark>"
 
 
 @given(st.text())
 def test_highlights_never_contain_raw_markup(text):
-    html = render_marked(mark_tokens(text, lambda toks: {i for i, t in enumerate(toks) if len(t) % 2 == 0}))
+    html = render_marked(
+        mark_tokens(text, lambda toks: {i for i, t in enumerate(toks) if len(t) % 2 == 0})
+    )
     without_marks = html.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in without_marks and ">" not in without_marks

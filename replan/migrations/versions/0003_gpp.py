@@ -32,17 +32,23 @@ def upgrade() -> None:
         sa.Column("inputs", sa.JSON(), nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["owner_id"], ["auth_user.id"],
-                                name=op.f("fk_gpp_spec_owner_id_auth_user"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["previous_id"], ["gpp_spec.id"],
-                                name=op.f("fk_gpp_spec_previous_id_gpp_spec"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["auth_user.id"],
+            name=op.f("fk_gpp_spec_owner_id_auth_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_id"],
+            ["gpp_spec.id"],
+            name=op.f("fk_gpp_spec_previous_id_gpp_spec"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gpp_spec")),
     )
     with op.batch_alter_table("gpp_spec", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_gpp_spec_owner_id"), ["owner_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_gpp_spec_previous_id"), ["previous_id"],
-                              unique=False)
+        batch_op.create_index(batch_op.f("ix_gpp_spec_previous_id"), ["previous_id"], unique=False)
 
     op.create_table(
         "gpp_bidder",
@@ -50,8 +56,12 @@ def upgrade() -> None:
         sa.Column("spec_id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["spec_id"], ["gpp_spec.id"],
-                                name=op.f("fk_gpp_bidder_spec_id_gpp_spec"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["spec_id"],
+            ["gpp_spec.id"],
+            name=op.f("fk_gpp_bidder_spec_id_gpp_spec"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gpp_bidder")),
     )
     with op.batch_alter_table("gpp_bidder", schema=None) as batch_op:
@@ -65,11 +75,18 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["owner_id"], ["auth_user.id"],
-                                name=op.f("fk_gpp_draft_owner_id_auth_user"), ondelete="SET NULL"),
-        sa.ForeignKeyConstraint(["source_spec_id"], ["gpp_spec.id"],
-                                name=op.f("fk_gpp_draft_source_spec_id_gpp_spec"),
-                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["owner_id"],
+            ["auth_user.id"],
+            name=op.f("fk_gpp_draft_owner_id_auth_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_spec_id"],
+            ["gpp_spec.id"],
+            name=op.f("fk_gpp_draft_source_spec_id_gpp_spec"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gpp_draft")),
     )
     with op.batch_alter_table("gpp_draft", schema=None) as batch_op:
@@ -83,9 +100,12 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["bidder_id"], ["gpp_bidder.id"],
-                                name=op.f("fk_gpp_check_bidder_id_gpp_bidder"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["bidder_id"],
+            ["gpp_bidder.id"],
+            name=op.f("fk_gpp_check_bidder_id_gpp_bidder"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("bidder_id", "n", name=op.f("pk_gpp_check")),
     )
 

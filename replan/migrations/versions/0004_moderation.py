@@ -15,23 +15,30 @@ depends_on = None
 
 
 def _user_fk(table: str, column: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint([column], ["auth_user.id"],
-                                   name=op.f(f"fk_{table}_{column}_auth_user"), ondelete="SET NULL")
+    return sa.ForeignKeyConstraint(
+        [column], ["auth_user.id"], name=op.f(f"fk_{table}_{column}_auth_user"), ondelete="SET NULL"
+    )
 
 
 def _case_fk(table: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(["case_id"], ["kb_case.id"],
-                                   name=op.f(f"fk_{table}_case_id_kb_case"), ondelete="CASCADE")
+    return sa.ForeignKeyConstraint(
+        ["case_id"], ["kb_case.id"], name=op.f(f"fk_{table}_case_id_kb_case"), ondelete="CASCADE"
+    )
 
 
 def upgrade() -> None:
     with op.batch_alter_table("kb_case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("organisation_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_kb_case_organisation_id"), ["organisation_id"],
-                              unique=False)
-        batch_op.create_foreign_key(batch_op.f("fk_kb_case_organisation_id_kb_organisation"),
-                                    "kb_organisation", ["organisation_id"], ["id"],
-                                    ondelete="SET NULL")
+        batch_op.create_index(
+            batch_op.f("ix_kb_case_organisation_id"), ["organisation_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_kb_case_organisation_id_kb_organisation"),
+            "kb_organisation",
+            ["organisation_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
     op.create_table(
         "kb_case_version",
@@ -49,8 +56,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("kb_case_version", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kb_case_version_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_kb_case_version_published_by"), ["published_by"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_kb_case_version_published_by"), ["published_by"], unique=False
+        )
 
     op.create_table(
         "kb_case_revision",
@@ -68,8 +76,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", name=op.f("uq_kb_case_revision_case_id")),
     )
     with op.batch_alter_table("kb_case_revision", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_kb_case_revision_created_by"), ["created_by"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_kb_case_revision_created_by"), ["created_by"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_kb_case_revision_status"), ["status"], unique=False)
 
     op.create_table(
@@ -112,8 +121,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("kb_attachment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_kb_attachment_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_kb_attachment_uploaded_by"), ["uploaded_by"],
-                              unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_kb_attachment_uploaded_by"), ["uploaded_by"], unique=False
+        )
 
 
 def downgrade() -> None:
@@ -122,7 +132,8 @@ def downgrade() -> None:
     op.drop_table("kb_case_revision")
     op.drop_table("kb_case_version")
     with op.batch_alter_table("kb_case", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_kb_case_organisation_id_kb_organisation"),
-                                 type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_kb_case_organisation_id_kb_organisation"), type_="foreignkey"
+        )
         batch_op.drop_index(batch_op.f("ix_kb_case_organisation_id"))
         batch_op.drop_column("organisation_id")
