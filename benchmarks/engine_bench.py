@@ -25,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.backend import IndexSchema, SearchQuery  # noqa: E402
+from kb import codes  # noqa: E402
+from kb.service import CASE_INDEX  # noqa: E402
+from search.backend import SearchQuery  # noqa: E402
 from search.embedded import EmbeddedBackend  # noqa: E402
 from search.embedded.query import (  # noqa: E402
     Synonyms,  # noqa: E402
@@ -33,14 +35,7 @@ from search.embedded.query import (  # noqa: E402
     parse,
 )
 
-SCHEMA = IndexSchema(
-    name="cases",
-    searchable=("title", "summary", "body", "labels"),
-    highlight=("title", "summary"),
-    keywords=("application", "rtm_types", "country", "language"),
-    numbers=("year", "rtm_tonnes"),
-    booleans=("gpp",),
-)
+SCHEMA = CASE_INDEX  # the knowledge base's own schema
 SYNONYMS = [["tyre", "tire", "pneumatico"], ["asphalt", "asfalto"], ["end of life tyres", "elt"]]
 FACETS = ("application", "rtm_types", "country", "year")
 DOMAIN = {  # word: probability that a document contains it somewhere
@@ -60,32 +55,8 @@ DOMAIN = {  # word: probability that a document contains it somewhere
     "vibration": 0.05,
     "barrier": 0.04,
 }
-APPLICATIONS = [
-    "road-pavement",
-    "road-safety",
-    "rail-vibration",
-    "noise-barrier",
-    "concrete",
-    "building-insulation",
-    "flooring",
-    "playground",
-    "sports-surface",
-    "artificial-turf",
-    "street-furniture",
-    "civil-engineering",
-    "other",
-]
-RTM = [
-    "rubber-powder",
-    "rubber-granulate",
-    "rubber-chips",
-    "rubber-shreds",
-    "whole-tyres",
-    "steel-fibre",
-    "textile-fibre",
-    "reclaimed-rubber",
-    "recovered-carbon-black",
-]
+APPLICATIONS = list(codes.APPLICATIONS)
+RTM = list(codes.RTM_TYPES)
 COUNTRIES = [
     "IT",
     "ES",
