@@ -7,7 +7,7 @@ REPLAN := $(VENV)/bin/replan
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test init lint messages translations vendor bench clean help
+.PHONY: run test install install-test browser-deps init lint messages vendor bench clean help
 
 help:
 	@echo "make run        install, create or upgrade ./data/replan.db, seed it, serve on 127.0.0.1:8000"
@@ -30,18 +30,17 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	@touch $@ $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP)
+	@$(VENV)/bin/pybabel compile -q -d replan/translations -D messages
 
-install-test: $(TEST_STAMP) translations browser-deps
+install-test: $(TEST_STAMP) browser-deps
+	@$(VENV)/bin/pybabel compile -q -d replan/translations -D messages
 
-translations: | $(PY)
-	@$(PY) -m babel.messages.frontend compile -d replan/translations -D messages --statistics 2>/dev/null \
-	  || $(VENV)/bin/pybabel compile -d replan/translations -D messages -f --statistics || true
-
-# Debian's Chromium for the browser tests (never `playwright install`), axe-core from npm.
+# Debian's Chromium for the browser tests (never `playwright install`), fonts and Pango for the
+# PDF exports, axe-core from the npm registry (pinned in package-lock.json).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || ( (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null )
-	@if ! $(PY) -c "import weasyprint" >/dev/null 2>&1; then ( (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 >/dev/null ) || true; fi
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 && fc-list | grep -qi dejavu || ( (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core >/dev/null )
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 init: install
