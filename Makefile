@@ -31,10 +31,10 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	@touch $@ $(STAMP)
 
 install: $(STAMP)
-	@$(VENV)/bin/pybabel compile -q -d replan/translations -D messages
+	@$(VENV)/bin/pybabel compile -d replan/translations -D messages
 
 install-test: $(TEST_STAMP) browser-deps
-	@$(VENV)/bin/pybabel compile -q -d replan/translations -D messages
+	@$(VENV)/bin/pybabel compile -d replan/translations -D messages
 
 # Debian's Chromium for the browser tests (never `playwright install`), fonts and Pango for the
 # PDF exports, axe-core from the npm registry (pinned in package-lock.json).
