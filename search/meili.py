@@ -1,6 +1,10 @@
-"""The Meilisearch adapter: the `SearchBackend` protocol over Meilisearch's HTTP API (v1.x).
+"""The Meilisearch adapter: the `SearchBackend` protocol over meilisearch-python-sdk's sync Client.
 
-Plain httpx rather than an SDK, so every request is the documented one and tests can check it.
+The SDK sends the index look-ups, settings, document writes and deletes, task polls, the swap,
+stats and health. Two requests go through the SDK's low-level HTTP helper instead, because its
+high-level call would change them: creating an index (`Client.create_index` waits on its own and
+returns normally when the creation task failed) and the multi-search (`SearchParams` sends
+`limit`, `offset` and every other default beside `page`/`hitsPerPage`, not the documented body).
 Writes wait for their task, so a returned call means the change is searchable (and a failed task
 surfaces as `SearchError`, which keeps the outbox rows for a retry).
 """
@@ -8,11 +12,23 @@ surfaces as `SearchError`, which keeps the outbox rows for a retry).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
 
-import httpx
+import httpx2  # the SDK's HTTP library (pydantic's continuation of httpx)
+from meilisearch_python_sdk import Client
+from meilisearch_python_sdk._http_requests import HttpRequests
+from meilisearch_python_sdk.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchError,
+)
+from meilisearch_python_sdk.json_handler import BuiltinHandler
+from meilisearch_python_sdk.models.settings import MeilisearchSettings
+from meilisearch_python_sdk.models.task import TaskInfo, TaskResult
+from pydantic import ValidationError
 
 from search.backend import (
     Hit,
@@ -88,6 +104,32 @@ def active_fields(query: SearchQuery) -> set[str]:
     return {n for n, v in query.filters.items() if v} | ranges | set(query.booleans)
 
 
+class _Refused(SearchError):
+    """Meilisearch refused a request; `code` is its error code (`index_not_found`, ...)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _sdk_client(
+    url: str, key: str | None, timeout: httpx2.Timeout, transport: httpx2.BaseTransport | None
+) -> Client:
+    # The SDK forwards `timeout` to httpx2 as is, so a Timeout object keeps connects short; the
+    # stdlib JSON handler keeps the encoding the same whether or not orjson is installed.
+    client = Client(url, key, timeout=timeout, json_handler=BuiltinHandler())  # type: ignore[arg-type]
+    if transport is not None:
+        # The SDK builds its httpx2 client itself and takes no transport: swap in one that uses
+        # the given transport (the tests' fake Meilisearch) with the same headers.
+        headers = client.http_client.headers
+        client.http_client.close()
+        client.http_client = httpx2.Client(
+            base_url=url, headers=headers, timeout=timeout, transport=transport
+        )
+        client._http_requests = HttpRequests(client.http_client, json_handler=client.json_handler)
+    return client
+
+
 class MeiliBackend:
     """Meilisearch behind the `SearchBackend` protocol; `index` is the index uid."""
 
@@ -99,55 +141,72 @@ class MeiliBackend:
         index: str = "cases",
         timeout: float = 10.0,
         task_timeout: float = 120.0,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.url = url.rstrip("/")
         self.index = index
         self.task_timeout = task_timeout
-        self._client = httpx.Client(
-            base_url=self.url,
-            headers=headers,
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-        )
+        limits = httpx2.Timeout(timeout, connect=min(timeout, 3.0))
+        self._client = _sdk_client(self.url, key, limits, transport)
+        # The SDK's low-level helper, for the two requests its high-level calls would change.
+        self._raw = HttpRequests(self._client.http_client, json_handler=self._client.json_handler)
         self._schema: IndexSchema | None = None
         self._synonyms: list[list[str]] = []
 
-    # -- HTTP ------------------------------------------------------------------------------------
+    # -- SDK plumbing ----------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, body: object = None, **params: object) -> dict:
+    @contextmanager
+    def _sdk(self, what: str) -> Iterator[None]:
+        """Turn the SDK's errors for the request `what` into `SearchError`/`SearchUnavailable`."""
         try:
-            resp = self._client.request(method, path, json=body, params=params or None)
-        except httpx.TransportError as exc:
-            raise SearchUnavailable(f"Meilisearch at {self.url} is unreachable: {exc}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise SearchUnavailable(f"Meilisearch answered {resp.status_code} to {method} {path}")
-        data = resp.json() if resp.content else {}
-        if resp.status_code >= 400:
-            code = (
-                data.get("code", resp.status_code) if isinstance(data, dict) else resp.status_code
-            )
-            message = data.get("message", resp.text) if isinstance(data, dict) else resp.text
-            raise SearchError(f"Meilisearch refused {method} {path}: {code}: {message}")
-        return data
+            yield
+        except MeilisearchApiError as exc:
+            if exc.status_code >= 500 or exc.status_code == 429:
+                raise SearchUnavailable(
+                    f"Meilisearch answered {exc.status_code} to {what}"
+                ) from exc
+            message = exc.message.removeprefix("Error message: ")
+            raise _Refused(
+                f"Meilisearch refused {what}: {exc.code or exc.status_code}: {message}", exc.code
+            ) from exc
+        except httpx2.HTTPStatusError as exc:  # an error answer without JSON (a proxy's page)
+            status = exc.response.status_code
+            if status >= 500 or status == 429:
+                raise SearchUnavailable(f"Meilisearch answered {status} to {what}") from exc
+            raise _Refused(
+                f"Meilisearch refused {what}: {status}: {exc.response.text}", ""
+            ) from exc
+        except MeilisearchError as exc:
+            # A refused connection arrives as MeilisearchCommunicationError, other transport
+            # failures (a read timeout) as a plain MeilisearchError caused by httpx2's error.
+            if isinstance(exc, MeilisearchCommunicationError) or isinstance(
+                exc.__cause__, httpx2.TransportError
+            ):
+                raise SearchUnavailable(
+                    f"Meilisearch at {self.url} is unreachable: {exc.message}"
+                ) from exc
+            raise SearchError(f"Meilisearch failed {what}: {exc.message}") from exc
+        except ValidationError as exc:
+            raise SearchError(f"Meilisearch sent an unexpected answer to {what}") from exc
 
-    def _wait(self, task: dict, *, ignore: tuple[str, ...] = ()) -> dict:
+    def _wait(self, task: TaskInfo, *, ignore: tuple[str, ...] = ()) -> TaskResult:
         """Wait for a task to finish; raise `SearchError` when it failed."""
-        uid = task["taskUid"]
+        # Not `Client.wait_for_task`: it polls at a fixed interval, never treats a canceled task
+        # as finished, and reports a failure without Meilisearch's error code and message.
+        uid = task.task_uid
         deadline = time.monotonic() + self.task_timeout
         delay = 0.005
         while True:
-            info = self._request("GET", f"/tasks/{uid}")
-            status = info.get("status")
-            if status == "succeeded":
+            with self._sdk(f"GET /tasks/{uid}"):
+                info = self._client.get_task(uid)
+            if info.status == "succeeded":
                 return info
-            if status in ("failed", "canceled"):
-                error = info.get("error") or {}
+            if info.status in ("failed", "canceled"):
+                error = info.error or {}
                 if error.get("code") in ignore:
                     return info
                 raise SearchError(
-                    f"Meilisearch task {uid} ({info.get('type')}) {status}: "
+                    f"Meilisearch task {uid} ({info.task_type}) {info.status}: "
                     f"{error.get('code', 'unknown')}: {error.get('message', '')}"
                 )
             if time.monotonic() > deadline:
@@ -155,14 +214,20 @@ class MeiliBackend:
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
+    def _create(self, uid: str) -> TaskInfo:
+        """Ask for a new index; the caller waits for the task and decides which failure is fine."""
+        with self._sdk("POST /indexes"):
+            response = self._raw.post("indexes", {"uid": uid, "primaryKey": "id"})
+            return TaskInfo(**self._raw.parse_json(response))
+
     def _ensure_index(self, uid: str) -> None:
         try:
-            self._request("GET", f"/indexes/{uid}")
-        except SearchError as exc:
-            if isinstance(exc, SearchUnavailable) or "index_not_found" not in str(exc):
+            with self._sdk(f"GET /indexes/{uid}"):
+                self._client.get_index(uid)
+        except _Refused as exc:
+            if exc.code != "index_not_found":
                 raise
-            task = self._request("POST", "/indexes", {"uid": uid, "primaryKey": "id"})
-            self._wait(task, ignore=("index_already_exists",))
+            self._wait(self._create(uid), ignore=("index_already_exists",))
 
     # -- protocol --------------------------------------------------------------------------------
 
@@ -175,7 +240,10 @@ class MeiliBackend:
     def _apply_settings(self, uid: str) -> None:
         assert self._schema is not None
         payload = settings_payload(self._schema, self._synonyms)
-        self._wait(self._request("PATCH", f"/indexes/{uid}/settings", payload))
+        with self._sdk(f"PATCH /indexes/{uid}/settings"):
+            # Sent without its unset (None) fields, so the body is exactly `payload`.
+            task = self._client.index(uid).update_settings(MeilisearchSettings(**payload))
+        self._wait(task)
 
     def upsert(self, documents: list[dict]) -> None:
         """Add or replace documents, waiting until they are indexed."""
@@ -184,13 +252,14 @@ class MeiliBackend:
     def _add(self, uid: str, documents: Iterable[dict]) -> int:
         tasks, count = [], 0
         iterator = iter(documents)
+        index = self._client.index(uid)
         while batch := list(islice(iterator, BATCH)):
             for doc in batch:
                 if not isinstance(doc, dict) or doc.get("id") in (None, ""):
                     raise SearchError("every document needs a non-empty 'id'")
-            path = f"/indexes/{uid}/documents"
             batch = [_clean(doc) for doc in batch]
-            tasks.append(self._request("POST", path, batch, primaryKey="id"))
+            with self._sdk(f"POST /indexes/{uid}/documents"):
+                tasks.append(index.add_documents(batch, primary_key="id"))
             count += len(batch)
         for task in tasks:
             self._wait(task)
@@ -199,8 +268,8 @@ class MeiliBackend:
     def delete(self, ids: list[str]) -> None:
         """Remove documents by id, waiting until they are gone; unknown ids are ignored."""
         if ids:
-            path = f"/indexes/{self.index}/documents/delete-batch"
-            task = self._request("POST", path, [str(i) for i in ids])
+            with self._sdk(f"POST /indexes/{self.index}/documents/delete-batch"):
+                task = self._client.index(self.index).delete_documents([str(i) for i in ids])
             self._wait(task, ignore=("index_not_found",))
 
     def rebuild(self, documents: Iterable[dict]) -> int:
@@ -208,13 +277,14 @@ class MeiliBackend:
         if self._schema is None:
             raise SearchError("the index is not configured: call configure() first")
         fresh = f"{self.index}_{time.time_ns() // 1_000_000}"
-        self._wait(self._request("POST", "/indexes", {"uid": fresh, "primaryKey": "id"}))
+        self._wait(self._create(fresh))
         try:
             self._apply_settings(fresh)
             self._add(fresh, documents)
             self._ensure_index(self.index)
-            swap = [{"indexes": [self.index, fresh]}]
-            self._wait(self._request("POST", "/swap-indexes", swap))
+            with self._sdk("POST /swap-indexes"):
+                swap = self._client.swap_indexes([(self.index, fresh)])
+            self._wait(swap)
         except BaseException:
             self._drop(fresh)
             raise
@@ -223,23 +293,27 @@ class MeiliBackend:
 
     def _drop(self, uid: str) -> None:
         try:
-            self._wait(self._request("DELETE", f"/indexes/{uid}"), ignore=("index_not_found",))
+            with self._sdk(f"DELETE /indexes/{uid}"):
+                task = self._client.index(uid).delete()
+            self._wait(task, ignore=("index_not_found",))
         except SearchError:
             pass  # a left-over index wastes space but breaks nothing
 
     def count(self) -> int:
         """Return the number of documents in the live index."""
         try:
-            return int(self._request("GET", f"/indexes/{self.index}/stats")["numberOfDocuments"])
-        except SearchError as exc:
-            if "index_not_found" in str(exc):
+            with self._sdk(f"GET /indexes/{self.index}/stats"):
+                return self._client.index(self.index).get_stats().number_of_documents
+        except _Refused as exc:
+            if exc.code == "index_not_found":
                 return 0
             raise
 
     def health(self) -> bool:
         """Return whether Meilisearch answers and says it is available."""
         try:
-            return self._request("GET", "/health").get("status") == "available"
+            with self._sdk("GET /health"):
+                return self._client.health().status == "available"
         except SearchError:
             return False
 
@@ -254,7 +328,9 @@ class MeiliBackend:
         schema = self._schema
         validate_query(schema, query)
         requests = search_requests(self.index, schema, query)
-        results = self._request("POST", "/multi-search", {"queries": requests})["results"]
+        with self._sdk("POST /multi-search"):
+            response = self._raw.post("multi-search", {"queries": requests})
+            results = self._raw.parse_json(response)["results"]
         main = results[0]
         facets: dict[str, dict[str, int]] = {}
         extra = iter(results[1:])

@@ -1,8 +1,10 @@
-"""A stand-in for Meilisearch's HTTP API (the documented v1.x routes), for httpx.MockTransport.
+"""A stand-in for Meilisearch's HTTP API (the documented v1.x routes), for httpx2.MockTransport.
 
 It records every request, keeps documents per index, completes tasks at once (or fails the ones
 asked to fail), answers searches with a canned multi-search response, and can be switched off to
-simulate an outage (connection refused).
+simulate an outage (connection refused). It speaks httpx2, the HTTP library under
+meilisearch-python-sdk, and answers with the fields the SDK's models require (task `enqueuedAt`,
+index `createdAt`/`updatedAt`, stats `isIndexing`/`fieldDistribution`), as Meilisearch does.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
+
+NOW = "2026-01-01T00:00:00Z"
 
 
 @dataclass
@@ -23,18 +27,18 @@ class FakeMeili:
     fail_next: str | None = None  # task type whose next task fails
     down: bool = False
 
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
+    def transport(self) -> httpx2.MockTransport:
+        return httpx2.MockTransport(self.handle)
 
     def calls(self, method: str, path: str = "", *, exact: bool = False) -> list[object]:
         """Return the bodies sent with `method` to URLs containing (or, exact, ending in) path."""
         return [
             body
             for m, url, body in self.requests
-            if m == method and (httpx.URL(url).path == path if exact else path in url)
+            if m == method and (httpx2.URL(url).path == path if exact else path in url)
         ]
 
-    def _task(self, kind: str, index: str | None) -> httpx.Response:
+    def _task(self, kind: str, index: str | None) -> httpx2.Response:
         uid = len(self.tasks)
         status, error = "succeeded", None
         if self.fail_next == kind:
@@ -52,31 +56,32 @@ class FakeMeili:
             "status": status,
             "type": kind,
             "error": error,
+            "enqueuedAt": NOW,
         }
-        return httpx.Response(
+        return httpx2.Response(
             202,
             json={
                 "taskUid": uid,
                 "indexUid": index,
                 "status": "enqueued",
                 "type": kind,
-                "enqueuedAt": "2026-01-01T00:00:00Z",
+                "enqueuedAt": NOW,
             },
         )
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
         if self.down:
-            raise httpx.ConnectError("connection refused", request=request)
+            raise httpx2.ConnectError("connection refused", request=request)
         body = json.loads(request.content) if request.content else None
         path, method = request.url.path, request.method
         self.requests.append((method, str(request.url), body))
         parts = path.strip("/").split("/")
         if path == "/health":
-            return httpx.Response(200, json={"status": "available"})
+            return httpx2.Response(200, json={"status": "available"})
         if parts[0] == "tasks":
-            return httpx.Response(200, json=self.tasks[int(parts[1])])
+            return httpx2.Response(200, json=self.tasks[int(parts[1])])
         if path == "/multi-search":
-            return httpx.Response(200, json={"results": self.search_results})
+            return httpx2.Response(200, json={"results": self.search_results})
         if path == "/swap-indexes":
             a, b = body[0]["indexes"]
             self.indexes[a], self.indexes[b] = self.indexes[b], self.indexes[a]
@@ -87,7 +92,7 @@ class FakeMeili:
         uid = parts[1]
         if len(parts) == 2:
             if uid not in self.indexes:
-                return httpx.Response(
+                return httpx2.Response(
                     404,
                     json={
                         "message": f"Index `{uid}` not found.",
@@ -99,12 +104,18 @@ class FakeMeili:
             if method == "DELETE":
                 del self.indexes[uid]
                 return self._task("indexDeletion", uid)
-            return httpx.Response(200, json={"uid": uid, "primaryKey": "id"})
+            info = {"uid": uid, "primaryKey": "id", "createdAt": NOW, "updatedAt": NOW}
+            return httpx2.Response(200, json=info)
         if parts[2] == "settings":
             self.settings[uid] = body
             return self._task("settingsUpdate", uid)
         if parts[2] == "stats":
-            return httpx.Response(200, json={"numberOfDocuments": len(self.indexes[uid])})
+            stats = {
+                "numberOfDocuments": len(self.indexes[uid]),
+                "isIndexing": False,
+                "fieldDistribution": {},
+            }
+            return httpx2.Response(200, json=stats)
         if parts[2] == "documents" and len(parts) == 3:
             task = self._task("documentAdditionOrUpdate", uid)
             if self.tasks[len(self.tasks) - 1]["status"] == "succeeded":
@@ -115,4 +126,4 @@ class FakeMeili:
             for doc_id in body:
                 self.indexes.get(uid, {}).pop(str(doc_id), None)
             return self._task("documentDeletion", uid)
-        return httpx.Response(404, json={"message": "no route", "code": "not_found"})
+        return httpx2.Response(404, json={"message": "no route", "code": "not_found"})

@@ -69,9 +69,9 @@ def test_requests_carry_the_api_key(fake):
         seen.append(request.headers.get("authorization"))
         return fake.handle(request)
 
-    import httpx
+    import httpx2  # the SDK's HTTP library
 
-    backend = MeiliBackend("http://meili.test", "s3cret", transport=httpx.MockTransport(handle))
+    backend = MeiliBackend("http://meili.test", "s3cret", transport=httpx2.MockTransport(handle))
     assert backend.health()
     assert seen == ["Bearer s3cret"]
 
