@@ -22,7 +22,7 @@ from search.embedded import store as st
 from search.embedded.facets import filter_and_count, sort_groups
 from search.embedded.query import Synonyms, parse, suggestion
 from search.embedded.rank import Ranker, take_window
-from search.embedded.sets import MatchSets
+from search.embedded.sets import MatchSets, SetCache
 from search.embedded.snapshot import Snapshot
 from search.embedded.vocabulary import Vocabulary
 from search.text import field_text, mark_tokens, render_marked
@@ -38,6 +38,7 @@ class EmbeddedBackend:
         self._snapshot: Snapshot | None = None
         self._vocabulary: tuple[int, int, Vocabulary] | None = None
         self._synonyms: tuple[str, Synonyms] | None = None
+        self._sets = SetCache()
         self._lock = threading.Lock()
         self._writing = threading.RLock()
 
@@ -230,7 +231,7 @@ class EmbeddedBackend:
             gen = snap.generation
             vocab = self._vocab(conn, gen, version) if query.text.strip() else None
             units = parse(query.text, vocab, self._synonym_index(snap))
-            sets = MatchSets(conn, gen)
+            sets = MatchSets(conn, gen, version, self._sets)
             universe = None
             if units:
                 universe = list(sets.unit(units[0]))

@@ -230,7 +230,8 @@ class Ranker:
         remaining = bucket
         units = self.units[:k]
         level = 0 if typos == 0 else 2  # a typo-free bucket matched through typo-free terms
-        for column in range(self.width):
+        # Every document of the bucket matches in some field, so the last field holds the rest.
+        for column in range(self.width - 1):
             in_column = set().union(*(self.sets.unit(u, level, column) for u in units))
             part = remaining & in_column
             remaining = remaining - part

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.backend import IndexSchema, InvalidQuery, SearchError, SearchQuery
-from search.embedded import EmbeddedBackend, rank
+from search.embedded import EmbeddedBackend, rank, sets
 from tests.search.conftest import SCHEMA, SYNONYMS, case
 
 
@@ -271,3 +271,44 @@ def test_synonym_phrases_are_highlighted_only_where_they_stand_together():
         "A <mark>rubberised</mark> <mark>asphalt</mark> at a junction, z and asphalt alone"
     )
     backend.close()
+
+
+def test_match_sets_are_reused_only_within_one_index_version():
+    cache = sets.SetCache(budget=400)
+    cache.put((1, 5), '"a"', {1, 2, 3})
+    assert cache.get((1, 5), '"a"') == {1, 2, 3}
+    assert cache.get((1, 6), '"a"') is None
+    cache.put((1, 4), '"b"', {4})  # a search on an older snapshot stores nothing
+    assert cache.get((1, 5), '"b"') is None
+    cache.put((2, 6), '"c"', {5})
+    assert cache.get((1, 5), '"a"') is None  # a newer version drops the older sets
+    for i in range(20):
+        cache.put((2, 6), f'"t{i}"', set(range(i * 10, i * 10 + 10)))
+    assert cache.get((2, 6), '"c"') is None  # least recently used, beyond the budget
+    assert cache.get((2, 6), '"t19"') == set(range(190, 200))
+
+
+def test_cached_match_sets_follow_writes(embedded):
+    embedded.upsert([case("a", "Rubber kerb"), case("b", "Kerb stones")])
+    assert sorted(ids(embedded, "kerb")) == ["a", "b"]
+    embedded.upsert([case("b", "Paving stones"), case("c", "Kerb tiles")])
+    assert sorted(ids(embedded, "kerb")) == ["a", "c"]
+    embedded.delete(["a"])
+    assert ids(embedded, "kerb") == ["c"]
+    embedded.rebuild([case("d", "Kerb")])
+    assert ids(embedded, "kerb") == ["d"]
+
+
+def test_synonym_units_match_as_the_union_of_their_alternatives(embedded):
+    embedded.upsert(
+        [
+            case("a", "Tyre wall"),
+            case("b", "Pneumatico"),
+            case("c", "End of life tyres", body="rubber"),
+            case("d", "Wall", labels=["pfu"]),
+            case("e", "Unrelated"),
+        ]
+    )
+    assert sorted(ids(embedded, "tire")) == ["a", "b"]  # "tyres" is no synonym of "tire"
+    assert sorted(ids(embedded, "elt")) == ["c", "d"]
+    assert sorted(ids(embedded, "pneumatic")) == ["b"]  # prefix of the last word
