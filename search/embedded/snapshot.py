@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from itertools import compress
 
 from search.backend import IndexSchema, facet_key
 
+LOAD_CHUNK = 10_000  # rows parsed at a time when a snapshot is loaded
 MAX_BITMAP_VALUES = 256  # beyond this many distinct values a field is counted row by row
 
 
@@ -36,6 +38,7 @@ class Snapshot:
     size: int = 0
     _bitmaps: dict[str, dict[str, int] | None] = field(default_factory=dict, repr=False)
     _live: tuple[list[int], int] | None = field(default=None, repr=False)
+    _tuples: dict[tuple, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -49,10 +52,16 @@ class Snapshot:
         snap = cls(gen, version, schema, synonyms)
         top = conn.execute(f"SELECT max(rowid) FROM doc_{gen}").fetchone()[0] or 0
         snap._allocate(top + 1)
-        # One JSON array parsed at once is several times faster than a json.loads per row.
-        sql = f"SELECT json_group_array(json_array(rowid, id, json(attrs))) FROM doc_{gen}"
-        for rowid, doc_id, attrs in json.loads(conn.execute(sql).fetchone()[0]):
-            snap._set(rowid, doc_id, attrs)
+        # One JSON array parsed at once is several times faster than a json.loads per row; a
+        # chunk of rows at a time keeps the peak memory (which the process keeps) low.
+        sql = (
+            f"SELECT json_group_array(json_array(rowid, id, json(attrs))) FROM doc_{gen} "
+            "WHERE rowid BETWEEN ? AND ?"
+        )
+        for start in range(0, top + 1, LOAD_CHUNK):
+            rows = conn.execute(sql, (start, start + LOAD_CHUNK - 1)).fetchone()[0]
+            for rowid, doc_id, attrs in json.loads(rows or "[]"):
+                snap._set(rowid, doc_id, attrs)
         return snap
 
     def _allocate(self, length: int) -> None:
@@ -74,11 +83,24 @@ class Snapshot:
             self.size -= 1
         self.ids[rowid] = doc_id
         for name in self.schema.keywords:
-            self.keywords[name][rowid] = tuple(attrs.get(name) or ())
+            self.keywords[name][rowid] = self._shared(attrs.get(name))
         for name in self.schema.numbers:
             self.numbers[name][rowid] = attrs.get(name)
         for name in self.schema.booleans:
             self.booleans[name][rowid] = attrs.get(name)
+
+    def _shared(self, value: object) -> tuple[str, ...]:
+        """Return the keyword values as a tuple shared by every document with the same values.
+
+        A few hundred distinct tuples stand for 100,000 documents, instead of a tuple and its
+        strings per document."""
+        if not value:
+            return ()
+        key = tuple(value) if isinstance(value, list | tuple) else (value,)
+        shared = self._tuples.get(key)
+        if shared is None:
+            shared = self._tuples[key] = tuple(sys.intern(str(v)) for v in key)
+        return shared
 
     def patched(
         self, version: int, upserts: list[tuple[int, str, dict]], deletes: list[int]
@@ -95,6 +117,7 @@ class Snapshot:
             {k: list(v) for k, v in self.booleans.items()},
             self.size,
         )
+        new._tuples = self._tuples  # immutable tuples: safe to share between versions
         if upserts:
             new._allocate(max(rowid for rowid, _, _ in upserts) + 1)
         changes = [(rowid, doc_id, attrs) for rowid, doc_id, attrs in upserts]
