@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from kb import service
+from kb.models import Case
 from kb.schemas import CaseOut, CaseQuery, CaseSearchResult
 from kb.web import RuntimeDep, can_view
 from replan.api import ERRORS
@@ -30,7 +31,7 @@ def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Cas
 )
 def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
-        case = session.get(service.Case, case_id)
+        case = session.get(Case, case_id)
         if case is None or not can_view(request.state.user, case):
             raise HTTPException(404, "case not found")
         return service.case_json(case)

@@ -142,7 +142,7 @@ def upsert_records(
     summary = UpsertSummary()
     assign_ids(records)
     with db.session() as session:
-        existing = {c.id: c for c in _load_cases(session, [r.id for r in records])}
+        existing = {c.id: c for c in load_cases(session, [r.id for r in records])}
         orgs: dict[str, Organisation] = {}
         now = datetime.now(UTC)
         for record in records:
@@ -182,7 +182,8 @@ def assign_ids(records: list[CaseRecord]) -> None:
             taken.add(record.id)
 
 
-def _load_cases(session: Session, ids: list[str]) -> Iterator[Case]:
+def load_cases(session: Session, ids: list[str]) -> Iterator[Case]:
+    """Yield the cases with these ids (in batches, so that any number of ids works)."""
     for start in range(0, len(ids), 500):
         yield from session.scalars(select(Case).where(Case.id.in_(ids[start : start + 500])))
 

@@ -79,7 +79,7 @@ def _export_records(runtime: Runtime, query: CaseQuery):
             break
         page += 1
     with runtime.db.session() as session:
-        cases = {c.id: c for c in service._load_cases(session, ids)}  # noqa: SLF001
+        cases = {c.id: c for c in service.load_cases(session, ids)}
         return [service.record_of(cases[i]) for i in ids if i in cases]
 
 

@@ -2,7 +2,10 @@
 
 import re
 
+from sqlalchemy import select
+
 from kb import service
+from kb.models import Case
 
 
 def test_home_shows_counts_and_latest_cases(seeded_client):
@@ -51,7 +54,7 @@ def test_case_page_shows_every_field(seeded_client, seeded_runtime):
     with seeded_runtime.db.session() as session:
         case = next(
             c
-            for c in session.scalars(service.select(service.Case))
+            for c in session.scalars(select(Case))
             if c.sources and c.organisation_links and c.lat is not None
         )
         record = service.record_of(case)
