@@ -5,9 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from kb import service
-from kb.models import Case
 from kb.schemas import CaseOut, CaseQuery, CaseSearchResult
-from kb.web import RuntimeDep, can_view
+from kb.web import RuntimeDep
 from replan.api import ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -31,10 +30,12 @@ def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Cas
 )
 def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
     with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or not can_view(request.state.user, case):
-            raise HTTPException(404, "case not found")
-        return service.case_json(case)
+        try:
+            return service.case_json(
+                service.visible_case(session, case_id, user=request.state.user)
+            )
+        except service.CaseNotFound as exc:
+            raise HTTPException(404, "case not found") from exc
 
 
 @router.get(

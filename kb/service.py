@@ -13,6 +13,7 @@ from kb.codes import UI_LANGUAGES, country_name
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseHit, CaseQuery, CaseRecord, CaseSearchResult
 from kb.taxonomy import Taxonomy
+from replan.auth import has_role
 from replan.db import Database
 from replan.markdown import markdown_to_text
 from search import sync as search_sync
@@ -296,10 +297,17 @@ def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResul
     )
 
 
-def get_case(session: Session, case_id: str, *, include_unpublished: bool = False) -> Case:
-    """Return a case, or raise CaseNotFound when it does not exist or is not public."""
+def can_view(user, case: Case) -> bool:
+    """Published cases are public; the others only for their author and moderators."""
+    if case.status == PUBLIC:
+        return True
+    return user is not None and (has_role(user, "moderator") or case.created_by == user.id)
+
+
+def visible_case(session: Session, case_id: str, *, user) -> Case:
+    """Return the case if this user may see it, else raise CaseNotFound (never say it exists)."""
     case = session.get(Case, case_id)
-    if case is None or (case.status != PUBLIC and not include_unpublished):
+    if case is None or not can_view(user, case):
         raise CaseNotFound(case_id)
     return case
 

@@ -29,19 +29,13 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def can_view(user, case: Case) -> bool:
-    """Published cases are public; others only for their author and moderators."""
-    if case.status == service.PUBLIC:
-        return True
-    return user is not None and (auth.has_role(user, "moderator") or case.created_by == user.id)
-
-
 def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
     """Load a case the current user may see, or answer 404."""
     with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or not can_view(auth.current_user(request), case):
-            raise HTTPException(404, N_("There is no case study with this address."))
+        try:
+            case = service.visible_case(session, case_id, user=auth.current_user(request))
+        except service.CaseNotFound as exc:
+            raise HTTPException(404, N_("There is no case study with this address.")) from exc
         session.expunge(case)
         return case
 

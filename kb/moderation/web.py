@@ -23,7 +23,7 @@ from kb.moderation.common import (
 )
 from kb.moderation.schemas import EDITABLE, N_
 from kb.schemas import CaseRecord
-from kb.web import RuntimeDep, can_view
+from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
@@ -37,7 +37,7 @@ def author_case(runtime: Runtime, case_id: str, user: User) -> Case:
     """Load a case its author edits: 404 when it is not visible, 403 for anyone else."""
     with runtime.db.session() as session:
         case = session.get(Case, case_id)
-        if case is None or not can_view(user, case):
+        if case is None or not kb_service.can_view(user, case):
             raise HTTPException(404, N_("There is no case study with this address."))
         if not service.is_author(user, case):
             raise HTTPException(403, N_("Only the author of a case study can edit it."))
@@ -254,7 +254,7 @@ def attachment_delete(
 ) -> Response:
     with runtime.db.session() as session:
         case = session.get(Case, case_id)
-        if case is None or not can_view(user, case):
+        if case is None or not kb_service.can_view(user, case):
             raise HTTPException(404, N_("There is no case study with this address."))
     try:
         attachments.remove_attachment(

@@ -13,7 +13,7 @@ from kb.moderation.common import Author, FormDep, flash, redirect, translate, wo
 from kb.moderation.models import Attachment
 from kb.moderation.schemas import N_
 from kb.moderation.web import author_case, edit_response
-from kb.web import RuntimeDep, can_view
+from kb.web import RuntimeDep
 from replan import auth
 
 BODY_SLACK = 64 * 1024  # room for the form's other fields and the multipart framing
@@ -99,7 +99,7 @@ def attachment_file(
     with runtime.db.session() as session:
         attachment = session.get(Attachment, attachment_id)
         case = session.get(Case, attachment.case_id) if attachment else None
-        visible = case is not None and can_view(user, case)
+        visible = case is not None and kb_service.can_view(user, case)
         if (
             attachment is None
             or case is None
