@@ -280,6 +280,24 @@ def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQ
     )
 
 
+def matching_records(
+    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int
+) -> list[CaseRecord]:
+    """Return the records of the published cases a search matches, in its order (up to limit)."""
+    ids: list[str] = []
+    page = 1
+    while len(ids) < limit:
+        batch = query.model_copy(update={"page": page, "per_page": 100})
+        result = backend.search(search_query(batch, facets=()))
+        ids.extend(hit.id for hit in result.hits)
+        if page * 100 >= result.total or not result.hits:
+            break
+        page += 1
+    with db.session() as session:
+        cases = {c.id: c for c in load_cases(session, ids[:limit])}
+        return [record_of(cases[i]) for i in ids[:limit] if i in cases]
+
+
 def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
     """Search published cases with the contract's parameters."""
     result = backend.search(search_query(query))

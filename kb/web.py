@@ -4,7 +4,7 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
 from kb import io as kb_io
 from kb import service
@@ -62,26 +62,13 @@ def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Que
     )
 
 
-def _export_records(runtime: Runtime, query: CaseQuery):
-    ids: list[str] = []
-    page = 1
-    while len(ids) < EXPORT_LIMIT:
-        batch = query.model_copy(update={"page": page, "per_page": 100})
-        result = service.search_cases(backend=runtime.search, query=batch)
-        ids.extend(hit.id for hit in result.hits)
-        if page * 100 >= result.total or not result.hits:
-            break
-        page += 1
-    with runtime.db.session() as session:
-        cases = {c.id: c for c in service.load_cases(session, ids)}
-        return [service.record_of(cases[i]) for i in ids if i in cases]
-
-
 @router.get("/cases/export.{fmt}")
 def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     if fmt not in ("csv", "jsonl"):
         raise HTTPException(404, N_("Exports are CSV or JSONL."))
-    records = _export_records(runtime, query)
+    records = service.matching_records(
+        db=runtime.db, backend=runtime.search, query=query, limit=EXPORT_LIMIT
+    )
     out = io.StringIO()
     if fmt == "csv":
         kb_io.write_csv(records, out)
@@ -89,8 +76,8 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
     else:
         kb_io.write_jsonl(records, out)
         media = "application/x-ndjson; charset=utf-8"
-    return StreamingResponse(
-        iter([out.getvalue()]),
+    return Response(
+        out.getvalue(),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="cases.{fmt}"'},
     )
