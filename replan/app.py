@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpp import api as gpp_api
@@ -55,6 +56,20 @@ SECURITY_HEADERS = {
 }
 
 
+def _identify(runtime: Runtime, request: Request, header: str) -> None:
+    """Set the request's user from its API token or its signed session."""
+    with runtime.db.session() as session:
+        if header.lower().startswith("bearer "):
+            request.state.user = auth.user_for_token(session, header[7:].strip())
+            request.state.via_token = request.state.user is not None
+            return
+        user = session.get(User, request.session["uid"])
+        if user is not None and user.is_active:
+            request.state.user = user
+        else:
+            request.session.clear()
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     """Build the web app from a settings object (nothing is read at import time)."""
     settings = settings or Settings()
@@ -89,18 +104,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.locale = i18n.request_locale(request)
         request.state.user = None
         request.state.via_token = False
-        header = request.headers.get("authorization", "")
-        with runtime.db.session() as session:
-            if header.lower().startswith("bearer "):
-                request.state.user = auth.user_for_token(session, header[7:].strip())
-                request.state.via_token = request.state.user is not None
-            elif request.session.get("uid"):
-                user = session.get(User, request.session["uid"])
-                if user is not None and user.is_active:
-                    request.state.user = user
-                else:
-                    request.session.clear()
-        request.state.csrf_token = auth.csrf_token(request)
+        if not request.url.path.startswith("/static/"):
+            header = request.headers.get("authorization", "")
+            if header.lower().startswith("bearer ") or request.session.get("uid"):
+                # A database look-up: off the event loop, and only when a user is named.
+                await run_in_threadpool(_identify, runtime, request, header)
+            request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
