@@ -123,24 +123,10 @@ def create_spec(
 )
 def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
     with runtime.db.session() as session:
-        rows = service.list_specs(session, owner_id=user.id)
-        return SpecList.model_validate(
-            {
-                "specs": [
-                    {
-                        "id": s.id,
-                        "version": s.version,
-                        "title": s.title,
-                        "application": s.application,
-                        "ambition": s.ambition,
-                        "language": s.language,
-                        "created_at": service.iso(s.created_at),
-                        "bidders": n,
-                        "url": str(request.url_for("spec_page", spec_id=s.id)),
-                    }
-                    for s, n in rows
-                ]
-            }
+        return service.spec_list(
+            session,
+            owner_id=user.id,
+            url=lambda spec_id: str(request.url_for("spec_page", spec_id=spec_id)),
         )
 
 

@@ -4,6 +4,7 @@ changes do not alter, copied into new versions, with market evidence from the kn
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from babel.numbers import format_decimal
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from gpp.library import PLACEHOLDER, TYPES, Criterion, Library
 from gpp.models import Bidder, Spec
-from gpp.schemas import SpecCreate
+from gpp.schemas import SpecCreate, SpecList
 from kb import service as kb_service
 from kb.codes import APPLICATIONS, iso_countries
 from replan.i18n import LANGUAGES
@@ -430,3 +431,25 @@ def list_specs(session: Session, *, owner_id: int) -> list[tuple[Spec, int]]:
         .order_by(Spec.created_at.desc(), Spec.id)
     )
     return [(spec, count) for spec, count in session.execute(query).all()]
+
+
+def spec_list(session: Session, *, owner_id: int, url: Callable[[str], str]) -> SpecList:
+    """Return a procurer's specs as the list page and the API show them (url: id -> link)."""
+    return SpecList.model_validate(
+        {
+            "specs": [
+                {
+                    "id": s.id,
+                    "version": s.version,
+                    "title": s.title,
+                    "application": s.application,
+                    "ambition": s.ambition,
+                    "language": s.language,
+                    "created_at": iso(s.created_at),
+                    "bidders": n,
+                    "url": url(s.id),
+                }
+                for s, n in list_specs(session, owner_id=owner_id)
+            ]
+        }
+    )

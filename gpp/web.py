@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
 from gpp.models import Spec
-from gpp.schemas import CHECK_STATUSES, BidderOut, SpecList, SpecOut
+from gpp.schemas import CHECK_STATUSES, BidderOut, SpecOut
 from kb.web import RuntimeDep
 from replan import auth, i18n
 from replan.auth_models import User
@@ -257,22 +257,9 @@ def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
 @router.get("/specs")
 def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Response:
     with runtime.db.session() as session:
-        rows = service.list_specs(session, owner_id=user.id)
-        items = [
-            {
-                "id": s.id,
-                "version": s.version,
-                "title": s.title,
-                "application": s.application,
-                "ambition": s.ambition,
-                "language": s.language,
-                "created_at": service.iso(s.created_at),
-                "bidders": n,
-                "url": f"/specs/{s.id}",
-            }
-            for s, n in rows
-        ]
-    model = SpecList.model_validate({"specs": items})
+        model = service.spec_list(
+            session, owner_id=user.id, url=lambda spec_id: f"/specs/{spec_id}"
+        )
     return render(
         request, "gpp/specs.html", {"specs": model.specs, "taxonomy": runtime.taxonomy}, model=model
     )
