@@ -281,25 +281,48 @@ def _update(
         if case.status == "submitted" and old != "submitted"
         else ("withdrawn" if old == "submitted" and case.status == "draft" else "edited")
     )
+    messages = _log_save(
+        session,
+        ctx,
+        user=user,
+        case_id=case.id,
+        action=action,
+        target="case",
+        old=old,
+        new=case.status,
+        title=case.title,
+        kind="new",
+    )
+    return Outcome(case_id=case.id, status=case.status, case_status=case.status, messages=messages)
+
+
+def _log_save(
+    session: Session,
+    ctx: _Ctx,
+    *,
+    user: User,
+    case_id: str,
+    action: str,
+    target: str,
+    old: str | None,
+    new: str,
+    title: str,
+    kind: str,
+) -> list:
+    """Write a save to the audit log; return the e-mails to send when it was a submission."""
     log_event(
         session,
-        case_id=case.id,
+        case_id=case_id,
         actor_id=user.id,
         action=action,
+        target=target,
         from_status=old,
-        to_status=case.status,
+        to_status=new,
     )
-    messages = []
-    if action == "submitted":
-        messages = _submission_mail(
-            session,
-            ctx,
-            author=session.get(User, user.id),
-            title=case.title,
-            case_id=case.id,
-            kind="new",
-        )
-    return Outcome(case_id=case.id, status=case.status, case_status=case.status, messages=messages)
+    if action != "submitted":
+        return []
+    author = session.get(User, user.id)
+    return _submission_mail(session, ctx, author=author, title=title, case_id=case_id, kind=kind)
 
 
 def _save_revision(
@@ -334,25 +357,18 @@ def _save_revision(
         if status == "submitted" and old != "submitted"
         else ("created" if old is None else "edited")
     )
-    log_event(
+    messages = _log_save(
         session,
+        ctx,
+        user=user,
         case_id=case.id,
-        actor_id=user.id,
         action=action,
         target="revision",
-        from_status=old,
-        to_status=status,
+        old=old,
+        new=status,
+        title=record.title,
+        kind="edit",
     )
-    messages = []
-    if action == "submitted":
-        messages = _submission_mail(
-            session,
-            ctx,
-            author=session.get(User, user.id),
-            title=record.title,
-            case_id=case.id,
-            kind="edit",
-        )
     return Outcome(
         case_id=case.id,
         status=status,
