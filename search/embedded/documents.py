@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 import tantivy
 
@@ -29,6 +30,14 @@ def folded_field(name: str) -> str:
 def term(token: str) -> str:
     """Return the indexed form of a folded token."""
     return token[:1] + token
+
+
+@lru_cache(maxsize=1024)
+def indexed_text(text: str) -> str:
+    """Return a field's text as indexed: its folded tokens as terms, separated by spaces.
+
+    Cached: the labels field repeats across every case of an application."""
+    return " ".join(term(t) for t in tokens(text))
 
 
 def untermed(indexed: str) -> str:
@@ -57,7 +66,7 @@ def to_tantivy(doc: dict, schema: IndexSchema) -> tantivy.Document:
     out = tantivy.Document()
     out.add_text(ID, str(doc["id"]))
     for name in schema.searchable:
-        out.add_text(name, " ".join(term(t) for t in tokens(field_text(doc.get(name)))))
+        out.add_text(name, indexed_text(field_text(doc.get(name))))
     for name in schema.keywords:
         for value in _values(doc.get(name)):
             if isinstance(value, str | int | float) and not isinstance(value, bool):

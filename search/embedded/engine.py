@@ -24,7 +24,7 @@ from search.embedded.query import Builder, Synonyms, Unit, allowed_typos, combin
 from search.embedded.store import State, Store
 from search.text import field_text, mark_tokens, render_marked
 
-FACET_SIZE = 65_000  # distinct values counted per facet: all of them, so counts are exact
+FACET_SIZE = 1_000  # distinct values asked per facet; asked again, more, when there are more
 SUGGEST_TERMS = 5_000  # most frequent terms of one first letter compared with a misspelt word
 
 
@@ -99,9 +99,11 @@ class EmbeddedBackend:
         searcher = index.searcher()
         build = Builder(state.schema, index.schema)
         units = parse(query.text, self._synonym_index(state))
-        kept = [u for u in units if searcher.search(build.unit(u), 1).count]
+        found = {id(u): _found(searcher, build, u) for u in units}
+        kept = [u for u in units if found[id(u)]]
+        misspelt = [u for u in units if found[id(u)] != "as typed"]
         if units and not kept:
-            suggestion = _suggest(searcher, state.schema, units, nothing_matched=True)
+            suggestion = _suggest(searcher, state.schema, units, misspelt, nothing_matched=True)
             return SearchResult(0, [], {name: {} for name in query.facets}, suggestion)
         filters = build.filters(query.filters, query.ranges, query.booleans)
         words = build.words(kept, every=True) if kept else None
@@ -116,7 +118,8 @@ class EmbeddedBackend:
             self._hit(from_tantivy(searcher.doc(address)), state.schema, matcher)
             for _, address in result.hits[: query.per_page]
         ]
-        return SearchResult(result.count, hits, facets, _suggest(searcher, state.schema, kept))
+        suggestion = _suggest(searcher, state.schema, units, misspelt) if misspelt else None
+        return SearchResult(result.count, hits, facets, suggestion)
 
     def _synonym_index(self, state: State) -> Synonyms:
         cached = self._synonyms
@@ -149,10 +152,10 @@ class EmbeddedBackend:
         out: dict[str, dict[str, int]] = {}
         for without, names in groups.items():
             filters = build.filters(query.filters, query.ranges, query.booleans, without=without)
-            aggregations = {n: {"terms": {"field": n, "size": FACET_SIZE}} for n in names}
-            answer = searcher.aggregate(combine(words, filters), aggregations)
+            matches = combine(words, filters)
+            answer = _aggregate(searcher, matches, names, FACET_SIZE)
             for name in names:
-                buckets = (answer.get(name) or {}).get("buckets", [])
+                buckets = answer[name]
                 counts = {_bucket_key(b): b["doc_count"] for b in buckets}
                 out[name] = order_facets(counts)
         return {name: out[name] for name in query.facets}
@@ -166,21 +169,34 @@ class EmbeddedBackend:
         return Hit(str(doc["id"]), doc, highlight)
 
 
+def _found(searcher, build: Builder, unit: Unit) -> str | None:
+    """Return how a unit matches the index: "as typed", "with typos" or None (nothing)."""
+    exact = [alt for alt in unit.alts if not alt.typos]
+    single = [alt.tokens[0] for alt in exact if len(alt.tokens) == 1 and not alt.prefix]
+    for name in build.schema.searchable:
+        if any(searcher.doc_freq(name, term(token)) for token in single):
+            return "as typed"  # a term look-up: no documents visited
+    if exact and searcher.search(build.unit(Unit(unit.words, unit.raw, unit.last, exact)), 1).count:
+        return "as typed"
+    if len(exact) < len(unit.alts) and searcher.search(build.unit(unit), 1).count:
+        return "with typos"
+    return None
+
+
 def _suggest(
-    searcher, schema: IndexSchema, units: list[Unit], nothing_matched: bool = False
+    searcher, schema: IndexSchema, units: list[Unit], misspelt: list[Unit], nothing_matched=False
 ) -> str | None:
     """Return the query with its misspelt words corrected, when a word was corrected."""
     corrections: list[str | None] = []
     for unit in units:
         word = unit.words[0]
-        if len(unit.words) > 1 or _known(searcher, schema, word, unit.last):
+        if unit not in misspelt or len(unit.words) > 1:
             corrections.append(None)
             continue
         candidates: dict[str, int] = {}
         for name in schema.searchable:
-            for found, count in searcher.terms_with_prefix(
-                name, term(word)[:2], limit=SUGGEST_TERMS
-            ):
+            first_letter = term(word)[:2]
+            for found, count in searcher.terms_with_prefix(name, first_letter, limit=SUGGEST_TERMS):
                 candidates[untermed(found)] = candidates.get(untermed(found), 0) + count
         budget = max(allowed_typos(word) + 1, 2) if nothing_matched else None
         corrections.append(corrected(word, candidates, budget))
@@ -189,15 +205,19 @@ def _suggest(
     return " ".join(fix or unit.raw for fix, unit in zip(corrections, units, strict=True))
 
 
+def _aggregate(searcher, matches, names: list[str], size: int) -> dict[str, list[dict]]:
+    """Count every value of each field over the matches (terms aggregations, exact counts)."""
+    aggregations = {n: {"terms": {"field": n, "size": size}} for n in names}
+    answer = searcher.aggregate(matches, aggregations)
+    out = {}
+    for name in names:
+        result = answer.get(name) or {}
+        if result.get("sum_other_doc_count"):  # values beyond the size asked: ask for all
+            return _aggregate(searcher, matches, names, size * 100)
+        out[name] = result.get("buckets", [])
+    return out
+
+
 def _bucket_key(bucket: dict) -> str:
     # Booleans come back as 1/0 with "true"/"false" beside them; numbers and text as themselves.
     return facet_key(bucket.get("key_as_string", bucket["key"]))
-
-
-def _known(searcher, schema: IndexSchema, word: str, last: bool) -> bool:
-    for name in schema.searchable:
-        if searcher.doc_freq(name, term(word)):
-            return True
-        if last and searcher.terms_with_prefix(name, term(word), limit=1):
-            return True
-    return False

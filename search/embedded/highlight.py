@@ -7,6 +7,7 @@ the highlight must be the whole field, folded exactly as indexed.
 
 from __future__ import annotations
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from search.embedded.query import Unit, allowed_typos
@@ -60,22 +61,22 @@ class Matcher:
 
 
 def _near(word: str, token: str, typos: int, prefix: bool) -> bool:
-    if abs(len(token) - len(word)) > typos and not prefix:
+    if token[:1] != word[:1] and typos < 2:  # a first-letter typo costs two
         return False
     if not prefix:
-        return typo_cost(word, token) <= typos
-    lengths = range(max(1, len(word) - typos), len(word) + typos + 1)
-    return any(typo_cost(word, token[:n]) <= typos for n in lengths if n <= len(token))
+        return abs(len(token) - len(word)) <= typos and typo_cost(word, token) <= typos
+    if len(token) < len(word) - typos:
+        return False
+    lengths = range(max(1, len(word) - typos), min(len(word) + typos, len(token)) + 1)
+    return any(typo_cost(word, token[:n]) <= typos for n in lengths)
 
 
 def corrected(word: str, candidates: dict[str, int], budget: int | None = None) -> str | None:
     """Return the candidate term closest to word (then the most frequent), within the budget."""
     budget = allowed_typos(word) if budget is None else budget
-    best: tuple[int, int, str] | None = None
-    for candidate, count in candidates.items():
-        if abs(len(candidate) - len(word)) > budget:
-            continue
-        cost = typo_cost(word, candidate)
-        if cost <= budget and (best is None or (cost, -count, candidate) < best):
-            best = (cost, -count, candidate)
+    close = process.extract(
+        word, list(candidates), scorer=OSA.distance, score_cutoff=budget, limit=None
+    )
+    ranked = [(typo_cost(word, c), -candidates[c], c) for c, _, _ in close]
+    best = min((r for r in ranked if r[0] <= budget), default=None)
     return best[2] if best else None
