@@ -94,6 +94,12 @@ def start(command: list[str], env: dict, port: int, path: str = "/healthz") -> s
     raise RuntimeError(f"{command} did not answer")
 
 
+def start_bare(env: dict, port: int) -> subprocess.Popen:
+    """A bare ASGI answer under uvicorn: what the server costs without the app."""
+    code = f"import uvicorn\n{BARE}\nuvicorn.run(app, port={port}, log_level='warning')"
+    return start([sys.executable, "-c", code], env, port, "/")
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=30)
@@ -162,12 +168,7 @@ def bench(size: int, rounds: int, per_kind: int) -> None:
             rss = rss_mb(server.pid)
         finally:
             stop(server)
-        bare = start(
-            [sys.executable, "-c", f"import uvicorn\n{BARE}\nuvicorn.run(app, port={port})"],
-            env,
-            port,
-            "/",
-        )
+        bare = start_bare(env, port)
         try:
             bare_passes = [timed_gets(base, "/", queries(per_kind, r)) for r in range(rounds)]
         finally:
@@ -215,12 +216,7 @@ def wrk(seconds: int) -> None:
                 print(f"  {label:12s} {requests_per_second(base + path, seconds):8,.0f} req/s")
         finally:
             stop(server)
-        bare = start(
-            [sys.executable, "-c", f"import uvicorn\n{BARE}\nuvicorn.run(app, port={port})"],
-            env,
-            port,
-            "/",
-        )
+        bare = start_bare(env, port)
         try:
             print(f"  {'bare uvicorn':12s} {requests_per_second(base + '/', seconds):8,.0f} req/s")
         finally:
