@@ -23,6 +23,9 @@ RAIL = {
 BARRIERS = {
     "hr-zagreb-ruconbar-rubberised-concrete-noise-barrier",
     "cz-trinec-bypass-noba-recycled-rubber-noise-barriers",
+    "fr-villeneuve-le-roi-massy-valenton-ecrans-beton-caoutchouc",
+    "fr-prinquiau-rn171-mur-antibruit-beton-caoutchouc",
+    "es-ekopan-paneles-acusticos-hormigon-caucho",
 }
 PLAYGROUNDS = {
     "it-capriate-leolandia-rubber-play-area",
