@@ -19,6 +19,8 @@ RAIL = {
     "es-granada-metro-ligero-amortiguador-caucho-nfu",
     "es-algeciras-compovia-rubber-sub-ballast",
     "fr-acousystem-jaquette-rail-tramway",
+    "es-ladicim-acciona-manta-elastomerica-nfu",
+    "be-frameries-rubbergreen-anti-vibration-rail",
 }
 BARRIERS = {
     "hr-zagreb-ruconbar-rubberised-concrete-noise-barrier",
