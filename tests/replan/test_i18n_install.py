@@ -38,7 +38,7 @@ sys.stdout.buffer.write(docx)
 
 
 def checkout_without_compiled_catalogues(target: Path) -> Path:
-    """Copy the files git tracks (the `.mo` files are not tracked) as a fresh clone would have them."""
+    """Copy the files git tracks (not the `.mo` files), as a fresh clone has them."""
     listed = subprocess.run(
         ["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True
     ).stdout.decode()
