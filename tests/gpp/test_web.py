@@ -331,7 +331,7 @@ def test_bidder_pages(client, runtime):
         f"{bidder_url}/checks/0",
         data={"status": "missing", "note": "No test", "csrf_token": csrf(client)},
     )
-    assert path(answer) == bidder_url and "Verdict: Not compliant" in answer.text
+    assert path(answer) == bidder_url and "Verdict: Non-compliant" in answer.text
     fragment = client.post(
         f"{bidder_url}/checks/0",
         data={"status": "compliant", "note": "", "csrf_token": csrf(client)},
