@@ -406,3 +406,17 @@ def test_changing_the_application_resets_the_choice(client):
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
     assert "Every criterion is selected" in answer.text
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
+
+
+def test_the_spec_page_writes_its_date_as_the_documents_do(client):
+    from datetime import date
+
+    from babel.dates import format_date
+
+    spec_id = spec_id_of(client, language="it")
+    page = client.get(f"/specs/{spec_id}").text
+    assert not re.search(r"<dd>\d{4}-\d{2}-\d{2}</dd>", page)
+    created = client.get(f"/api/v1/specs/{spec_id}").json()["created_at"]
+    day = format_date(date.fromisoformat(created[:10]), format="long", locale="it")
+    assert f"<dd>{day}</dd>" in page
+    assert day in client.get(f"/specs/{spec_id}/export.md").text

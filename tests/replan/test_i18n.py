@@ -107,3 +107,21 @@ def test_error_pages_are_in_the_visitor_language_and_the_favicon_is_served(clien
     assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
     assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert 'rel="icon"' in client.get("/").text
+
+
+def test_one_way_to_write_dates_and_sizes_per_language():
+    from datetime import UTC, datetime
+
+    from replan.i18n import format_day, format_moment, format_size
+
+    moment = datetime(2026, 12, 7, 18, 0, 15, tzinfo=UTC)
+    for lang in LANGUAGES:
+        day = format_day(moment, lang)
+        assert (
+            format_day("2026-12-07T18:00:15+00:00", lang) == day == format_day(moment.date(), lang)
+        )
+        assert day in format_moment(moment, lang) and ":15" not in format_moment(moment, lang)
+        assert "2026-12-07" not in day
+    assert format_day(moment, "it") == "7 dicembre 2026"
+    assert format_size(300, "en") == "1 kB" and format_size(40_000, "en") == "39 kB"
+    assert format_size(5_300_000, "it") == "5,1 MB"
