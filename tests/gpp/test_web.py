@@ -420,3 +420,11 @@ def test_the_spec_page_writes_its_date_as_the_documents_do(client):
     day = format_date(date.fromisoformat(created[:10]), format="long", locale="it")
     assert f"<dd>{day}</dd>" in page
     assert day in client.get(f"/specs/{spec_id}/export.md").text
+
+
+def test_a_link_starts_the_wizard_with_an_application_and_a_country(client):
+    page = client.get("/gpp?application=playground&country=it").text
+    assert re.search(r'<option value="playground" selected>', page)
+    assert re.search(r'<option value="IT" selected>', page)
+    stale = client.get("/gpp?application=no-such-thing&country=XX")
+    assert stale.status_code == 200 and " selected>" not in stale.text.split('name="language"')[0]

@@ -112,3 +112,15 @@ def test_most_material_shows_each_quantity_and_lists_the_undeclared_last(seeded_
     tonnes = [float(q.split(" t ")[0].replace(",", "")) for q in declared]
     assert tonnes == sorted(tonnes, reverse=True)
     assert "do not declare a quantity come last" in text
+
+
+def test_a_case_page_starts_a_tender_specification_with_its_subject(seeded_client):
+    case = seeded_client.get("/api/v1/cases?application=road-pavement").json()["hits"][0]
+    page = seeded_client.get(f"/cases/{case['id']}").text
+    link = re.search(
+        r'<a class="button secondary" href="([^"]+)">Use in a tender specification', page
+    )
+    assert link
+    wizard = seeded_client.get(link[1].replace("&amp;", "&")).text
+    assert '<option value="road-pavement" selected>' in wizard
+    assert f'<option value="{case["country"]}" selected>' in wizard
