@@ -4,8 +4,8 @@ Each query word (or a multi-word synonym found in the query) is a `Unit`; a unit
 document when any of its alternatives does: the word (a prefix when it is the last word), its
 typo-tolerant forms (tantivy's fuzzy term query; see `documents` for the first-letter rule) and
 its synonyms (exact). Ranking is tantivy's, with constant scores that add up to Meilisearch's
-rules in their order: words matched, then typos, then proximity, then attribute (fields, in their
-order, with the words as typed before their synonyms: Meilisearch's exactness).
+rules in their order: words matched, then typos, then proximity, then attribute (the best field a
+word is found in), then exactness (the words as typed rather than their synonyms).
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ MIN_PREFIX = 2  # a one-letter last word is a word, not every term it starts
 MAX_TYPO_WORD = 40  # longer "words" are pasted junk, not typos worth correcting
 MAX_TERM = 200  # longer tokens are not indexed (see store._analyzer)
 
-# Constant scores, each rule worth more than every later rule can add up to (10 words at most;
-# tantivy adds them as f32, exact for integers below 2**24).
-WORD = 1_000_000.0
-TYPO = 10_000.0  # per typo not made (0, 1 or 2 per word)
-NEAR = 1_000.0  # per pair of neighbouring query words found side by side
-ATTRIBUTE = 9  # per field the word is found in: the first searchable field 9, the next 8, ...
+# Constant scores, each rule worth more than every later rule can add up to (10 words at most).
+# tantivy adds them as f32, exact for integers below 2**24: when every document has every word
+# (the usual case) the words rule adds nothing, and the rest stays below that bound.
+WORD = 2.0**22  # per query word found (only when documents may lack some)
+TYPO = 2.0**17  # per typo not made (0, 1 or 2 per word)
+NEAR = 2.0**13  # per pair of neighbouring query words found side by side
+ATTRIBUTE = 2.0**8  # per field ahead of the last, for the best field a word is found in
+# then, per field a word is found in, 1 + fields ahead of the last (doubled for the word as typed)
 
 
 def allowed_typos(word: str) -> int:
@@ -137,25 +139,28 @@ class Builder:
             return Query.fuzzy_term_query(self.ts, name, words[0], alt.typos, True, alt.prefix)
         return Query.term_query(self.ts, name, words[0])
 
-    def unit(self, unit: Unit) -> Query:
-        """The unit's best match (words, typos), plus a bonus for each field it is found in.
+    def unit(self, unit: Unit, counted: bool = False) -> Query:
+        """The unit's best match (fewest typos, then best field), plus a little per field.
 
-        The bonus is the attribute rule, doubled for the words as typed rather than a synonym:
-        a record that uses the reader's own words, in its own language, comes before one that
-        only carries them among the labels every record of its application gets."""
-        best, fields = [], []
+        The per-field part counts each field the unit is found in, double for the word as typed
+        rather than a typo, completion or synonym (exactness): among records otherwise alike, one
+        that is about the words throughout, in the reader's own language, comes first."""
+        fields = self.schema.searchable
+        base = WORD if counted else 0.0
+        best, each = [], []
         typed = Alt(unit.words) if unit.alts and len(unit.words[0]) <= MAX_TERM else None
-        for position, name in enumerate(self.schema.searchable):
-            attribute = max(ATTRIBUTE - position, 1)
+        for position, name in enumerate(fields):
+            ahead = len(fields) - 1 - position
             here = []
             for alt in unit.alts:
                 query = self.alt(alt, name)
-                best.append(Query.const_score_query(query, WORD + TYPO * (2 - alt.typos)))
-                here.append(Query.const_score_query(query, attribute))
-            if typed:  # the word itself, not a completion, a typo or a synonym
-                here.append(Query.const_score_query(self.alt(typed, name), 2 * attribute))
-            fields.append((Occur.Should, Query.disjunction_max_query(here)))
-        return Query.boolean_query([(Occur.Must, Query.disjunction_max_query(best)), *fields])
+                score = base + TYPO * (2 - alt.typos) + ATTRIBUTE * ahead
+                best.append(Query.const_score_query(query, score))
+                here.append(Query.const_score_query(query, ahead + 1))
+            if typed:
+                here.append(Query.const_score_query(self.alt(typed, name), 2 * (ahead + 1)))
+            each.append((Occur.Should, Query.disjunction_max_query(here)))
+        return Query.boolean_query([(Occur.Must, Query.disjunction_max_query(best)), *each])
 
     def near(self, units: list[Unit]) -> list[Query]:
         """Bonuses for neighbouring query words found side by side (Meilisearch's proximity)."""
@@ -179,7 +184,7 @@ class Builder:
     def words(self, units: list[Unit], every: bool) -> Query:
         """Documents matching every unit (or, when `every` is false, any unit, ranked by count)."""
         occur = Occur.Must if every else Occur.Should
-        clauses = [(occur, self.unit(u)) for u in units]
+        clauses = [(occur, self.unit(u, counted=not every)) for u in units]
         clauses += [(Occur.Should, q) for q in self.near(units)]
         return Query.boolean_query(clauses, None if every else 1)
 
