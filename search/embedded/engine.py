@@ -48,8 +48,10 @@ class EmbeddedBackend:
             if state.synonyms != groups:
                 state.synonyms = groups
                 self.store.save(state)
-        if state.schema != schema:
-            self.store.rebuild(schema, self._stored_documents())
+            if state.schema != schema:
+                # Under the lock: the other workers starting with the same schema wait, then
+                # find it done, instead of rebuilding too.
+                self.store.rebuild(schema, self._stored_documents())
 
     def _stored_documents(self) -> Iterator[dict]:
         _, index = self.store.live()
