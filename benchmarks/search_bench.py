@@ -82,6 +82,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_ms(pid: int) -> float:
+    """CPU time the process used so far (user + system, every thread): load does not inflate it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def start(command: list[str], env: dict, port: int, path: str = "/healthz") -> subprocess.Popen:
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
@@ -164,7 +170,9 @@ def bench(size: int, rounds: int, per_kind: int) -> None:
         try:
             first = timed_gets(base, "/api/v1/cases", queries(1, seed=999)[:1])
             api = "/api/v1/cases"
+            cpu_before = cpu_ms(server.pid)
             passes = [timed_gets(base, api, queries(per_kind, r)) for r in range(rounds)]
+            server_cpu = (cpu_ms(server.pid) - cpu_before) / (rounds * per_kind * 5)
             rss = rss_mb(server.pid)
         finally:
             stop(server)
@@ -178,6 +186,7 @@ def bench(size: int, rounds: int, per_kind: int) -> None:
     print(f"  replan import  {import_s:6.1f} s   replan reindex {reindex_s:6.1f} s")
     print(f"  first query after start {next(iter(first.values()))[0]:6.1f} ms")
     print(f"  server RSS {rss:.0f} MB after {rounds * per_kind * 5:,} queries")
+    print(f"  server CPU {server_cpu:.1f} ms per query (not inflated by the machine's load)")
     kinds = list(passes[0])
     for kind in kinds:
         p50 = statistics.median(statistics.median(p[kind]) for p in passes)
