@@ -270,7 +270,7 @@ def test_json_is_the_spec_plus_eforms_and_ocds(spec, exports):
     codes = {s["criterion_id"]: s["BT-809"] for s in eforms["selection_criteria"]}
     assert codes == {
         "road-sc-environmental-management": "slc-abil-mgmt-env",
-        "road-sc-rubberised-asphalt-experience": "other",
+        "road-sc-rubberised-asphalt-experience": "slc-abil-ref-work",
     }
     clauses = eforms["contract_performance_conditions"]
     assert clauses and all(c["OPT-060-Lot"] == "performance" and c["BT-70-Lot"] for c in clauses)
