@@ -143,7 +143,7 @@ def test_docx_has_every_criterion_under_real_headings(spec, exports):
     for crit in criteria(spec):
         assert any(text.endswith(" " + crit["title"]) for text in level2), crit["title"]
     body = "\n".join(p.text for p in doc.paragraphs)
-    assert "Criterion road-ts-rubber-content, version 1, valid from January 1, 2026" in body
+    assert "Criterion road-ts-rubber-content, version 2, valid from January 1, 2026" in body
     assert "Award points: 15" in body
     assert "Total points for the environmental award criteria: 40" in body
     assert "criteria library version 2026.1" in body
