@@ -275,12 +275,10 @@ def criteria_check(
         console.print(f"Cannot load the criteria library: {exc}", markup=False, style="red")
         raise typer.Exit(2) from exc
     overdue = library.overdue(day)
-    for c in overdue:
-        out.print(
+    for c in overdue:  # one tab-separated line per criterion, for scripts
+        typer.echo(
             f"{c.id}\tdue {c.next_review.isoformat()}\treviewed {c.reviewed_on.isoformat()}"
-            f"\t{c.title}",
-            markup=False,
-            highlight=False,
+            f"\t{c.title}"
         )
     console.print(
         f"{len(overdue)} of {len(library.criteria)} criteria past their review date on "
