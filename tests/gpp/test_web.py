@@ -406,3 +406,20 @@ def test_changing_the_application_resets_the_choice(client):
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
     assert "Every criterion is selected" in answer.text
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
+
+
+def test_a_criterion_past_its_review_date_is_flagged_in_the_wizard(client, runtime):
+    from datetime import date
+
+    library = runtime.extras["criteria"]
+    late = library.criteria_for("road-pavement", "core")[0]
+    library.criteria[late.id] = late.model_copy(
+        update={"reviewed_on": date(2019, 1, 1), "next_review": date(2020, 1, 1)}
+    )
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    assert answer.text.count("Review overdue") == 1
+    card = answer.text.split(f'id="crit-{late.id}"')[1].split('class="card criterion"')[0]
+    assert "Review overdue" in card
+    others = [c for c in library.criteria_for("road-pavement", "core") if c.id != late.id]
+    assert all(not c.review_overdue() for c in others)
