@@ -22,9 +22,9 @@ from replan.i18n import LANGUAGES
 
 CRITERIA_DIR = PROJECT_ROOT / "seeds" / "criteria"
 
-# A cited standard: EN, EN ISO, EN ISO/IEC, ISO, CEN/TS, CEN/TR, prEN, UNI, with its number.
+# A cited standard (EN, EN ISO, EN ISO/IEC, ISO, CEN/TS, CEN/TR, prEN, UNI, UNI/PdR) and number.
 STANDARD = re.compile(
-    r"(?<![\w/])(?:(?:Fpr|pr)?EN(?: ISO(?:/IEC)?)?|ISO(?:/IEC|/TS)?|CEN/T[SR]|UNI(?: EN)?)"
+    r"(?<![\w/])(?:(?:Fpr|pr)?EN(?: ISO(?:/IEC)?)?|ISO(?:/IEC|/TS)?|CEN/T[SR]|UNI(?: EN|/PdR)?)"
     r"\s\d+(?:-\d+)*(?::\d{4}(?:\+A\d+:\d{4})?)?(?!\d)"
 )
 # Directive 2014/24/EU Art. 42(3)(b) in each language version: "or equivalent".
