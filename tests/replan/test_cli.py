@@ -138,3 +138,20 @@ def test_criteria_check_lists_overdue_criteria_and_fails(cli):
     assert late.exit_code == 1
     assert "play-ts-impact-attenuation\tdue 2027-06-01" in late.output
     assert cli("criteria", "check", "--on", "someday").exit_code == 2
+
+
+def test_init_on_an_empty_user_table_says_how_to_make_an_account(cli):
+    said = cli("init", "--no-seed").output
+    assert "There is no user account yet" in said
+    assert "--role procurer" in said and "--password-stdin" in said
+    created = cli(
+        "user",
+        "create",
+        "first@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "There is no user account yet" not in cli("init", "--no-seed").output
