@@ -174,7 +174,7 @@ class EmbeddedBackend:
 def _found(searcher, build: Builder, unit: Unit) -> str | None:
     """Return how a unit matches the index: "as typed", "with typos" or None (nothing)."""
     exact = [alt for alt in unit.alts if not alt.typos]
-    single = [alt.tokens[0] for alt in exact if len(alt.tokens) == 1 and not alt.prefix]
+    single = [alt.tokens[0] for alt in exact if len(alt.tokens) == 1]  # a prefix as a word too
     for name in build.schema.searchable:
         if any(searcher.doc_freq(name, term(token)) for token in single):
             return "as typed"  # a term look-up: no documents visited
