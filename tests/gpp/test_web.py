@@ -265,6 +265,14 @@ def test_spec_exports(client, fmt):
     assert "attachment" in answer.headers["content-disposition"]
 
 
+def test_pdf_export_works_in_the_default_app(client):
+    """WeasyPrint is a default dependency: the app as `make run` installs it answers a PDF."""
+    answer = client.get(f"/specs/{spec_id_of(client)}/export.pdf")
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF-")
+
+
 def test_export_errors(client, monkeypatch):
     spec_id = spec_id_of(client)
     assert client.get(f"/specs/{spec_id}/export.exe").status_code == 404
