@@ -44,16 +44,18 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
-        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-}
+def security_headers(settings: Settings) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin."""
+    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        ),
+    }
 
 
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
@@ -98,6 +100,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
+    # Maps read their tiles from data attributes (static/js/app.js): the CSP allows the same URL.
+    app.state.templates.globals.update(
+        map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
+    )
+    headers = security_headers(settings)
 
     @app.middleware("http")
     async def request_state(request: Request, call_next) -> Response:
@@ -111,7 +118,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:

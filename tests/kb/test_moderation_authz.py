@@ -60,6 +60,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/", "/", None, every(200)),
         ("GET", "/cases", "/cases", None, every(200)),
         ("GET", "/cases/export.{fmt}", "/cases/export.csv", None, every(200)),
+        ("GET", "/cases/map.json", "/cases/map.json", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{pub}", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{sub}", None, private()),
         ("GET", "/cases/{case_id}/history", f"/cases/{pub}/history", None, every(200)),
