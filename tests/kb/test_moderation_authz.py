@@ -54,7 +54,6 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
     return [
         ("GET", "/openapi.json", "/openapi.json", None, every(200)),
         ("GET", "/api/docs", "/api/docs", None, every(200)),
-        ("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", None, every(200)),
         ("GET", "/healthz", "/healthz", None, every(200)),
         ("GET", "/login", "/login", None, every(200)),
         ("GET", "/", "/", None, every(200)),
