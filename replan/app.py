@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpp import api as gpp_api
 from gpp import web as gpp_web
+from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import web as kb_web
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_web.router)
     app.include_router(kb_api.router)
     app.include_router(gpp_web.router)
+    app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router)
     app.include_router(accounts.router)
     for router in moderation_routes.ROUTERS:

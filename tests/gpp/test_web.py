@@ -336,21 +336,24 @@ def test_bidder_pages(client, runtime):
     bidder_url = path(answer)
     assert "Evaluation of Giochi Srl" in answer.text and "Verdict: Pending" in answer.text
     answer = client.post(
-        f"{bidder_url}/checks/0",
-        data={"status": "missing", "note": "No test", "csrf_token": csrf(client)},
+        f"{bidder_url}/checks",
+        data={"status.0": "missing", "note.0": "No test", "saved": "0", "csrf_token": csrf(client)},
     )
     assert path(answer) == bidder_url and "Verdict: Not compliant" in answer.text
     fragment = client.post(
-        f"{bidder_url}/checks/0",
-        data={"status": "compliant", "note": "", "csrf_token": csrf(client)},
+        f"{bidder_url}/checks",
+        data={"status.0": "compliant", "note.0": "", "csrf_token": csrf(client)},
         headers=HX,
     )
     assert fragment.text.lstrip().startswith('<div id="gpp-evaluation"')
     assert "Verdict: Pending" in fragment.text
     bad = client.post(
-        f"{bidder_url}/checks/0", data={"status": "great", "csrf_token": csrf(client)}, headers=HX
+        f"{bidder_url}/checks",
+        data={"status.0": "great", "note.1": "kept", "csrf_token": csrf(client)},
+        headers=HX,
     )
     assert bad.status_code == 422 and "Choose a status." in bad.text
+    assert ">kept</textarea>" in bad.text and "data-unsaved" in bad.text
     data = client.get(bidder_url, headers=JSON).json()
     assert data["name"] == "Giochi Srl" and data["checks"][0]["status"] == "compliant"
     assert data == client.get(f"/api/v1{bidder_url}").json()
@@ -365,7 +368,7 @@ def test_bidder_pages(client, runtime):
     assert client.get(bidder_url).status_code == 404
     assert (
         client.post(
-            f"{bidder_url}/checks/0", data={"status": "compliant", "csrf_token": csrf(client)}
+            f"{bidder_url}/checks", data={"status.0": "compliant", "csrf_token": csrf(client)}
         ).status_code
         == 404
     )
@@ -376,6 +379,31 @@ def test_bidder_pages(client, runtime):
         == 404
     )
     assert "Giochi Srl" not in client.get(f"/specs/{spec_id}").text
+
+
+def test_one_form_saves_every_item_of_the_checklist(client, runtime):
+    """Editing item 1 and then pressing item 2's Save keeps both (nothing is thrown away)."""
+    sign_in(client, runtime, "alice@example.org")
+    spec_id = client.post(
+        "/api/v1/specs", json={"application": "playground"}, headers={"X-CSRF-Token": csrf(client)}
+    ).json()["id"]
+    bidder_url = path(
+        client.post(f"/specs/{spec_id}/bidders", data={"name": "A", "csrf_token": csrf(client)})
+    )
+    page = client.get(bidder_url).text
+    assert page.count("<form") - page.count('action="/logout"') == 1  # one form for all items
+    fields = re.findall(r'name="(status\.\d+|note\.\d+)"', page)
+    checks = client.get(f"/api/v1{bidder_url}").json()["checks"]
+    assert len(fields) == 2 * len(checks) > 2
+    form = {"csrf_token": csrf(client), "saved": "1"}
+    form |= {f"status.{c['n']}": c["status"] for c in checks}
+    form |= {"status.0": "missing", "note.0": "No declaration", "status.1": "compliant"}
+    answer = client.post(f"{bidder_url}/checks", data=form)
+    assert answer.status_code == 200 and "Every item of the checklist is saved." in answer.text
+    saved = client.get(f"/api/v1{bidder_url}").json()["checks"]
+    assert (saved[0]["status"], saved[0]["note"]) == ("missing", "No declaration")
+    assert saved[1]["status"] == "compliant"
+    assert [c["updated_at"] for c in saved[2:]] == [c["updated_at"] for c in checks[2:]]
 
 
 def test_review_shows_what_the_library_refuses(client, monkeypatch):

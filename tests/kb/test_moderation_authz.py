@@ -139,8 +139,8 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/specs/{spec_id}/bidders", "/specs/none/bidders", {}, web(PROCURERS, 404)),
         (
             "POST",
-            "/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
-            "/specs/none/bidders/1/checks/0",
+            "/specs/{spec_id}/bidders/{bidder_id}/checks",
+            "/specs/none/bidders/1/checks",
             {},
             web(PROCURERS, 404),
         ),
