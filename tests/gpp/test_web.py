@@ -93,13 +93,17 @@ def test_wizard_without_javascript_to_a_spec(client, runtime):
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
     assert path(answer) == f"/gpp/drafts/{draft_id}/criteria"
-    assert "Every criterion is selected" in answer.text  # the default selection warns
+    # Ticked: the core set and the comprehensive award criteria; no warning against that.
+    assert "Every criterion is selected" not in answer.text
     form = criteria_form(answer.text)
     library = runtime.extras["criteria"]
     offered = library.criteria_for("road-pavement", "comprehensive")
-    assert len([p for p in form if p[0] == "criteria"]) == len(offered)
+    ticked = {v for k, v in form if k == "criteria"}
+    assert ticked == {c.id for c in offered if c.ambition == "core" or c.type == "award"}
+    assert len(ticked) < len(offered)
     dropped = next(c.id for c in offered if c.type == "contract_clause")
-    form = [p for p in form if p != ("criteria", dropped)]
+    form = [p for p in form if p[0] != "criteria"]
+    form += [("criteria", c.id) for c in offered if c.id != dropped]
     answer = step(client, draft_id, "criteria", form)
     assert path(answer) == f"/gpp/drafts/{draft_id}/award"
     assert "Every criterion is selected" not in answer.text
@@ -199,7 +203,12 @@ def test_award_total_and_recalculate(client, runtime):
     assert path(answer).endswith("/award")
     assert f"Total: {10 * len(awards)} of 100 points" in answer.text
     answer = step(client, draft_id, "award", [(k, "60") for k, _ in awards])
-    assert answer.status_code == 422 and "keep them at 100 or less" in answer.text
+    over = 60 * len(awards)
+    assert answer.status_code == 422
+    # One computation, one message: the total of the values shown, never the saved one beside it.
+    text = re.sub(r"<[^>]+>", "", answer.text)
+    assert f"Total: {over} of 100 points, {over - 100} too many" in text
+    assert f"Total: {10 * len(awards)} of 100" not in text and "remain" not in text
     answer = step(client, draft_id, "award", [(k, "zero") for k, _ in awards])
     assert answer.status_code == 422 and "whole number" in answer.text
 
@@ -406,6 +415,30 @@ def test_one_form_saves_every_item_of_the_checklist(client, runtime):
     assert [c["updated_at"] for c in saved[2:]] == [c["updated_at"] for c in checks[2:]]
 
 
+def test_criteria_step_folds_text_rationale_and_verification(client, runtime):
+    """The step fits a phone: one row per criterion, grouped by type, the rest behind <details>."""
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    offered = runtime.extras["criteria"].criteria_for("road-pavement", "comprehensive")
+    folded = re.sub(r"<details.*?</details>", "", answer.text, flags=re.S)
+    for criterion in offered:
+        assert criterion.title in folded
+        for hidden in (criterion.rationale, criterion.verification[0].how_to_check):
+            assert hidden not in folded and hidden[:60] in answer.text
+    assert folded.count('class="criteria-group"') == len({c.type for c in offered})
+    assert 'name="param.' not in folded  # the values are folded with the text they fill
+
+
+def test_ticking_every_criterion_oneself_is_warned(client):
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    boxes = re.findall(r'name="criteria" value="([^"]+)"', answer.text)
+    params = [p for p in criteria_form(answer.text) if p[0] != "criteria"]
+    step(client, draft_id, "criteria", [("criteria", v) for v in boxes] + params)
+    answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
+    assert "Every criterion is selected" in answer.text
+
+
 def test_review_shows_what_the_library_refuses(client, monkeypatch):
     from gpp import service
 
@@ -440,5 +473,7 @@ def test_changing_the_application_resets_the_choice(client):
     answer = step(client, draft_id, "subject", {**SUBJECT, "application": "playground"})
     assert path(answer).endswith("/ambition")
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
-    assert "Every criterion is selected" in answer.text
+    ticked = [v for k, v in criteria_form(answer.text) if k == "criteria"]
+    assert len(ticked) == answer.text.count('name="criteria"') > 1  # the new core set, afresh
+    assert "Every criterion is selected" not in answer.text  # the pre-selection is not warned
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
