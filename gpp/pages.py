@@ -175,10 +175,11 @@ def wizard_context(
         )
     elif step in ("evidence", "review"):
         ctx["evidence"] = evidence
-        ctx["country_names"] = {
-            c: country_name(c, locale) for c in (evidence or {}).get("countries", [])
-        }
-        ctx["countries_text"] = ", ".join(sorted(ctx["country_names"].values()))
+        named = [*(evidence or {}).get("countries", []), (evidence or {}).get("country")]
+        ctx["country_names"] = {c: country_name(c, locale) for c in named if c}
+        ctx["countries_text"] = ", ".join(
+            sorted(country_name(c, locale) for c in (evidence or {}).get("countries", []))
+        )
         ctx["role_labels"] = _role_labels(taxonomy, locale)
     if step == "review":
         ctx["preview"] = _preview(library, data, language, on)

@@ -62,7 +62,9 @@ def _step_page(
     evidence = None
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
-            evidence = service.market_evidence(session, application=data["application"])
+            evidence = service.market_evidence(
+                session, application=data["application"], country=data.get("country")
+            )
     ctx = pages.wizard_context(
         library=library,
         taxonomy=runtime.taxonomy,

@@ -190,6 +190,35 @@ def test_parameters_out_of_bounds_come_back_beside_the_field(client, runtime):
     assert answer.status_code == 422 and "Choose at least one criterion." in answer.text
 
 
+def test_market_evidence_shows_the_chosen_countrys_cases_first(client, runtime):
+    with runtime.db.session() as session:
+        for case_id, country, year in [
+            ("es-new", "ES", 2024),
+            ("it-old", "IT", 2015),
+            ("fr-mid", "FR", 2020),
+            ("it-new", "IT", 2021),
+        ]:
+            add_case(session, id=case_id, country=country, year=year, title=f"Case {case_id}")
+    draft_id = start(client)  # Italy
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    step(client, draft_id, "criteria", criteria_form(answer.text))
+    answer = step(client, draft_id, "award", {})
+    assert path(answer).endswith("/evidence")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text))
+    order = [text.index(s) for s in ("In Italy: 2 case studies", "Case it-new", "Case it-old")]
+    order += [text.index(s) for s in ("In other countries: 2 case studies", "Case es-new")]
+    assert order == sorted(order) and text.index("Case fr-mid") > order[-1]
+
+    answer = step(client, draft_id, "evidence", {})
+    spec_url = path(step(client, draft_id, "review", {}))
+    spec = client.get(spec_url, headers=JSON).json()
+    evidence = spec["market_evidence"]
+    assert evidence["case_ids"] == ["it-new", "it-old", "es-new", "fr-mid"]
+    assert (evidence["in_country"], evidence["elsewhere"], evidence["cases"]) == (2, 2, 4)
+    markdown = client.get(f"{spec_url}/export.md").text
+    assert markdown.index("Case studies in Italy") < markdown.index("Case studies in other")
+
+
 def test_award_total_and_recalculate(client, runtime):
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
