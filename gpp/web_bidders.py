@@ -33,7 +33,7 @@ def _bidder_page(
     *,
     status: int = 200,
     errors: dict | None = None,
-    saved: bool = False,
+    saved: str = "",
 ) -> Response:
     ui = pages.make_gettext(request.state.locale)
     taxonomy = request.app.state.runtime.taxonomy
@@ -41,7 +41,8 @@ def _bidder_page(
     ctx.update(
         bidder=bidder,
         errors=errors or {},
-        saved=saved or request.query_params.get("saved") == "1",
+        # Which Save button saved ("all", or an item's index): "Saved" is said beside it.
+        saved=saved or request.query_params.get("saved", ""),
         statuses=CHECK_STATUSES,
         status_labels=pages.status_labels(ui),
         phase_labels=pages.phase_labels(ui),
@@ -98,11 +99,12 @@ def checks_update(
         found = bidders.get_bidder(session, spec=row, bidder_id=bidder_id)
         bidders.update_checks(session, bidder=found, changes=changes)
         bidder = bidders.bidder_json(row, found)
+    pressed = str(form.get("saved", ""))
+    pressed = pressed if pressed.isdigit() else "all"
     if is_htmx(request):
-        return _bidder_page(request, spec, bidder, saved=True)
-    anchor = str(form.get("saved", ""))
-    target = f"/specs/{spec_id}/bidders/{bidder_id}?saved=1"
-    return RedirectResponse(target + (f"#check-{anchor}" if anchor.isdigit() else ""), 303)
+        return _bidder_page(request, spec, bidder, saved=pressed)
+    anchor = f"#check-{pressed}" if pressed.isdigit() else "#checklist-save"
+    return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}?saved={pressed}{anchor}", 303)
 
 
 @router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")

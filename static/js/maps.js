@@ -80,10 +80,11 @@
       if (node.dataset.ready) { return; }
       var lat = document.getElementById(node.getAttribute("data-lat"));
       var lon = document.getElementById(node.getAttribute("data-lon"));
-      if (!lat || !lon) { return; }
+      var area = node.querySelector(".map");
+      if (!lat || !lon || !area) { return; }
       node.dataset.ready = "1";
       node.hidden = false;
-      var map = baseMap(node, { scrollWheelZoom: false, keyboard: false });
+      var map = baseMap(area, { scrollWheelZoom: false, keyboard: false });
       var marker = null, picking = false;
       function read() {
         var y = parseFloat(lat.value.replace(",", ".")), x = parseFloat(lon.value.replace(",", "."));
