@@ -18,6 +18,15 @@ def submitter(live_runtime) -> str:
     return "mapper@example.org"
 
 
+def open_submission_form(page, email: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#email")).to_have_count(0)
+    page.goto("/submit")
+
+
 def test_cases_map_shows_every_result_clustered(page, axe, live_runtime):
     page.goto("/cases?per_page=5")
     expect(page.locator("#kb-map .leaflet-marker-icon").first).to_be_visible()
@@ -34,12 +43,7 @@ def test_cases_map_shows_every_result_clustered(page, axe, live_runtime):
 
 
 def test_the_map_picker_fills_latitude_and_longitude(page, axe, submitter):
-    page.goto("/login")
-    page.fill("#email", submitter)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.locator("#email")).to_have_count(0)
-    page.goto("/submit")
+    open_submission_form(page, submitter)
     picker = page.locator("[data-map-picker] .leaflet-container")
     expect(picker).to_be_visible()
     axe(page)
@@ -62,12 +66,7 @@ def test_the_map_picker_fills_latitude_and_longitude(page, axe, submitter):
 def test_the_submission_form_works_without_the_map(browser, base_url, submitter):
     context = browser.new_context(base_url=base_url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", submitter)
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.locator("#email")).to_have_count(0)
-    page.goto("/submit")
+    open_submission_form(page, submitter)
     expect(page.locator("#f-lat")).to_be_visible()
     expect(page.locator("[data-map-picker]")).to_be_hidden()
     context.close()
