@@ -51,6 +51,8 @@ class CasesPage(BaseModel):
     export_jsonl_url: str
     map_url: str  # every result's location as JSON (kb.web.cases_map), for the map
     labels: dict[str, dict[str, str]]
+    last_page_url: str | None = None  # set when the page asked for is past the last one
+    by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
 
 
 def query_params(query: CaseQuery, **changes) -> list[tuple[str, str]]:
@@ -193,6 +195,10 @@ def build_cases_page(
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_url=url_for(f"{path}/map.json", query, page=1, per_page=20),
+        last_page_url=url_for(path, query, page=last)
+        if result.total and query.page > last
+        else None,
+        by_quantity=query.sort == "tonnes_desc",
         labels={
             "applications": {c: t.label(locale) for c, t in taxonomy.applications.items()},
             "rtm_types": {c: t.label(locale) for c, t in taxonomy.rtm_types.items()},

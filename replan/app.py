@@ -2,13 +2,15 @@
 
 import logging
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpp import api as gpp_api
@@ -101,11 +103,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
-    # Maps read their tiles from data attributes (static/js/app.js): the CSP allows the same URL.
+    # Maps read their tiles from data attributes (static/js/maps.js): the CSP allows the same URL.
     app.state.templates.globals.update(
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
     headers = security_headers(settings)
+    i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
     async def request_state(request: Request, call_next) -> Response:
@@ -157,6 +160,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def api_docs(request: Request) -> Response:
         return render(request, "replan/api_docs.html", {"openapi_url": app.openapi_url})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(settings.static_dir / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
     def healthz() -> JSONResponse:
         try:
@@ -180,6 +187,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     return app
 
 
+def _page_detail(status: int, detail):
+    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    return None if detail == phrase else detail
+
+
 def _install_errors(app: FastAPI) -> None:
     """Map errors to answers once: JSON for the API, pages in the layout for the rest."""
 
@@ -200,7 +216,7 @@ def _install_errors(app: FastAPI) -> None:
         return render(
             request,
             "replan/error.html",
-            {"status": exc.status_code, "detail": exc.detail},
+            {"status": exc.status_code, "detail": _page_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -211,7 +227,10 @@ def _install_errors(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse({"detail": detail}, status_code=404)
         return render(
-            request, "replan/error.html", {"status": 404, "detail": detail}, status_code=404
+            request,
+            "replan/error.html",
+            {"status": 404, "detail": _page_detail(404, detail)},
+            status_code=404,
         )
 
     @app.exception_handler(RequestValidationError)

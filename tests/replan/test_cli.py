@@ -128,3 +128,20 @@ def test_user_and_token_creation(cli):
         input="a long enough password\n",
     )
     assert bad.exit_code == 1 and "unknown role" in bad.output
+
+
+def test_init_on_an_empty_user_table_says_how_to_make_an_account(cli):
+    said = cli("init", "--no-seed").output
+    assert "There is no user account yet" in said
+    assert "--role procurer" in said and "--password-stdin" in said
+    created = cli(
+        "user",
+        "create",
+        "first@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "There is no user account yet" not in cli("init", "--no-seed").output
