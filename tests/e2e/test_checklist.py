@@ -53,7 +53,7 @@ def test_edit_item_1_save_item_2_reload_both_kept(page, axe, bidder_url):
     expect(page.locator("#status-0")).to_have_value("missing")
     expect(page.locator("#note-0")).to_have_value("No declaration of performance")
     expect(page.locator("#status-1")).to_have_value("compliant")
-    expect(page.locator("#verdict-h")).to_contain_text("Not compliant")
+    expect(page.locator("#verdict-h")).to_contain_text("Non-compliant")
 
 
 def test_leaving_with_unsaved_edits_asks_first(page, bidder_url):
