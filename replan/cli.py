@@ -23,12 +23,12 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _runtime():
+def _runtime(**overrides):
     from replan.app import build_runtime
     from replan.settings import Settings
 
     try:
-        settings = Settings()
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
@@ -97,13 +97,13 @@ def serve(
 
     from replan.app import create_app
 
-    runtime = _runtime()
+    runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
     init_database(runtime)
     settings = runtime.settings
     uvicorn.run(
         create_app(settings, runtime),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         proxy_headers=True,
     )
 
