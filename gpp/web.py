@@ -19,7 +19,7 @@ from gpp.deps import LibraryDep, is_procurer
 from gpp.models import Spec
 from gpp.schemas import CHECK_STATUSES, BidderOut, SpecOut
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
 from replan.web import is_htmx, render
@@ -100,7 +100,7 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> 
     return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
 
 
-@router.post("/gpp/drafts")
+@router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
     request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
 ) -> Response:
@@ -168,6 +168,7 @@ def wizard_submit(
     if wizard.allowed_step(data, step) != step:
         return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
     if step == "review":
+        ratelimit.limit_specs(request)
         return _generate(request, runtime, library, draft_id=draft_id, data=data)
     _ = pages.make_gettext(request.state.locale)
     fields = _form(form)
@@ -323,7 +324,7 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
     return _see_other(request, pages.draft_url(draft_id, "subject"))
 
 
-@router.get("/specs/{spec_id}/export.{fmt}")
+@router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
     if fmt not in exporters.FORMATS:
         raise HTTPException(404, N_("There is no such export format."))
@@ -454,7 +455,10 @@ def check_update(
     return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}#check-{n}", status_code=303)
 
 
-@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
+@router.get(
+    "/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}",
+    dependencies=[Depends(ratelimit.limit_exports)],
+)
 def bidder_export(
     spec_id: str,
     bidder_id: int,

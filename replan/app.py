@@ -1,9 +1,10 @@
 """The app factory: the only module that composes every domain."""
 
 import logging
+import re
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +20,7 @@ from kb import web as kb_web
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, i18n
+from replan import accounts, auth, auth_web, guards, i18n, ratelimit
 from replan.auth_models import User
 from replan.db import Database
 from replan.runtime import Runtime
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
     criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, busy_timeout_ms=settings.db_busy_timeout_ms)
     backend = make_backend(settings)
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
@@ -94,9 +95,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
         docs_url="/api/docs",
         redoc_url=None,
+        dependencies=[Depends(guards.reject_unstorable)],
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.limiter = ratelimit.Limiter(settings)
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
 
     @app.middleware("http")
@@ -133,16 +136,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         https_only=settings.env == "production",
     )
 
+    # Outermost: bodies are bounded before anything reads them; errors are answered here.
+    upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
+    app.add_middleware(
+        guards.BodyLimit,
+        default=settings.max_body_kb * 1024,
+        routes=[(re.compile(path), upload_limit) for path in moderation_routes.UPLOAD_PATHS],
+    )
+    app.add_middleware(guards.CatchAll, handler=_install_errors(app))
+
+    api_limit = [Depends(ratelimit.limit_api)]
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
     app.include_router(kb_web.router)
-    app.include_router(kb_api.router)
+    app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
-    app.include_router(gpp_api.router)
+    app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
     for router in moderation_routes.ROUTERS:
-        app.include_router(router)
-    _install_errors(app)
+        api = router is moderation_routes.api.router
+        app.include_router(router, dependencies=api_limit if api else None)
 
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
     def healthz() -> JSONResponse:
@@ -167,8 +180,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     return app
 
 
-def _install_errors(app: FastAPI) -> None:
-    """Map errors to answers once: JSON for the API, pages in the layout for the rest."""
+def _install_errors(app: FastAPI):
+    """Map errors to answers once: JSON for the API, pages in the layout for the rest.
+
+    Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
+    `Retry-After`, a value the database cannot store 422, anything else 500."""
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or wants_json(request)
@@ -218,11 +234,23 @@ def _install_errors(app: FastAPI) -> None:
             request, "replan/error.html", {"status": 422, "detail": errors}, status_code=422
         )
 
-    @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        if is_api(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return render(
-            request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
-        )
+        if guards.database_busy(exc):
+            response = guards.busy_response(request, is_api(request))
+        elif guards.unstorable_value(exc):
+            log.warning("value refused by the database on %s: %s", request.url.path, exc)
+            response = await invalid(request, guards.unstorable_error())
+        else:
+            log.exception("unhandled error on %s", request.url.path)
+            response = (
+                JSONResponse({"detail": "internal error"}, status_code=500)
+                if is_api(request)
+                else render(
+                    request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
+                )
+            )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return crashed
