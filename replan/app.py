@@ -1,7 +1,6 @@
 """The app factory: the only module that composes every domain."""
 
 import logging
-import re
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -96,6 +95,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         docs_url="/api/docs",
         redoc_url=None,
         dependencies=[Depends(guards.reject_unstorable)],
+        max_body_size=settings.max_body_kb * 1024,
     )
     app.state.runtime = runtime
     app.state.settings = settings
@@ -136,16 +136,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         https_only=settings.env == "production",
     )
 
-    # Outermost: bodies are bounded before anything reads them; errors are answered here.
-    upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
-    app.add_middleware(
-        guards.BodyLimit,
-        default=settings.max_body_kb * 1024,
-        routes=[(re.compile(path), upload_limit) for path in moderation_routes.UPLOAD_PATHS],
-    )
+    # Outermost: every error is answered here (the keep-alive connection stays open).
     app.add_middleware(guards.CatchAll, handler=_install_errors(app))
 
     api_limit = [Depends(ratelimit.limit_api)]
+    upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
     app.include_router(kb_web.router)
@@ -155,7 +150,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(accounts.router)
     for router in moderation_routes.ROUTERS:
         api = router is moderation_routes.api.router
-        app.include_router(router, dependencies=api_limit if api else None)
+        app.include_router(
+            router,
+            dependencies=api_limit if api else None,
+            # Bodies are bounded (413, read no further) by max_body_size; uploads may be larger.
+            max_body_size=upload_limit
+            if router is moderation_routes.web_files.upload_router
+            else None,
+        )
 
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
     def healthz() -> JSONResponse:

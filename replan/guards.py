@@ -1,6 +1,7 @@
-"""What stands between hostile or failing input and the handlers: bounded request bodies, input
-the database cannot store (NUL characters, integers beyond its range), a busy database, and
-errors that nothing else caught (answered without dropping the keep-alive connection)."""
+"""What stands between hostile or failing input and the handlers: input the database cannot
+store (NUL characters, integers beyond its range), a busy database, and errors that nothing else
+caught (answered without dropping the keep-alive connection). Request bodies are bounded by
+FastAPI's `max_body_size` (see `replan.app`)."""
 
 import logging
 import re
@@ -19,57 +20,8 @@ log = logging.getLogger(__name__)
 
 DB_INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL; SQLite's 2**63 - 1 is wider
 RETRY_AFTER = 2  # seconds a client waits when the database is busy
-TOO_LARGE = N_("The request is too large.")
 # A JSON string escape of NUL: `\u0000` preceded by an even number of backslashes.
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-
-
-class BodyTooLarge(HTTPException):
-    def __init__(self) -> None:
-        super().__init__(413, TOO_LARGE)
-
-
-class BodyLimit:
-    """Refuse a request body over its route's limit with 413, reading no more than the limit.
-
-    An announced `Content-Length` over the limit is answered before the app runs; a streamed
-    body is counted as it arrives and stops the app at the limit."""
-
-    def __init__(
-        self, app: ASGIApp, *, default: int, routes: list[tuple[re.Pattern[str], int]]
-    ) -> None:
-        self.app, self.default, self.routes = app, default, routes
-
-    def limit_for(self, path: str) -> int:
-        return next(
-            (size for pattern, size in self.routes if pattern.fullmatch(path)), self.default
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.limit_for(scope["path"])
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length and (not length.isdigit() or int(length) > limit):
-            await _plain(413 if length.isdigit() else 400, TOO_LARGE)(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge()
-            return message
-
-        await self.app(scope, counted, send)
-
-
-def _plain(status: int, message: str) -> Response:
-    return JSONResponse({"detail": message}, status_code=status, headers={"Connection": "close"})
 
 
 class CatchAll:

@@ -10,4 +10,3 @@ ROUTERS = (
     web_orgs.router,
     api.router,
 )
-UPLOAD_PATHS = ("/submit/[^/]+/attachments",)  # routes that take a file (larger bodies)
