@@ -107,7 +107,12 @@ def create_spec(
     try:
         with runtime.db.session() as session:
             spec = service.build_spec(
-                session, library=library, request=body, taxonomy=runtime.taxonomy, owner_id=owner_id
+                session,
+                library=library,
+                request=body,
+                taxonomy=runtime.taxonomy,
+                owner_id=owner_id,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:

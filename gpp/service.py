@@ -19,6 +19,7 @@ from kb.codes import APPLICATIONS, iso_countries
 from replan.i18n import LANGUAGES
 
 EVIDENCE_ROLES = ("supplier", "recycler")  # organisations that supply the materials
+EVIDENCE_LIMIT = 50  # cases a spec lists (REPLAN_SPEC_EVIDENCE_CASES); it counts them all
 MAX_POINTS = 100
 
 
@@ -253,9 +254,12 @@ def spec_criterion(criterion: Criterion, values: dict, points: int | None, langu
     }
 
 
-def market_evidence(session: Session, *, application: str) -> dict:
-    """Return the published cases of an application and the organisations that supplied them."""
-    cases = kb_service.published_cases(session, application=application)
+def market_evidence(session: Session, *, application: str, limit: int = EVIDENCE_LIMIT) -> dict:
+    """Return a bounded summary of the published cases of an application: how many, in which
+    countries, the `limit` best of them and the organisations that supplied those."""
+    count, countries, cases = kb_service.published_summary(
+        session, application=application, limit=limit
+    )
     organisations: dict[tuple[str, str], dict] = {}
     for case in cases:
         for link in case.organisation_links:
@@ -265,8 +269,8 @@ def market_evidence(session: Session, *, application: str) -> dict:
                     (org.slug, link.role), {"name": org.name, "slug": org.slug, "role": link.role}
                 )
     return {
-        "cases": len(cases),
-        "countries": sorted({c.country for c in cases}),
+        "cases": count,
+        "countries": countries,
         "case_ids": [c.id for c in cases],
         "case_list": [
             {
@@ -294,6 +298,7 @@ def build_spec(
     owner_id: int | None = None,
     previous: Spec | None = None,
     on: date | None = None,
+    evidence_limit: int = EVIDENCE_LIMIT,
 ) -> Spec:
     """Check a request, then issue the spec as a snapshot of the library's texts."""
     on = on or date.today()
@@ -331,7 +336,9 @@ def build_spec(
         "award_total": sum(award.values()),
         "sections": sections,
         "checklist": checklist,
-        "market_evidence": market_evidence(session, application=request.application),
+        "market_evidence": market_evidence(
+            session, application=request.application, limit=evidence_limit
+        ),
     }
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
+from gpp.export_cache import ExportCache
 from gpp.models import Spec
 from gpp.schemas import CHECK_STATUSES, BidderOut, SpecOut
 from kb.web import RuntimeDep
@@ -62,7 +63,11 @@ def _step_page(
     evidence = None
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
-            evidence = service.market_evidence(session, application=data["application"])
+            evidence = service.market_evidence(
+                session,
+                application=data["application"],
+                limit=runtime.settings.spec_evidence_cases,
+            )
     ctx = pages.wizard_context(
         library=library,
         taxonomy=runtime.taxonomy,
@@ -226,6 +231,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
                 taxonomy=runtime.taxonomy,
                 owner_id=owner_id,
                 previous=previous,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:
@@ -330,8 +336,11 @@ def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -
         raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext
+    settings = runtime.settings
+    cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
-        content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
+        content = cache.content(spec, fmt, lambda: exporters.export_spec(spec, fmt, gettext)[0])
+        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(spec, fmt)
     except exporters.ExportUnavailable as exc:
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
