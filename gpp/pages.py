@@ -6,6 +6,7 @@ from datetime import date
 from babel import Locale
 
 from gpp import service, wizard
+from gpp.exporters import labels as doc_labels
 from gpp.library import TYPES, Criterion, Library
 from gpp.wizard import STEPS
 from kb.codes import country_name, iso_countries, language_name
@@ -55,12 +56,8 @@ def phase_labels(_: Gettext) -> dict[str, str]:
 
 
 def status_labels(_: Gettext) -> dict[str, str]:
-    return {
-        "pending": _("Pending"),
-        "compliant": _("Compliant"),
-        "non_compliant": _("Not compliant"),
-        "missing": _("Missing"),
-    }
+    """The same words as the printed checklist (one msgid per status)."""
+    return {status: doc_labels.status_label(_, status) for status in doc_labels.STATUSES}
 
 
 def field_id(key: str) -> str:

@@ -62,6 +62,27 @@ def init_database(runtime, *, seed: bool = True) -> None:
         console.print(f"seeded the catalogue: {summary.line()}")
     elif runtime.search.count() == 0:
         kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+    _say_when_no_accounts(runtime)
+
+
+NO_ACCOUNTS = """There is no user account yet. Create one (the password is asked for):
+  replan user create you@example.org --role admin
+  replan user create buyer@example.org --role procurer --org "City of Example"
+or from a script:
+  printf '%s\\n' "$PASSWORD" | replan user create you@example.org --role admin --password-stdin"""
+
+
+def _say_when_no_accounts(runtime) -> None:
+    """Tell whoever starts the app on an empty user table how to make the first account."""
+    from sqlalchemy import func, select
+
+    from replan.auth_models import User
+
+    with runtime.db.session() as session:
+        if not session.scalar(select(func.count()).select_from(User)):
+            console.print(
+                NO_ACCOUNTS, markup=False, highlight=False, style="yellow", soft_wrap=True
+            )
 
 
 @app.command()

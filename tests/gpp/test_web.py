@@ -331,7 +331,7 @@ def test_bidder_pages(client, runtime):
         f"{bidder_url}/checks/0",
         data={"status": "missing", "note": "No test", "csrf_token": csrf(client)},
     )
-    assert path(answer) == bidder_url and "Verdict: Not compliant" in answer.text
+    assert path(answer) == bidder_url and "Verdict: Non-compliant" in answer.text
     fragment = client.post(
         f"{bidder_url}/checks/0",
         data={"status": "compliant", "note": "", "csrf_token": csrf(client)},
@@ -406,3 +406,25 @@ def test_changing_the_application_resets_the_choice(client):
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
     assert "Every criterion is selected" in answer.text
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
+
+
+def test_the_spec_page_writes_its_date_as_the_documents_do(client):
+    from datetime import date
+
+    from babel.dates import format_date
+
+    spec_id = spec_id_of(client, language="it")
+    page = client.get(f"/specs/{spec_id}").text
+    assert not re.search(r"<dd>\d{4}-\d{2}-\d{2}</dd>", page)
+    created = client.get(f"/api/v1/specs/{spec_id}").json()["created_at"]
+    day = format_date(date.fromisoformat(created[:10]), format="long", locale="it")
+    assert f"<dd>{day}</dd>" in page
+    assert day in client.get(f"/specs/{spec_id}/export.md").text
+
+
+def test_a_link_starts_the_wizard_with_an_application_and_a_country(client):
+    page = client.get("/gpp?application=playground&country=it").text
+    assert re.search(r'<option value="playground" selected>', page)
+    assert re.search(r'<option value="IT" selected>', page)
+    stale = client.get("/gpp?application=no-such-thing&country=XX")
+    assert stale.status_code == 200 and " selected>" not in stale.text.split('name="language"')[0]

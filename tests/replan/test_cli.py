@@ -196,3 +196,20 @@ def test_csv_export_escapes_formulas(cli, tmp_path):
     assert "'=HYPERLINK" in text and ",'@cmd," in text
     again = cli("import", str(out))
     assert again.output.strip().splitlines()[-1] == "imported 0, updated 0, unchanged 1"
+
+
+def test_init_on_an_empty_user_table_says_how_to_make_an_account(cli):
+    said = cli("init", "--no-seed").output
+    assert "There is no user account yet" in said
+    assert "--role procurer" in said and "--password-stdin" in said
+    created = cli(
+        "user",
+        "create",
+        "first@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert "There is no user account yet" not in cli("init", "--no-seed").output
