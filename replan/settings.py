@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     smtp_tls: bool = Field(True, description="use STARTTLS with the SMTP server")
     max_upload_mb: int = Field(20, ge=1, le=200, description="largest upload accepted, in MB")
     login_attempts: int = Field(5, ge=1, description="failed sign-ins allowed per 15 minutes")
+    session_idle_hours: int = Field(
+        72, ge=1, le=24 * 90, description="a session unused this many hours ends"
+    )
+    session_max_days: int = Field(
+        14, ge=1, le=365, description="a session ends this many days after sign-in, used or not"
+    )
     log_level: str = Field("INFO", description="logging level")
 
     @model_validator(mode="after")

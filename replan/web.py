@@ -11,11 +11,12 @@ import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 from pydantic import BaseModel
@@ -30,6 +31,36 @@ def wants_json(request: Request) -> bool:
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
+
+
+def safe_path(target: str | None, default: str = "/") -> str:
+    """Return the target when it is a path on this site, else the default.
+
+    The one check of every redirect (`next=`, `Location`, `HX-Redirect`): a path starting with a
+    single `/`, no scheme, no host, no backslash (browsers read `/\\x` as `//x`) and no control
+    character (browsers drop tabs and newlines, so `/\t/x` would become `//x`)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def see_other(url: str) -> Response:
+    """Send the browser to a page of this site after a POST (303)."""
+    return RedirectResponse(safe_path(url), status_code=303)
+
+
+def redirect(request: Request, url: str, *, htmx_status: int = 200) -> Response:
+    """Go to a page of this site after a POST; htmx is told with HX-Redirect.
+
+    An XMLHttpRequest follows a 303 silently, so htmx must be told to load the page itself."""
+    if is_htmx(request):
+        return Response(status_code=htmx_status, headers={"HX-Redirect": safe_path(url)})
+    return see_other(url)
 
 
 def is_htmx(request: Request) -> bool:

@@ -9,7 +9,8 @@ from kb.models import Case, Organisation
 from kb.moderation import queries, service
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
 from kb.schemas import CaseQuery, CaseRecord
-from replan import accounts, auth
+from replan import auth
+from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
 from replan.migrations import upgrade
@@ -325,7 +326,7 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         # A case made before organisations were recorded still ends up attributed.
         session.get(Case, case_id).organisation_id = None
     with rt.db.session() as session:
-        accounts.delete_account(session, user_id=author.id)
+        delete_account(session, user_id=author.id, hooks=rt.account_hooks)
     case = _case(rt, case_id)
     assert case.created_by is None
     assert case.organisation_id == author.organisation_id
