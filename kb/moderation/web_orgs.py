@@ -10,7 +10,6 @@ from kb.moderation.common import (
     FormDep,
     SignedIn,
     choices,
-    redirect,
     translate,
 )
 from kb.moderation.schemas import N_
@@ -18,7 +17,7 @@ from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import render
+from replan.web import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 TEMPLATE = "kb/moderation/organisation_form.html"

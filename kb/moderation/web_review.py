@@ -14,7 +14,6 @@ from kb.moderation.common import (
     Moderator,
     flash,
     pop_flash,
-    redirect,
     translate,
     workflow_error,
 )
@@ -23,7 +22,7 @@ from kb.web import RuntimeDep, valid_case
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import render
+from replan.web import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 
