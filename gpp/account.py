@@ -25,7 +25,8 @@ def export_account(session: Session, user: User) -> dict:
     ).all()
     return {
         "specs": [
-            {**spec_json(s), "bidders": [bidder_json(s, b) for b in s.bidders]} for s in specs
+            {**spec_json(s, viewer_id=user.id), "bidders": [bidder_json(s, b) for b in s.bidders]}
+            for s in specs
         ],
         "drafts": [
             {

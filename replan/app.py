@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gpp import account as gpp_account
 from gpp import api as gpp_api
@@ -61,6 +62,9 @@ SECURITY_HEADERS = {
         "form-action 'self'"
     ),
 }
+
+
+HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
 
 
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
@@ -125,6 +129,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if settings.env == "production":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
             response.set_cookie(
@@ -144,6 +150,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         same_site="lax",
         https_only=settings.env == "production",
     )
+    # Outermost: a request naming another host is refused before anything can reflect it.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)

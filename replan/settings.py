@@ -3,10 +3,11 @@
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from replan import PROJECT_ROOT
 
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address `replan serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `replan serve` listens on")
     base_url: str = Field("http://127.0.0.1:8000", description="public URL, used in e-mails")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="host names the app answers to, comma-separated (`*.example.org` allowed); "
+        "unset: the host of the base URL, localhost and 127.0.0.1",
+    )
     smtp_host: str | None = Field(None, description="SMTP server; unset: e-mails go to data/mail")
     smtp_port: int = Field(587, description="SMTP port")
     smtp_user: str | None = Field(None, description="SMTP user name")
@@ -54,6 +60,13 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="logging level")
 
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         if self.env == "production":
@@ -67,6 +80,13 @@ class Settings(BaseSettings):
         if self.meili_key and not self.meili_url:
             raise ValueError("REPLAN_MEILI_KEY is set but REPLAN_MEILI_URL is not")
         return self
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """Return the Host header values the app answers (others get 400)."""
+        if self.allowed_hosts:
+            return list(self.allowed_hosts)
+        return sorted({urlsplit(self.base_url).hostname or "127.0.0.1", "localhost", "127.0.0.1"})
 
     @property
     def data_path(self) -> Path:

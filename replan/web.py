@@ -49,6 +49,12 @@ def safe_path(target: str | None, default: str = "/") -> str:
     return target
 
 
+def public_url(request: Request, path: str) -> str:
+    """Return the absolute URL of a path of this site, from the configured base URL (never from
+    the request's Host header)."""
+    return request.app.state.settings.base_url.rstrip("/") + safe_path(path)
+
+
 def see_other(url: str) -> Response:
     """Send the browser to a page of this site after a POST (303)."""
     return RedirectResponse(safe_path(url), status_code=303)
@@ -121,7 +127,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         )
 
     def lang_url(lang: str) -> str:
-        return str(request.url.include_query_params(lang=lang))
+        url = request.url.include_query_params(lang=lang)  # a path: never the Host header
+        return f"{url.path}?{url.query}"
 
     ctx = {
         "request": request,

@@ -287,11 +287,13 @@ def test_only_authors_edit_and_only_moderators_review(rt, author, moderator):
         service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
 
 
-def test_the_api_record_of_another_submitters_case_is_a_conflict(rt, author):
+def test_the_api_record_of_another_submitters_case_gets_an_id_of_its_own(rt, author):
     _save(rt, author, id="taken")
     other = _user(rt, "submitter", "other@example.org")
-    with pytest.raises(service.Conflict):
-        service.submit_record(rt, user=other, record=CaseRecord.model_validate(record(id="taken")))
+    theirs = service.submit_record(
+        rt, user=other, record=CaseRecord.model_validate(record(id="taken"))
+    )
+    assert theirs.case_id != "taken" and _case(rt, theirs.case_id).created_by == other.id
     mine = service.submit_record(
         rt, user=author, record=CaseRecord.model_validate(record(id="taken"))
     )
