@@ -6,7 +6,13 @@ from sqlalchemy.orm import Session
 
 from kb import service as kb_service
 from kb.models import Case, Organisation
-from kb.moderation.models import Attachment, CaseEvent, CaseRevision, CaseVersion
+from kb.moderation.models import (
+    Attachment,
+    CaseEvent,
+    CaseRevision,
+    CaseVersion,
+    OrganisationClaim,
+)
 from replan.account_hooks import AccountHook
 from replan.auth_models import User
 
@@ -26,8 +32,17 @@ def export_account(session: Session, user: User) -> dict:
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.actor_id == user.id).order_by(CaseEvent.at)
     )
+    claims = session.execute(
+        select(OrganisationClaim, Organisation)
+        .join(Organisation, Organisation.id == OrganisationClaim.organisation_id)
+        .where(OrganisationClaim.user_id == user.id)
+    ).all()
     return {
         "organisation": {"name": org.name, "slug": org.slug} if org else None,
+        "organisation_claims": [
+            {"organisation": o.name, "profile": c.profile, "created_at": _iso(c.created_at)}
+            for c, o in claims
+        ],
         "cases": [kb_service.case_json(case) for case in cases],
         "pending_edits": [
             {
@@ -66,7 +81,8 @@ def forget_account(session: Session, user: User) -> None:
     """Before a user goes: their cases stay, attributed to their organisation.
 
     The other rows that name the user (versions published, edits, files, the audit log) stay
-    without a name: their foreign keys are set to NULL when the user row goes."""
+    without a name: their foreign keys are set to NULL when the user row goes; their pending
+    claims of organisation names go with them (ON DELETE CASCADE)."""
     if user.organisation_id:
         session.execute(
             update(Case)
@@ -78,7 +94,7 @@ def forget_account(session: Session, user: User) -> None:
 
 HOOK = AccountHook(
     name="knowledge_base",
-    tables=(Case, CaseVersion, CaseRevision, CaseEvent, Attachment),
+    tables=(Case, CaseVersion, CaseRevision, CaseEvent, Attachment, OrganisationClaim),
     export=export_account,
     forget=forget_account,
 )

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from kb import service as kb_service
 from kb.codes import country_name, language_name
 from kb.models import Case
-from kb.moderation import attachments, queries, service
+from kb.moderation import attachments, organisations, queries, service
 from kb.moderation.common import (
     FormDep,
     Moderator,
@@ -31,7 +31,13 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 def moderation_queue(request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
     with runtime.db.session() as session:
         queue = queries.moderation_queue(session)
-    return render(request, "kb/moderation/queue.html", {"flash": pop_flash(request)}, model=queue)
+        claims = organisations.pending_claims(session)
+    return render(
+        request,
+        "kb/moderation/queue.html",
+        {"flash": pop_flash(request), "claims": claims},
+        model=queue,
+    )
 
 
 def _review_page(

@@ -229,6 +229,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             {**web(AUTHORS, (303, 404)), "O": 404},
         ),
         ("POST", "/moderation/{case_id}", f"/moderation/{sub}", {}, web(MODERATORS, 422)),
+        (
+            "POST",
+            "/moderation/claims/{claim_id}",
+            "/moderation/claims/999999",
+            {"decision": "approve"},
+            web(MODERATORS, 404),
+        ),
         ("POST", "/api/v1/cases", "/api/v1/cases", json_body, api(AUTHORS, 422)),
         (
             "POST",
