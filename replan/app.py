@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
+    i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
     async def request_state(request: Request, call_next) -> Response:

@@ -1,7 +1,11 @@
 """Interface languages: the locale of a request and its gettext catalogue (Babel)."""
 
+import io
+import logging
 from functools import cache
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
@@ -22,12 +26,40 @@ LANGUAGE_NAMES = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
-    """Return the compiled catalogue of a locale (English and unknown: no translation)."""
+    """Return the catalogue of a locale (English and unknown: no translation).
+
+    The compiled `.mo` is used when it is at least as new as its `.po`; otherwise the `.po` is
+    compiled in memory, so that no install step (`pybabel compile`) can be skipped by mistake."""
     if locale == DEFAULT or locale not in LANGUAGES:
         return NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
+    folder = TRANSLATIONS_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / "messages.po", folder / "messages.mo"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain="messages")
+    if not po.is_file():
+        log.error("no catalogue for language %r in %s: it is served in English", locale, folder)
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalogue = read_po(fh, locale=locale, domain="messages")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def check_catalogues() -> list[str]:
+    """Load every language's catalogue at start; return those that have none (each is logged)."""
+    return [
+        lang
+        for lang in LANGUAGES
+        if lang != DEFAULT and not isinstance(translations(lang), Translations)
+    ]
 
 
 def parse_accept_language(header: str | None) -> str | None:
