@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="host names the app answers to, comma-separated (`*.example.org` allowed); "
-        "unset: the host of the base URL, localhost and 127.0.0.1",
+        "unset: the host of the base URL, localhost and 127.0.0.1 (and testserver when "
+        "REPLAN_ENV=test)",
     )
     smtp_host: str | None = Field(None, description="SMTP server; unset: e-mails go to data/mail")
     smtp_port: int = Field(587, description="SMTP port")
@@ -86,7 +87,10 @@ class Settings(BaseSettings):
         """Return the Host header values the app answers (others get 400)."""
         if self.allowed_hosts:
             return list(self.allowed_hosts)
-        return sorted({urlsplit(self.base_url).hostname or "127.0.0.1", "localhost", "127.0.0.1"})
+        hosts = {urlsplit(self.base_url).hostname or "127.0.0.1", "localhost", "127.0.0.1"}
+        if self.env == "test":
+            hosts.add("testserver")  # the host name of Starlette's test client
+        return sorted(hosts)
 
     @property
     def data_path(self) -> Path:

@@ -74,13 +74,7 @@ def db_url(request, tmp_path: Path) -> str:
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    values = {
-        "env": "test",
-        "data_dir": tmp_path,
-        "secret_key": "x" * 40,
-        "allowed_hosts": ["testserver", "127.0.0.1", "localhost"],
-        **overrides,
-    }
+    values = {"env": "test", "data_dir": tmp_path, "secret_key": "x" * 40, **overrides}
     return Settings(_env_file=None, **values)
 
 

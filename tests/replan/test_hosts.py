@@ -40,7 +40,11 @@ def test_the_default_hosts_are_the_base_urls_and_the_loopback(tmp_path):
 def test_hsts_in_production_only(tmp_path, runtime, client):
     assert "strict-transport-security" not in client.get("/").headers
     settings = make_settings(
-        tmp_path, env="production", secret_key="s" * 48, database_url=runtime.settings.db_url
+        tmp_path,
+        env="production",
+        secret_key="s" * 48,
+        database_url=runtime.settings.db_url,
+        allowed_hosts=["testserver"],
     )
     secure = TestClient(create_app(settings, runtime), base_url="https://testserver")
     hsts = secure.get("/").headers["strict-transport-security"]

@@ -61,8 +61,15 @@ def test_accept_language_picks_the_best_supported_language():
     assert parse_accept_language("fr;q=bad, it;q=0.1") == "it"
 
 
-PAGES = ["/", "/cases", "/cases?q=gomma&application=road-pavement", "/gpp", "/login",
-         "/cases/it-olbia-via-roma", "/api/docs"]
+PAGES = [
+    "/",
+    "/cases",
+    "/cases?q=gomma&application=road-pavement",
+    "/gpp",
+    "/login",
+    "/cases/it-olbia-via-roma",
+    "/api/docs",
+]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
