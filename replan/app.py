@@ -2,14 +2,16 @@
 
 import logging
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -166,6 +168,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     _install_errors(app)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(settings.static_dir / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
     def healthz() -> JSONResponse:
         try:
@@ -189,6 +195,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     return app
 
 
+def _page_detail(status: int, detail):
+    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    return None if detail == phrase else detail
+
+
 def _install_errors(app: FastAPI) -> None:
     """Map errors to answers once: JSON for the API, pages in the layout for the rest."""
 
@@ -209,7 +224,7 @@ def _install_errors(app: FastAPI) -> None:
         return render(
             request,
             "replan/error.html",
-            {"status": exc.status_code, "detail": exc.detail},
+            {"status": exc.status_code, "detail": _page_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -220,7 +235,10 @@ def _install_errors(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse({"detail": detail}, status_code=404)
         return render(
-            request, "replan/error.html", {"status": 404, "detail": detail}, status_code=404
+            request,
+            "replan/error.html",
+            {"status": 404, "detail": _page_detail(404, detail)},
+            status_code=404,
         )
 
     @app.exception_handler(RequestValidationError)

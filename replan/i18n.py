@@ -2,11 +2,15 @@
 
 import io
 import logging
+from datetime import date, datetime
 from functools import cache
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
 from starlette.requests import Request
 
 from replan import PROJECT_ROOT
@@ -100,3 +104,36 @@ def ngettext_for(locale: str):
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown (`_(message)`)."""
     return message
+
+
+# One way to write a day and a moment per language, for pages, e-mails and documents alike.
+DATE_FORMAT = "long"
+
+
+def format_day(value: date | datetime | str | None, locale: str) -> str:
+    """Write a date (or the day of a date-time, or of an ISO string) in the locale's words."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=DATE_FORMAT, locale=locale)
+
+
+def format_moment(value: datetime | None, locale: str) -> str:
+    """Write a date-time as the day (as `format_day`) and the time to the minute, in UTC."""
+    if not value:
+        return ""
+    pattern = Locale.parse(locale).datetime_formats[DATE_FORMAT]
+    time = format_time(value, format="short", locale=locale)
+    return pattern.format(time, format_day(value, locale)).replace("'", "")
+
+
+def format_size(size: int, locale: str) -> str:
+    """Write a file size in kilobytes, or in megabytes from one megabyte on."""
+    if size >= 1024 * 1024:
+        return format_unit(
+            size / 1024 / 1024, "digital-megabyte", "short", "#,##0.#", locale=locale
+        )
+    return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)
