@@ -392,12 +392,16 @@ def build_spec(
     return spec
 
 
-def spec_json(spec: Spec) -> dict:
-    """Return the spec as the API answers it (the contract's shape plus its metadata)."""
+def spec_json(spec: Spec, *, viewer_id: int | None = None) -> dict:
+    """Return the spec as the API answers it (the contract's shape plus its metadata).
+
+    The id of the earlier version is its capability URL: only the spec's owner sees it, not
+    everyone the later version's address was given to."""
+    mine = spec.owner_id is not None and spec.owner_id == viewer_id
     return {
         "id": spec.id,
         "version": spec.version,
-        "previous_id": spec.previous_id,
+        "previous_id": spec.previous_id if mine else None,
         "application": spec.application,
         "ambition": spec.ambition,
         "language": spec.language,

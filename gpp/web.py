@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, wizard
@@ -23,7 +23,7 @@ from kb.web import RuntimeDep
 from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
-from replan.web import is_htmx, render
+from replan.web import is_htmx, redirect, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 ProcurerPage = Annotated[User, Depends(auth.require_roles("procurer"))]
@@ -39,13 +39,6 @@ FormDep = Annotated[FormData, Depends(form_data)]
 
 def _form(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
-
-
-def _see_other(request: Request, url: str) -> Response:
-    """Send the browser to another page (htmx: a full navigation, not a swap)."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def _step_page(
@@ -97,7 +90,7 @@ def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step
             step=step,
             headers={"HX-Push-Url": url},
         )
-    return RedirectResponse(url, status_code=303)
+    return see_other(url)
 
 
 @router.get("/gpp")
@@ -147,7 +140,7 @@ def _load_draft(runtime, draft_id: str) -> dict:
 @router.get("/gpp/drafts/{draft_id}")
 def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
     data = _load_draft(runtime, draft_id)
-    return RedirectResponse(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]), 303)
+    return see_other(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]))
 
 
 @router.get("/gpp/drafts/{draft_id}/{step}")
@@ -159,7 +152,7 @@ def wizard_step(
     data = _load_draft(runtime, draft_id)
     shown = wizard.allowed_step(data, step)
     if shown != step:
-        return RedirectResponse(pages.draft_url(draft_id, shown), status_code=303)
+        return see_other(pages.draft_url(draft_id, shown))
     return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
 
 
@@ -176,7 +169,7 @@ def wizard_submit(
         raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
     if wizard.allowed_step(data, step) != step:
-        return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
+        return see_other(pages.draft_url(draft_id, wizard.allowed_step(data, step)))
     if step == "review":
         ratelimit.limit_specs(request)
         return _generate(request, runtime, library, draft_id=draft_id, data=data)
@@ -251,7 +244,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
             status=422,
             errors=errors,
         )
-    return _see_other(request, f"/specs/{spec_id}")
+    return redirect(request, f"/specs/{spec_id}")
 
 
 # --- the specification ---------------------------------------------------------------------------
@@ -332,7 +325,7 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
             session, data=wizard.draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
         )
         draft_id = draft.id
-    return _see_other(request, pages.draft_url(draft_id, "subject"))
+    return redirect(request, pages.draft_url(draft_id, "subject"))
 
 
 @router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
@@ -387,4 +380,4 @@ def bidder_add(
         row = service.get_spec(session, spec_id)
         bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
         bidder_id = bidder.id
-    return _see_other(request, f"/specs/{spec_id}/bidders/{bidder_id}")
+    return redirect(request, f"/specs/{spec_id}/bidders/{bidder_id}")

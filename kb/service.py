@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from slugify import slugify
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kb.codes import UI_LANGUAGES, country_name
@@ -430,6 +430,26 @@ def home_stats(session: Session, *, latest: int = 6) -> dict:
 
 def get_organisation(session: Session, slug: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def public_organisation():
+    """The SQL rule of a public organisation: a moderator approved its profile, or a published
+    case names it or was submitted by it. A name in an unpublished submission makes nothing
+    public (use it in every listing, page and facet of organisations)."""
+    named = (
+        select(CaseOrganisation.organisation_id)
+        .join(Case, Case.id == CaseOrganisation.case_id)
+        .where(CaseOrganisation.organisation_id == Organisation.id, Case.status == PUBLIC)
+    )
+    submitted = select(Case.id).where(
+        Case.organisation_id == Organisation.id, Case.status == PUBLIC
+    )
+    return or_(Organisation.approved_at.is_not(None), named.exists(), submitted.exists())
+
+
+def is_public_organisation(session: Session, organisation_id: int) -> bool:
+    query = select(Organisation.id).where(Organisation.id == organisation_id, public_organisation())
+    return session.scalar(query) is not None
 
 
 def organisation_cases(session: Session, organisation_id: int) -> list[Case]:

@@ -3,31 +3,34 @@
 import logging
 from contextlib import asynccontextmanager
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from gpp import account as gpp_account
 from gpp import api as gpp_api
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import web as kb_web
+from kb.moderation import account as kb_account
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, guards, i18n, ratelimit
-from replan.auth_models import User
+from replan import accounts, admin, auth, auth_web, guards, i18n, ratelimit, sessions
 from replan.db import Database
 from replan.runtime import Runtime
 from replan.settings import Settings
-from replan.web import make_environment, render, wants_json
+from replan.web import make_environment, render, safe_path, see_other, wants_json
 from search.service import make_backend
 from search.sync import SyncWorker
 
@@ -43,7 +46,12 @@ def build_runtime(settings: Settings) -> Runtime:
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
     return Runtime(
-        settings=settings, db=db, search=backend, taxonomy=taxonomy, extras={"criteria": criteria}
+        settings=settings,
+        db=db,
+        search=backend,
+        taxonomy=taxonomy,
+        extras={"criteria": criteria},
+        account_hooks=(kb_account.HOOK, gpp_account.HOOK),
     )
 
 
@@ -61,18 +69,25 @@ def security_headers(settings: Settings) -> dict[str, str]:
     }
 
 
+HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
+
+
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
-    """Set the request's user from its API token or its signed session."""
+    """Set the request's user from its API token or its server-side session."""
     with runtime.db.session() as session:
         if header.lower().startswith("bearer "):
             request.state.user = auth.user_for_token(session, header[7:].strip())
             request.state.via_token = request.state.user is not None
             return
-        user = session.get(User, request.session["uid"])
-        if user is not None and user.is_active:
-            request.state.user = user
-        else:
-            request.session.clear()
+        found = sessions.user_for_key(
+            session,
+            str(request.session[sessions.COOKIE_KEY]),
+            limits=sessions.limits_of(runtime.settings),
+        )
+        if found is None:
+            request.session.clear()  # ended, expired, or its user is gone
+            return
+        request.state.user, request.state.session_id = found
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -118,15 +133,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.locale = i18n.request_locale(request)
         request.state.user = None
         request.state.via_token = False
+        request.state.session_id = None
         if not request.url.path.startswith("/static/"):
             header = request.headers.get("authorization", "")
-            if header.lower().startswith("bearer ") or request.session.get("uid"):
+            if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
                 # A database look-up: off the event loop, and only when a user is named.
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if settings.env == "production":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
             response.set_cookie(
@@ -142,10 +160,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SessionMiddleware,
         secret_key=settings.secret,
         session_cookie="replan_session",
-        max_age=14 * 86400,
+        max_age=settings.session_max_days * 86400,
         same_site="lax",
         https_only=settings.env == "production",
     )
+    # Before the session and the routes: a request naming another host is refused unread.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
     # Outermost: every error is answered here (the keep-alive connection stays open).
     app.add_middleware(guards.CatchAll, handler=_install_errors(app))
@@ -160,6 +180,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
+    app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:
         api = router is moderation_routes.api.router
         app.include_router(
@@ -224,7 +245,7 @@ def _install_errors(app: FastAPI):
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, _exc: auth.LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        return see_other("/login?" + urlencode({"next": safe_path(target)}))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -1,4 +1,4 @@
-"""Users, roles, passwords (Argon2), API tokens, sign-in limits, sessions and CSRF."""
+"""Users, roles, passwords (Argon2), API tokens, sign-in limits and CSRF (sessions: `sessions`)."""
 
 import hashlib
 import hmac
@@ -9,9 +9,10 @@ from typing import Annotated
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, HTTPException, Request
 from pwdlib import PasswordHash
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from replan import sessions
 from replan.auth_models import ROLES, ApiToken, LoginAttempt, User
 from replan.i18n import N_
 
@@ -148,18 +149,33 @@ def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
     return True
 
 
+def revoke_all_tokens(session: Session, *, user_id: int) -> int:
+    """Revoke every active token of a user; return how many."""
+    done = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    return done.rowcount or 0
+
+
 def check_password(user: User, password: str) -> bool:
     return _hasher.verify(password, user.password_hash)
 
 
 def change_password(session: Session, *, user_id: int, current: str, new: str) -> None:
-    """Replace a user's password after checking the current one, or raise AuthError."""
+    """Replace a user's password after checking the current one, or raise AuthError.
+
+    Every session and API token of the user ends with the old password: the caller opens a new
+    session for the browser that made the change."""
     user = session.get(User, user_id)
     if user is None or not check_password(user, current):
         raise AuthError("the current password is not right")
     if len(new) < MIN_PASSWORD:
         raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
     user.password_hash = hash_password(new)
+    revoke_all_tokens(session, user_id=user_id)
+    sessions.end_all(session, user_id=user_id)
 
 
 def delete_user(session: Session, *, user_id: int) -> None:
@@ -168,6 +184,7 @@ def delete_user(session: Session, *, user_id: int) -> None:
     if user is None:
         return
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    sessions.end_all(session, user_id=user_id)
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     session.delete(user)
     session.flush()

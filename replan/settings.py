@@ -4,11 +4,12 @@ import re
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from limits import parse as parse_limit
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from replan import PROJECT_ROOT
 
@@ -43,6 +44,12 @@ class Settings(BaseSettings):
     base_url: str | None = Field(
         None, description="public URL, used in e-mails; default http://<host>:<port>"
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="host names the app answers to, comma-separated (`*.example.org` allowed); "
+        "unset: the host of the base URL, localhost and 127.0.0.1 (and testserver when "
+        "REPLAN_ENV=test)",
+    )
     map_tiles: str = Field(
         OSM_TILES,
         description="URL template of the map tiles ({z}, {x}, {y}; {s} for subdomains); empty: "
@@ -63,6 +70,12 @@ class Settings(BaseSettings):
     )
     login_attempts: int = Field(
         5, ge=1, description="failed sign-ins allowed per account from one address per 15 minutes"
+    )
+    session_idle_hours: int = Field(
+        72, ge=1, le=24 * 90, description="a session unused this many hours ends"
+    )
+    session_max_days: int = Field(
+        14, ge=1, le=365, description="a session ends this many days after sign-in, used or not"
     )
     rate_limits: bool = Field(True, description="apply the rate limits below (per client address)")
     rate_limit_storage: str = Field(
@@ -90,6 +103,13 @@ class Settings(BaseSettings):
         500, ge=1, description="records `replan import` commits per transaction"
     )
     log_level: str = Field("INFO", description="logging level")
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
@@ -136,6 +156,14 @@ class Settings(BaseSettings):
             return None
         host = re.sub(r"^\{s\}\.", "*.", match.group(2))  # {s}.tile.example -> *.tile.example
         return f"{match.group(1)}://{host}"
+    def trusted_hosts(self) -> list[str]:
+        """Return the Host header values the app answers (others get 400)."""
+        if self.allowed_hosts:
+            return list(self.allowed_hosts)
+        hosts = {urlsplit(self.base_url).hostname or "127.0.0.1", "localhost", "127.0.0.1"}
+        if self.env == "test":
+            hosts.add("testserver")  # the host name of Starlette's test client
+        return sorted(hosts)
 
     @property
     def data_path(self) -> Path:
