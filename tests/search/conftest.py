@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import responses
 
 from search.backend import IndexSchema, SearchBackend
 from search.embedded import EmbeddedBackend
+from tests.search.fake_meili import FakeMeili
 
 MEILI_URL = os.environ.get("REPLAN_TEST_MEILI_URL")
 
@@ -96,3 +98,12 @@ def embedded(tmp_path) -> Iterator[EmbeddedBackend]:
     engine = make_embedded(tmp_path)
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def fake_meili() -> Iterator[FakeMeili]:
+    """A fake Meilisearch answering every `requests` call to its URL while the test runs."""
+    fake = FakeMeili()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake
