@@ -3,7 +3,7 @@
 `FakeMeili.install(mock)` registers `responses` callbacks for every URL under `url`, so the
 official `meilisearch` client (which speaks `requests`) talks to it unchanged. It records every
 request, keeps documents per index, completes tasks at once (or fails the ones asked to fail),
-answers searches with canned multi-search results (or one empty result per query), and can be
+answers searches (`fake_meili_search`, or canned multi-search results), and can be
 switched off (connection refused), made slow (read timeout) or told to answer with a page that
 is not JSON. Its answers carry the fields the client's models require (task `enqueuedAt`, stats
 `isIndexing`/`fieldDistribution`), as Meilisearch does.
@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 import responses
+
+from tests.search.fake_meili_search import InvalidFilter, search
 
 NOW = "2026-01-01T00:00:00.000000000Z"  # RFC 3339 with nanoseconds, as Meilisearch sends
 Answer = tuple[int, dict[str, str], str]
@@ -84,6 +86,22 @@ class FakeMeili:
         info = {"taskUid": uid, "indexUid": index, "status": "enqueued", "type": kind}
         return _json(202, {**info, "enqueuedAt": NOW})
 
+    def _multi_search(self, queries: list[dict]) -> Answer:
+        if self.search_results:
+            return _json(200, {"results": self.search_results})
+        results = []
+        for query in queries:
+            uid = query["indexUid"]
+            if uid not in self.indexes:
+                return _not_found(uid)
+            docs = list(self.indexes[uid].values())
+            try:
+                results.append(search(docs, self.settings.get(uid, {}), query))
+            except InvalidFilter as exc:
+                error = {"message": f"invalid filter: {exc}", "code": "invalid_search_filter"}
+                return _json(400, {**error, "type": "invalid_request", "link": ""})
+        return _json(200, {"results": results})
+
     def handle(self, request: requests.PreparedRequest) -> Answer:
         if self.down:
             raise requests.ConnectionError("connection refused")
@@ -107,11 +125,7 @@ class FakeMeili:
         if path == "/multi-search":
             assert isinstance(body, dict)
             assert body.get("federation") is None  # null or missing: one result per query
-            empty = {"hits": [], "totalHits": 0, "facetDistribution": {}}
-            results = self.search_results or [
-                {"indexUid": q["indexUid"], **empty} for q in body["queries"]
-            ]
-            return _json(200, {"results": results})
+            return self._multi_search(body["queries"])
         if path == "/swap-indexes":
             assert isinstance(body, list)
             a, b = body[0]["indexes"]
