@@ -28,7 +28,7 @@ from gpp.schemas import (
 )
 from kb.codes import APPLICATIONS
 from kb.web import RuntimeDep
-from replan import auth
+from replan import auth, ratelimit
 from replan.api import ERRORS
 from replan.auth_models import User
 from replan.i18n import LANGUAGES
@@ -93,6 +93,7 @@ def list_criteria(
 
 @router.post(
     "/specs",
+    dependencies=[Depends(ratelimit.limit_specs)],
     status_code=201,
     response_model=SpecCreated,
     responses=ERRORS,
@@ -106,7 +107,12 @@ def create_spec(
     try:
         with runtime.db.session() as session:
             spec = service.build_spec(
-                session, library=library, request=body, taxonomy=runtime.taxonomy, owner_id=owner_id
+                session,
+                library=library,
+                request=body,
+                taxonomy=runtime.taxonomy,
+                owner_id=owner_id,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:

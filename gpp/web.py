@@ -16,10 +16,11 @@ from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
+from gpp.export_cache import ExportCache
 from gpp.models import Spec
 from gpp.schemas import SpecOut
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
 from replan.web import is_htmx, render
@@ -63,7 +64,10 @@ def _step_page(
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
             evidence = service.market_evidence(
-                session, application=data["application"], country=data.get("country")
+                session,
+                application=data["application"],
+                country=data.get("country"),
+                limit=runtime.settings.spec_evidence_cases,
             )
     ctx = pages.wizard_context(
         library=library,
@@ -106,7 +110,7 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> 
     return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
 
 
-@router.post("/gpp/drafts")
+@router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
     request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
 ) -> Response:
@@ -174,6 +178,7 @@ def wizard_submit(
     if wizard.allowed_step(data, step) != step:
         return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
     if step == "review":
+        ratelimit.limit_specs(request)
         return _generate(request, runtime, library, draft_id=draft_id, data=data)
     _ = pages.make_gettext(request.state.locale)
     fields = _form(form)
@@ -231,6 +236,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
                 taxonomy=runtime.taxonomy,
                 owner_id=owner_id,
                 previous=previous,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:
@@ -329,14 +335,17 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
     return _see_other(request, pages.draft_url(draft_id, "subject"))
 
 
-@router.get("/specs/{spec_id}/export.{fmt}")
+@router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
     if fmt not in exporters.FORMATS:
         raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext
+    settings = runtime.settings
+    cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
-        content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
+        content = cache.content(spec, fmt, lambda: exporters.export_spec(spec, fmt, gettext)[0])
+        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(spec, fmt)
     except exporters.ExportUnavailable as exc:
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503

@@ -8,7 +8,7 @@ from gpp import bidders, exporters, pages, service
 from gpp.schemas import CHECK_STATUSES, BidderOut
 from gpp.web import FormDep, ProcurerPage, download
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
 from replan.web import is_htmx, render
@@ -107,7 +107,10 @@ def checks_update(
     return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}?saved={pressed}{anchor}", 303)
 
 
-@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
+@router.get(
+    "/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}",
+    dependencies=[Depends(ratelimit.limit_exports)],
+)
 def bidder_export(
     spec_id: str,
     bidder_id: int,

@@ -14,7 +14,7 @@ from kb.models import Case
 from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
-from replan import auth
+from replan import auth, ratelimit
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.web import render
@@ -63,7 +63,7 @@ def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Que
     )
 
 
-@router.get("/cases/export.{fmt}")
+@router.get("/cases/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     if fmt not in ("csv", "jsonl"):
         raise HTTPException(404, N_("Exports are CSV or JSONL."))

@@ -4,7 +4,7 @@ import logging
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,7 +22,7 @@ from kb import web as kb_web
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, i18n
+from replan import accounts, auth, auth_web, guards, i18n, ratelimit
 from replan.auth_models import User
 from replan.db import Database
 from replan.runtime import Runtime
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
     criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, busy_timeout_ms=settings.db_busy_timeout_ms)
     backend = make_backend(settings)
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
@@ -99,9 +99,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
         docs_url=None,  # served below from vendored files, under the app's own CSP
         redoc_url=None,
+        dependencies=[Depends(guards.reject_unstorable)],
+        max_body_size=settings.max_body_kb * 1024,
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.limiter = ratelimit.Limiter(settings)
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
     # Maps read their tiles from data attributes (static/js/maps.js): the CSP allows the same URL.
     app.state.templates.globals.update(
@@ -144,17 +147,29 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         https_only=settings.env == "production",
     )
 
+    # Outermost: every error is answered here (the keep-alive connection stays open).
+    app.add_middleware(guards.CatchAll, handler=_install_errors(app))
+
+    api_limit = [Depends(ratelimit.limit_api)]
+    upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
     app.include_router(kb_web.router)
-    app.include_router(kb_api.router)
+    app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
-    app.include_router(gpp_api.router)
+    app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
     for router in moderation_routes.ROUTERS:
-        app.include_router(router)
-    _install_errors(app)
+        api = router is moderation_routes.api.router
+        app.include_router(
+            router,
+            dependencies=api_limit if api else None,
+            # Bodies are bounded (413, read no further) by max_body_size; uploads may be larger.
+            max_body_size=upload_limit
+            if router is moderation_routes.web_files.upload_router
+            else None,
+        )
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request) -> Response:
@@ -196,8 +211,12 @@ def _page_detail(status: int, detail):
     return None if detail == phrase else detail
 
 
-def _install_errors(app: FastAPI) -> None:
-    """Map errors to answers once: JSON for the API, pages in the layout for the rest."""
+def _install_errors(app: FastAPI):
+    """Map errors to answers once: JSON for the API, pages in the layout for the rest.
+
+    Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
+    `Retry-After`, a value the database cannot store 422, anything else 500."""
+    headers = security_headers(app.state.settings)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or wants_json(request)
@@ -250,11 +269,23 @@ def _install_errors(app: FastAPI) -> None:
             request, "replan/error.html", {"status": 422, "detail": errors}, status_code=422
         )
 
-    @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        if is_api(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
-        return render(
-            request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
-        )
+        if guards.database_busy(exc):
+            response = guards.busy_response(request, is_api(request))
+        elif guards.unstorable_value(exc):
+            log.warning("value refused by the database on %s: %s", request.url.path, exc)
+            response = await invalid(request, guards.unstorable_error())
+        else:
+            log.exception("unhandled error on %s", request.url.path)
+            response = (
+                JSONResponse({"detail": "internal error"}, status_code=500)
+                if is_api(request)
+                else render(
+                    request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
+                )
+            )
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return crashed

@@ -3,13 +3,13 @@
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, HTTPException, Request
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from replan.auth_models import ROLES, ApiToken, LoginAttempt, User
@@ -17,7 +17,6 @@ from replan.i18n import N_
 
 _hasher = PasswordHash.recommended()
 ROLE_RANK = {"public": 0, "submitter": 1, "procurer": 1, "moderator": 2, "admin": 3}
-LOGIN_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -26,10 +25,6 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class AuthError(ValueError):
     """A sign-in or account operation that cannot go through, with a message for the user."""
-
-
-class TooManyAttempts(AuthError):
-    pass
 
 
 def hash_password(password: str) -> str:
@@ -75,29 +70,19 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, max_attempts: int) -> User | None:
-    """Return the user whose credentials these are, else None (the failure is counted, so commit).
-
-    Raise TooManyAttempts when the address had too many failures lately."""
+def account_key(email: str) -> str:
+    """Return the key that sign-in limits count an account under (its canonical e-mail)."""
     try:
-        email = normalise_email(email)
+        return normalise_email(email)
     except AuthError:
-        email = email.strip().lower()
-    since = datetime.now(UTC) - LOGIN_WINDOW
-    failures = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.email == email,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at >= since,
-            )
-        )
-        or 0
-    )
-    if failures >= max_attempts:
-        raise TooManyAttempts(N_("too many failed sign-ins: wait 15 minutes and try again"))
+        return email.strip().lower()
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """Return the user whose credentials these are, else None (the attempt is logged, so commit).
+
+    The caller has counted the attempt against the sign-in limits (`replan.ratelimit`) first."""
+    email = account_key(email)
     user = session.scalar(select(User).where(User.email == email))
     ok = False
     if user is not None and user.is_active:

@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from replan import auth
+from replan import auth, ratelimit
 from replan.i18n import N_
 from replan.web import render
 
+TOO_MANY_SIGN_INS = N_("too many failed sign-ins: wait 15 minutes and try again")
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 
 
@@ -38,17 +39,19 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     runtime = request.app.state.runtime
+    account = auth.account_key(email)
     try:
-        with runtime.db.session() as session:
-            user = auth.authenticate(
-                session,
-                email=email,
-                password=password,
-                max_attempts=runtime.settings.login_attempts,
-            )
-            user_id = user.id if user else None
-    except auth.TooManyAttempts as exc:
-        return _login_error(request, next, email, str(exc), 429)
+        # Counted before the password is checked: parallel attempts cannot get past the limit.
+        ratelimit.limit_sign_in(request, account)
+    except ratelimit.RateLimited as exc:
+        response = _login_error(request, next, email, TOO_MANY_SIGN_INS, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    with runtime.db.session() as session:
+        user = auth.authenticate(session, email=email, password=password)
+        user_id = user.id if user else None
+    if user_id is not None:
+        ratelimit.signed_in(request, account)
     if user_id is None:
         return _login_error(
             request, next, email, N_("the e-mail or the password is not right"), 422

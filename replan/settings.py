@@ -6,6 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from limits import parse as parse_limit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -57,7 +58,37 @@ class Settings(BaseSettings):
     smtp_from: str = Field("replan@localhost", description="sender address of e-mails")
     smtp_tls: bool = Field(True, description="use STARTTLS with the SMTP server")
     max_upload_mb: int = Field(20, ge=1, le=200, description="largest upload accepted, in MB")
-    login_attempts: int = Field(5, ge=1, description="failed sign-ins allowed per 15 minutes")
+    max_body_kb: int = Field(
+        1024, ge=16, description="largest request body accepted where no upload is expected, in KB"
+    )
+    login_attempts: int = Field(
+        5, ge=1, description="failed sign-ins allowed per account from one address per 15 minutes"
+    )
+    rate_limits: bool = Field(True, description="apply the rate limits below (per client address)")
+    rate_limit_storage: str = Field(
+        "memory://", description="where hits are counted: memory://, redis://..., memcached://..."
+    )
+    rate_limit_api: str = Field("600/minute", description="requests to /api/ per address")
+    rate_limit_specs: str = Field("100/hour", description="specs created per address")
+    rate_limit_exports: str = Field(
+        "60/minute", description="exports (specs, search results) per address"
+    )
+    rate_limit_login_address: str = Field(
+        "50 per 15 minutes", description="sign-in attempts per address, any account"
+    )
+    rate_limit_login_account: str = Field(
+        "30 per 15 minutes", description="sign-in attempts per account, any address"
+    )
+    spec_evidence_cases: int = Field(
+        50, ge=0, le=1000, description="case studies listed in a spec's market evidence"
+    )
+    export_cache: bool = Field(True, description="keep rendered spec exports in data/cache")
+    db_busy_timeout_ms: int = Field(
+        5000, ge=0, description="how long a write waits for a locked SQLite database"
+    )
+    import_batch: int = Field(
+        500, ge=1, description="records `replan import` commits per transaction"
+    )
     log_level: str = Field("INFO", description="logging level")
 
     @model_validator(mode="after")
@@ -70,6 +101,17 @@ class Settings(BaseSettings):
                     "when REPLAN_ENV=production (for example: python -c "
                     "'import secrets; print(secrets.token_urlsafe(48))')"
                 )
+        for name in (
+            "rate_limit_api",
+            "rate_limit_specs",
+            "rate_limit_exports",
+            "rate_limit_login_address",
+            "rate_limit_login_account",
+        ):
+            try:
+                parse_limit(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"REPLAN_{name.upper()}: {exc}") from exc
         if self.meili_key and not self.meili_url:
             raise ValueError("REPLAN_MEILI_KEY is set but REPLAN_MEILI_URL is not")
         self.map_tiles = self.map_tiles.strip()
