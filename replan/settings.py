@@ -156,6 +156,8 @@ class Settings(BaseSettings):
             return None
         host = re.sub(r"^\{s\}\.", "*.", match.group(2))  # {s}.tile.example -> *.tile.example
         return f"{match.group(1)}://{host}"
+
+    @property
     def trusted_hosts(self) -> list[str]:
         """Return the Host header values the app answers (others get 400)."""
         if self.allowed_hosts:
