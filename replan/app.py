@@ -15,6 +15,7 @@ from gpp import api as gpp_api
 from gpp import web as gpp_web
 from gpp.library import load_library
 from kb import api as kb_api
+from kb import service as kb_service
 from kb import web as kb_web
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
@@ -22,10 +23,12 @@ from kb.taxonomy import load_glossary, load_taxonomy
 from replan import accounts, auth, auth_web, i18n
 from replan.auth_models import User
 from replan.db import Database
+from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render, wants_json
-from search.service import make_backend
+from search.backend import SearchUnavailable
+from search.service import GuardedBackend, SearchRebuilding, make_backend
 from search.sync import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,11 @@ def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
     criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
     db = Database(settings.db_url)
-    backend = make_backend(settings)
+    backend = GuardedBackend(make_backend(settings))
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
-    backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
+    backend.refill = lambda engine: kb_service.reindex(db=db, backend=engine, taxonomy=taxonomy)
+    backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)  # damage: a state
     return Runtime(
         settings=settings, db=db, search=backend, taxonomy=taxonomy, extras={"criteria": criteria}
     )
@@ -77,15 +81,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        worker = None
-        if settings.meili_url:
-            worker = SyncWorker(runtime.db, runtime.search, CASE_INDEX.name)
-            worker.start()
-            runtime.extras["sync_worker"] = worker
+        # Every engine's outbox is drained here, off the requests, from start-up on.
+        search = runtime.search
+        worker = SyncWorker(runtime.db, search, CASE_INDEX.name, maintain=search.repair)
+        search.on_damage = worker.wake
+        runtime.indexer = worker
+        worker.start()
         yield
-        if worker is not None:
-            worker.stop()
-            runtime.extras.pop("sync_worker", None)
+        worker.stop()
+        search.on_damage = None
+        runtime.indexer = None
 
     app = FastAPI(
         title="RE-PLAN City Life",
@@ -153,16 +158,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         except Exception as exc:  # noqa: BLE001 - health reports any failure
             log.exception("database health check failed")
             database = f"error: {type(exc).__name__}"
-        search_ok = runtime.search.health()
+        search = runtime.search.report()
         ok = database == "ok"
-        return JSONResponse(
-            {
-                "status": "ok" if ok else "error",
-                "database": database,
-                "search": "ok" if search_ok else "unavailable",
-            },
-            status_code=200 if ok else 503,
-        )
+        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
+        if search["reason"]:
+            body.update(search_reason=search["reason"], search_since=search["since"])
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
 
@@ -201,6 +202,19 @@ def _install_errors(app: FastAPI) -> None:
             request, "replan/error.html", {"status": 404, "detail": detail}, status_code=404
         )
 
+    @app.exception_handler(SearchUnavailable)
+    async def search_unavailable(request: Request, exc: SearchUnavailable) -> Response:
+        log.warning("search unavailable on %s: %s", request.url.path, exc)
+        if isinstance(exc, SearchRebuilding):
+            detail = N_("The search index is being rebuilt. Please try again in a minute.")
+        else:
+            detail = N_("Search is unavailable for a moment. Please try again shortly.")
+        headers = {"Retry-After": "30"}
+        if is_api(request):
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        context = {"status": 503, "detail": detail}
+        return render(request, "replan/error.html", context, status_code=503, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
@@ -226,3 +240,9 @@ def _install_errors(app: FastAPI) -> None:
         return render(
             request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
         )
+
+
+def serve_app() -> FastAPI:
+    """Build the app from the environment: the factory each `replan serve --workers N` process
+    imports (the parent process has already migrated the database and checked the index)."""
+    return create_app(Settings())

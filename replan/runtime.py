@@ -17,10 +17,16 @@ class Runtime:
     search: Any  # search.backend.SearchBackend
     taxonomy: Any  # kb.taxonomy.Taxonomy
     extras: dict[str, Any] = field(default_factory=dict)  # e.g. the criteria library
+    indexer: Any = None  # search.sync.SyncWorker while this process serves
+
+    def index_changed(self) -> None:
+        """Tell this process's search worker that committed changes wait in the outbox."""
+        if self.indexer is not None:
+            self.indexer.wake()
 
     def close(self) -> None:
-        worker = self.extras.get("sync_worker")
-        if worker is not None:
-            worker.stop()
+        if self.indexer is not None:
+            self.indexer.stop()
+            self.indexer = None
         self.search.close()
         self.db.dispose()

@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from search.backend import (
     Hit,
+    IndexCorrupt,
     IndexSchema,
     SearchError,
     SearchQuery,
@@ -317,6 +318,10 @@ class MeiliBackend:
         except SearchError:
             return False
 
+    def reset(self) -> None:
+        """Drop the live index: searches refuse (`IndexCorrupt`) until `rebuild()` swaps one in."""
+        self._drop(self.index)
+
     def close(self) -> None:
         """Close the HTTP client."""
         self._client.close()
@@ -328,9 +333,14 @@ class MeiliBackend:
         schema = self._schema
         validate_query(schema, query)
         requests = search_requests(self.index, schema, query)
-        with self._sdk("POST /multi-search"):
-            response = self._raw.post("multi-search", {"queries": requests})
-            results = self._raw.parse_json(response)["results"]
+        try:
+            with self._sdk("POST /multi-search"):
+                response = self._raw.post("multi-search", {"queries": requests})
+                results = self._raw.parse_json(response)["results"]
+        except _Refused as exc:
+            if exc.code == "index_not_found":
+                raise IndexCorrupt(f"the Meilisearch index {self.index!r} is missing") from exc
+            raise
         main = results[0]
         facets: dict[str, dict[str, int]] = {}
         extra = iter(results[1:])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from search.backend import (
     Hit,
+    IndexCorrupt,
     IndexSchema,
     SearchError,
     SearchQuery,
@@ -41,6 +42,8 @@ class EmbeddedBackend:
         self._sets = SetCache()
         self._lock = threading.Lock()
         self._writing = threading.RLock()
+        self._config: tuple[IndexSchema, list[list[str]]] | None = None
+        self._epoch = 0
 
     # -- configuration and writes --------------------------------------------------------------
 
@@ -49,6 +52,7 @@ class EmbeddedBackend:
         groups = json.dumps(
             [[str(term) for term in group] for group in synonyms], ensure_ascii=False
         )
+        self._config = (schema, [list(group) for group in synonyms])
         with self.store.write() as conn:
             meta = st.read_meta(conn)
             old = st.schema_from_json(meta["schema"]) if "schema" in meta else None
@@ -90,9 +94,7 @@ class EmbeddedBackend:
         # Held until the snapshot is patched, so concurrent writers patch in commit order.
         with self._writing:
             with self.store.write() as conn:
-                meta = st.read_meta(conn)
-                if "schema" not in meta:
-                    raise SearchError("the index is not configured: call configure() first")
+                meta = self._meta(conn)
                 schema = st.schema_from_json(meta["schema"])
                 gen, building, old = meta["generation"], meta.get("building"), meta["version"]
                 if kind == "upsert":
@@ -132,9 +134,7 @@ class EmbeddedBackend:
     def rebuild(self, documents: Iterable[dict]) -> int:
         """Index documents into a new generation and swap it in; searches go on meanwhile."""
         with self.store.write() as conn:
-            meta = st.read_meta(conn)
-            if "schema" not in meta:
-                raise SearchError("the index is not configured: call configure() first")
+            meta = self._meta(conn, building=True)
             schema = st.schema_from_json(meta["schema"])
             current = meta.get("generation", 0)
             new = max(current, meta.get("building") or 0) + 1
@@ -149,7 +149,7 @@ class EmbeddedBackend:
                     st.write_documents(conn, new, schema, batch, skip_touched=True)
             with self.store.write() as conn:
                 st.set_meta(conn, "generation", new)
-                conn.execute("DELETE FROM meta WHERE key = 'building'")
+                conn.execute("DELETE FROM meta WHERE key IN ('building', 'resetting')")
                 st.bump_version(conn)
                 st.drop_generations(conn, keep={new})
                 count = conn.execute(f"SELECT count(*) FROM doc_{new}").fetchone()[0]
@@ -166,21 +166,50 @@ class EmbeddedBackend:
             self._snapshot = None
             self._vocabulary = None
 
+    def _meta(self, conn: sqlite3.Connection, *, building: bool = False) -> dict[str, object]:
+        """Read the metadata of a configured index; a file opened anew drops every cache."""
+        if self.store.epoch != self._epoch:
+            with self._lock:
+                self._epoch, self._snapshot, self._vocabulary = self.store.epoch, None, None
+                self._sets = SetCache()
+        meta = st.read_meta(conn)
+        if "schema" not in meta:
+            if self._config is not None:  # the file was replaced or emptied behind our back
+                raise IndexCorrupt(f"the search index {self.store.live} lost its contents")
+            raise SearchError("the index is not configured: call configure() first")
+        if "resetting" in meta and not building:
+            raise IndexCorrupt("the search index is being rebuilt after damage")
+        return meta
+
+    def reset(self) -> str | None:
+        """Set the damaged file aside and start an empty index that reads refuse until the next
+        `rebuild()`; return the damaged copy's path."""
+        with self._writing:
+            damaged = self.store.set_aside()
+            self._forget()
+            if self._config is not None:
+                self.configure(*self._config)
+            with self.store.write() as conn:
+                st.set_meta(conn, "resetting", 1)
+        return damaged
+
     # -- reads ---------------------------------------------------------------------------------
 
     def count(self) -> int:
         """Return the number of indexed documents."""
         with self.store.read() as conn:
-            gen = st.read_meta(conn).get("generation")
+            meta = st.read_meta(conn)
+            if "schema" in meta or self._config is not None:
+                meta = self._meta(conn)  # refuses a damaged or half-rebuilt index
+            gen = meta.get("generation")
             return conn.execute(f"SELECT count(*) FROM doc_{gen}").fetchone()[0] if gen else 0
 
     def health(self) -> bool:
-        """Return whether the index file answers."""
+        """Return whether the index file can be read."""
         try:
-            with self.store.read() as conn:
-                conn.execute("SELECT 1").fetchone()
+            self.count()
             return True
-        except sqlite3.Error:
+        except (sqlite3.Error, SearchError):
             return False
 
     def close(self) -> None:
@@ -189,9 +218,7 @@ class EmbeddedBackend:
 
     def _state(self, conn: sqlite3.Connection) -> tuple[Snapshot, int]:
         """Return the snapshot for this read and the file's version in this read."""
-        meta = st.read_meta(conn)
-        if "schema" not in meta:
-            raise SearchError("the index is not configured: call configure() first")
+        meta = self._meta(conn)
         gen, version = meta["generation"], meta["version"]
         with self._lock:
             snap = self._snapshot

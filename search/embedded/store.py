@@ -10,13 +10,15 @@ its own WAL snapshot, see either the old index or the new one, never a half-buil
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from search.backend import IndexSchema, SearchError
+from search.backend import IndexCorrupt, IndexSchema, SearchError
 from search.text import field_text, tokens
 
 # Letters and digits of every Unicode version are token characters ("Cn" covers letters newer
@@ -62,7 +64,14 @@ def doc_texts(schema: IndexSchema, doc: dict) -> list[str]:
 
 
 class Store:
-    """Connections to the index file: one per thread (WAL readers never block), or one shared."""
+    """Connections to the index file: one per thread (WAL readers never block), or one shared.
+
+    The live file is `path`, or the file named in `<path>.live` once a damaged index was set
+    aside: a new index never takes the old one's name, because SQLite deletes a WAL file by name
+    when the last connection to it closes, and connections of other processes may still be open
+    on the damaged file. Every read and write checks (one `stat`) whether another process moved
+    the index to a new file, and reopens it then (`epoch` counts the files this store opened).
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -73,30 +82,64 @@ class Store:
         self._all: list[sqlite3.Connection] = []
         self._shared_lock = threading.RLock()  # serialises everything on the single :memory: link
         self._write_lock = threading.Lock()
-        with self.write() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)")
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', 0)")
+        self.epoch = 0
+        self._pointer = self.path + ".live"
+        self._pointer_stamp: tuple | None = None
+        self.live = self.path
+
+    def _follow(self) -> None:
+        """Open the file named by the pointer when another process changed it."""
+        try:
+            st = os.stat(self._pointer)
+            stamp: tuple | None = (st.st_ino, st.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == self._pointer_stamp:
+            return
+        with self._shared_lock:
+            if stamp == self._pointer_stamp:
+                return
+            live = self.path
+            if stamp is not None:
+                live = str(Path(self.path).with_name(Path(self._pointer).read_text().strip()))
+            if live != self.live:
+                self.live, self.epoch = live, self.epoch + 1
+            self._pointer_stamp = stamp
+
+    def point_to(self, name: str) -> None:
+        """Make the file `name` (beside `path`) the live index for every process."""
+        tmp = Path(self._pointer + ".tmp")
+        tmp.write_text(name + "\n")
+        os.replace(tmp, self._pointer)
 
     def _connection(self) -> sqlite3.Connection:
         if self.memory and self._all:
             return self._all[0]
+        if not self.memory:
+            self._follow()
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=30
-            )
+        if conn is not None and self._local.epoch == self.epoch:
+            return conn
+        # Another file is live now; the old connection stays open (see the class docstring).
+        conn = sqlite3.connect(self.live, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
             if not self.memory:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._shared_lock:
-                self._all.append(conn)
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)")
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', 0)")
+        except BaseException:
+            conn.close()
+            raise
+        self._local.conn, self._local.epoch = conn, self.epoch
+        with self._shared_lock:
+            self._all.append(conn)
         return conn
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """Yield a connection inside one read transaction (a consistent snapshot)."""
-        with self._shared_lock if self.memory else _nothing():
+        with self._shared_lock if self.memory else _nothing(), damage_is_corrupt(self):
             conn = self._connection()
             conn.execute("BEGIN")
             try:
@@ -107,7 +150,11 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """Yield a connection inside a write transaction, committed on success."""
-        with self._write_lock, self._shared_lock if self.memory else _nothing():
+        with (
+            self._write_lock,
+            self._shared_lock if self.memory else _nothing(),
+            damage_is_corrupt(self),
+        ):
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -116,6 +163,23 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def set_aside(self) -> str | None:
+        """Rename the live file to `<name>.corrupt-<time>` and point every process to a new,
+        empty file; return the damaged copy's path (None in memory)."""
+        with self._write_lock, self._shared_lock:
+            self._follow()
+            if self.memory:
+                self.close()
+                return None
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            damaged = f"{self.live}.corrupt-{stamp}"
+            if os.path.exists(self.live):
+                os.replace(self.live, damaged)
+            name = f"{Path(self.path).stem}-{stamp}{Path(self.path).suffix}"
+            self.point_to(name)
+            self._follow()
+            return damaged
 
     def close(self) -> None:
         with self._shared_lock:
@@ -126,6 +190,27 @@ class Store:
                     pass
             self._all.clear()
         self._local = threading.local()
+
+
+# SQLite's primary result codes that mean the file itself is damaged or unreadable.
+DAMAGED = {
+    sqlite3.SQLITE_CORRUPT,
+    sqlite3.SQLITE_NOTADB,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_IOERR,
+}
+
+
+@contextmanager
+def damage_is_corrupt(store: Store) -> Iterator[None]:
+    """Turn SQLite's errors for a damaged or unreadable file into `IndexCorrupt`."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and (code & 0xFF) in DAMAGED:
+            raise IndexCorrupt(f"the search index {store.live} is unreadable: {exc}") from exc
+        raise
 
 
 @contextmanager

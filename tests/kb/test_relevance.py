@@ -129,7 +129,9 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
     misses = []
     for text, filters, relevant in CASES:
         result = search_cases(
-            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=3, **filters)
+            db=seeded_runtime.db,
+            backend=seeded_runtime.search,
+            query=CaseQuery(q=text, per_page=3, **filters),
         )
         top = [hit.id for hit in result.hits]
         if not set(top) & relevant:
@@ -148,7 +150,9 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
     ids = {
         h.id
         for h in search_cases(
-            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)
+            db=seeded_runtime.db,
+            backend=seeded_runtime.search,
+            query=CaseQuery(q=text, per_page=100),
         ).hits
     }
     assert ids & POLAND and ids & MADRID
