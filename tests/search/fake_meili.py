@@ -69,6 +69,16 @@ class FakeMeili:
             },
         )
 
+    @staticmethod
+    def _missing(uid: str) -> httpx2.Response:
+        error = {
+            "message": f"Index `{uid}` not found.",
+            "code": "index_not_found",
+            "type": "invalid_request",
+            "link": "",
+        }
+        return httpx2.Response(404, json=error)
+
     def handle(self, request: httpx2.Request) -> httpx2.Response:
         if self.down:
             raise httpx2.ConnectError("connection refused", request=request)
@@ -81,6 +91,9 @@ class FakeMeili:
         if parts[0] == "tasks":
             return httpx2.Response(200, json=self.tasks[int(parts[1])])
         if path == "/multi-search":
+            for query in body["queries"]:
+                if query["indexUid"] not in self.indexes:
+                    return self._missing(query["indexUid"])
             return httpx2.Response(200, json={"results": self.search_results})
         if path == "/swap-indexes":
             a, b = body[0]["indexes"]
@@ -90,17 +103,9 @@ class FakeMeili:
             self.indexes.setdefault(body["uid"], {})
             return self._task("indexCreation", body["uid"])
         uid = parts[1]
+        if uid not in self.indexes and parts[2:3] != ["documents"]:
+            return self._missing(uid)  # adding documents creates the index, as Meilisearch does
         if len(parts) == 2:
-            if uid not in self.indexes:
-                return httpx2.Response(
-                    404,
-                    json={
-                        "message": f"Index `{uid}` not found.",
-                        "code": "index_not_found",
-                        "type": "invalid_request",
-                        "link": "",
-                    },
-                )
             if method == "DELETE":
                 del self.indexes[uid]
                 return self._task("indexDeletion", uid)
