@@ -18,6 +18,7 @@ from replan.db import Database
 from replan.markdown import markdown_to_text
 from search import sync as search_sync
 from search.backend import IndexSchema, SearchBackend, SearchQuery, facet_key
+from search.text import field_text, tokens
 
 log = logging.getLogger(__name__)
 
@@ -258,10 +259,11 @@ def published_ids(session: Session, ids: Iterable[str]) -> set[str]:
     ids = list(dict.fromkeys(ids))
     found: set[str] = set()
     for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        found.update(
-            session.scalars(select(Case.id).where(Case.status == PUBLIC, Case.id.in_(batch)))
+        # By primary key only: with `status` in the WHERE clause SQLite may scan the status index.
+        rows = session.execute(
+            select(Case.id, Case.status).where(Case.id.in_(ids[start : start + 500]))
         )
+        found.update(case_id for case_id, status in rows if status == PUBLIC)
     return found
 
 
@@ -317,8 +319,10 @@ def search_cases(*, db: Database, backend: SearchBackend, query: CaseQuery) -> C
         public = published_ids(session, (hit.id for hit in result.hits))
         stale = [hit for hit in result.hits if hit.id not in public]
         suggestion = result.suggestion
-        if suggestion and not _finds_published(session, backend, query, suggestion):
-            suggestion = None  # a word only an unpublished case holds is not offered
+        shown = [hit.document for hit in result.hits if hit.id in public]
+        if suggestion and not _holds_words(shown, suggestion, query.q):
+            if not _finds_published(session, backend, query, suggestion):
+                suggestion = None  # a word only an unpublished case holds is not offered
     facets = {name: dict(result.facets.get(name, {})) for name in FACETS}
     if stale:
         log.warning("search index lists unpublished cases %s", [hit.id for hit in stale])
@@ -337,6 +341,17 @@ def search_cases(*, db: Database, backend: SearchBackend, query: CaseQuery) -> C
         facets=facets,
         suggestion=suggestion,
     )
+
+
+def _holds_words(documents: list[dict], suggestion: str, typed: str) -> bool:
+    """Whether published documents at hand hold every word the suggestion corrects."""
+    wanted = set(tokens(suggestion)) - set(tokens(typed))
+    for document in documents:
+        for name in CASE_INDEX.searchable:
+            wanted.difference_update(tokens(field_text(document.get(name))))
+            if not wanted:
+                return True
+    return not wanted
 
 
 def _finds_published(session: Session, backend: SearchBackend, query: CaseQuery, text: str) -> bool:
