@@ -67,7 +67,7 @@ def test_damage_found_while_running_is_repaired(runtime):
     )
     with TestClient(app) as client:
         assert client.get("/api/v1/cases", params={"q": "bollard"}).json()["total"] == 1
-        runtime.search.engine.store.close()  # what a fresh connection to the file would see
+        runtime.search.engine.close()  # its next connections open the garbled file
         garble(runtime.settings.search_index_path)
         deadline = time.monotonic() + 10
         while True:

@@ -1,6 +1,8 @@
 """`replan serve --workers N`: N server processes, and writes made through any of them all reach
-the search index once (one process at a time drains the outbox)."""
+the search index once (one process at a time drains the outbox), and `replan import` and
+`replan reindex` work beside them."""
 
+import json
 import os
 import signal
 import socket
@@ -32,6 +34,16 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _wait_for_hits(client: httpx.Client, text: str, expected: int) -> list[str]:
+    deadline = time.monotonic() + 10
+    while True:
+        found = client.get("/api/v1/cases", params={"q": text, "per_page": 100}).json()
+        ids = [hit["id"] for hit in found["hits"]]
+        if len(ids) >= expected or time.monotonic() > deadline:
+            return ids
+        time.sleep(0.1)
+
+
 def test_two_server_processes_index_concurrent_writes_once(tmp_path):
     env = {
         **os.environ,
@@ -43,16 +55,15 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
         env.pop(name, None)
     replan = [sys.executable, "-m", "replan.cli"]
 
-    def run(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
             [*replan, *args], env=env, input=stdin, capture_output=True, text=True, check=True
         )
-        return done.stdout
 
     run("init", "--no-seed")
     run("user", "create", "mod@example.org", "--role", "moderator", "--password-stdin",
         stdin="a long enough password\n")  # fmt: skip
-    token = run("token", "create", "mod@example.org").strip()
+    token = run("token", "create", "mod@example.org").stdout.strip()
     port = _free_port()
     server = subprocess.Popen(
         [*replan, "serve", "--port", str(port), "--workers", "2"],
@@ -87,14 +98,17 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
             with ThreadPoolExecutor(8) as pool:
                 written = set(pool.map(write, range(CASES)))
 
-            deadline = time.monotonic() + 10
-            while True:
-                found = client.get("/api/v1/cases", params={"q": "vulcanite", "per_page": 100})
-                ids = [hit["id"] for hit in found.json()["hits"]]
-                if len(ids) == CASES or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
-        assert sorted(ids) == sorted(written)  # every write, each once
+            ids = _wait_for_hits(client, "vulcanite", CASES)
+            assert sorted(ids) == sorted(written)  # every write, each once
+
+            # The command line takes its turn beside the servers' workers.
+            src = tmp_path / "more.jsonl"
+            more = [record(id=f"cli{n}", title=f"Imported vulcanite {n}") for n in range(3)]
+            src.write_text("".join(json.dumps(r) + "\n" for r in more))
+            assert "imported 3" in run("import", str(src)).stdout
+            assert len(_wait_for_hits(client, "imported", 3)) == 3
+            assert "indexed" in run("reindex").stderr
+            assert len(_wait_for_hits(client, "vulcanite", CASES + 3)) == CASES + 3
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
