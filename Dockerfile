@@ -19,7 +19,7 @@ COPY templates ./templates
 COPY static ./static
 COPY seeds ./seeds
 RUN pip install -e '.[pdf]' \
- && pybabel compile -d replan/translations -D messages || true \
+ && pybabel compile -d replan/translations -D messages \
  && useradd --system --home /data replan && mkdir -p /data && chown replan /data
 
 USER replan

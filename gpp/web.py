@@ -96,7 +96,11 @@ def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step
 
 @router.get("/gpp")
 def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> Response:
-    data = {**wizard.blank(), "language": request.state.locale}
+    data = {
+        **wizard.blank(),
+        "language": request.state.locale,
+        **wizard.prefill(request.query_params, library=library),
+    }
     return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
 
 

@@ -43,6 +43,18 @@ def blank() -> dict:
     }
 
 
+def prefill(params: Mapping[str, str], *, library: Library) -> dict:
+    """Return the subject a link may start the wizard with (`/gpp?application=&country=`);
+    values the wizard would refuse are left out, so that a stale link still opens it."""
+    given: dict[str, str] = {}
+    if params.get("application") in library.applications():
+        given["application"] = params["application"]
+    country = (params.get("country") or "").upper()
+    if country in iso_countries():
+        given["country"] = country
+    return given
+
+
 def create_draft(
     session: Session, *, data: dict, owner_id: int | None = None, source_spec_id: str | None = None
 ) -> Draft:

@@ -59,6 +59,8 @@ class CasesPage(BaseModel):
     export_jsonl_url: str
     map_points: list[MapPoint]
     labels: dict[str, dict[str, str]]
+    last_page_url: str | None = None  # set when the page asked for is past the last one
+    by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
 
 
 def query_params(query: CaseQuery, **changes) -> list[tuple[str, str]]:
@@ -206,6 +208,10 @@ def build_cases_page(
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_points=points,
+        last_page_url=url_for(path, query, page=last)
+        if result.total and query.page > last
+        else None,
+        by_quantity=query.sort == "tonnes_desc",
         labels={
             "applications": {c: t.label(locale) for c, t in taxonomy.applications.items()},
             "rtm_types": {c: t.label(locale) for c, t in taxonomy.rtm_types.items()},

@@ -195,6 +195,7 @@ class CaseHit(BaseModel):
     lat: float | None = None
     lon: float | None = None
     language: str | None = None
+    rtm_tonnes: float | None = None
     highlight: dict[str, str] = Field(default_factory=dict)
 
 

@@ -2,6 +2,7 @@
 
 import io
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -102,6 +103,9 @@ def case_detail(
             "taxonomy": runtime.taxonomy,
             "country_label": country_name(record.country, locale),
             "language_label": language_name(record.language, locale),
+            # The tender wizard opens with this case's application and country chosen.
+            "tender_url": "/gpp?"
+            + urlencode({"application": record.application, "country": record.country}),
             **extras,
         },
     )

@@ -2,13 +2,15 @@
 
 import logging
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from gpp import api as gpp_api
@@ -103,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
+    i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
     async def request_state(request: Request, call_next) -> Response:
@@ -149,6 +152,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     _install_errors(app)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(settings.static_dir / "favicon.ico", media_type="image/x-icon")
+
     @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
     def healthz() -> JSONResponse:
         try:
@@ -166,6 +173,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app
+
+
+def _page_detail(status: int, detail):
+    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    return None if detail == phrase else detail
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -188,7 +204,7 @@ def _install_errors(app: FastAPI) -> None:
         return render(
             request,
             "replan/error.html",
-            {"status": exc.status_code, "detail": exc.detail},
+            {"status": exc.status_code, "detail": _page_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -199,7 +215,10 @@ def _install_errors(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse({"detail": detail}, status_code=404)
         return render(
-            request, "replan/error.html", {"status": 404, "detail": detail}, status_code=404
+            request,
+            "replan/error.html",
+            {"status": 404, "detail": _page_detail(404, detail)},
+            status_code=404,
         )
 
     @app.exception_handler(SearchUnavailable)

@@ -1,8 +1,16 @@
 """Interface languages: the locale of a request and its gettext catalogue (Babel)."""
 
+import io
+import logging
+from datetime import date, datetime
 from functools import cache
 
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
 from starlette.requests import Request
 
 from replan import PROJECT_ROOT
@@ -22,12 +30,40 @@ LANGUAGE_NAMES = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
-    """Return the compiled catalogue of a locale (English and unknown: no translation)."""
+    """Return the catalogue of a locale (English and unknown: no translation).
+
+    The compiled `.mo` is used when it is at least as new as its `.po`; otherwise the `.po` is
+    compiled in memory, so that no install step (`pybabel compile`) can be skipped by mistake."""
     if locale == DEFAULT or locale not in LANGUAGES:
         return NullTranslations()
-    return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
+    folder = TRANSLATIONS_DIR / locale / "LC_MESSAGES"
+    po, mo = folder / "messages.po", folder / "messages.mo"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain="messages")
+    if not po.is_file():
+        log.error("no catalogue for language %r in %s: it is served in English", locale, folder)
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalogue = read_po(fh, locale=locale, domain="messages")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)
+    buffer.seek(0)
+    return Translations(buffer, domain="messages")
+
+
+def check_catalogues() -> list[str]:
+    """Load every language's catalogue at start; return those that have none (each is logged)."""
+    return [
+        lang
+        for lang in LANGUAGES
+        if lang != DEFAULT and not isinstance(translations(lang), Translations)
+    ]
 
 
 def parse_accept_language(header: str | None) -> str | None:
@@ -68,3 +104,36 @@ def ngettext_for(locale: str):
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown (`_(message)`)."""
     return message
+
+
+# One way to write a day and a moment per language, for pages, e-mails and documents alike.
+DATE_FORMAT = "long"
+
+
+def format_day(value: date | datetime | str | None, locale: str) -> str:
+    """Write a date (or the day of a date-time, or of an ISO string) in the locale's words."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value, format=DATE_FORMAT, locale=locale)
+
+
+def format_moment(value: datetime | None, locale: str) -> str:
+    """Write a date-time as the day (as `format_day`) and the time to the minute, in UTC."""
+    if not value:
+        return ""
+    pattern = Locale.parse(locale).datetime_formats[DATE_FORMAT]
+    time = format_time(value, format="short", locale=locale)
+    return pattern.format(time, format_day(value, locale)).replace("'", "")
+
+
+def format_size(size: int, locale: str) -> str:
+    """Write a file size in kilobytes, or in megabytes from one megabyte on."""
+    if size >= 1024 * 1024:
+        return format_unit(
+            size / 1024 / 1024, "digital-megabyte", "short", "#,##0.#", locale=locale
+        )
+    return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)

@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -99,8 +98,9 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         "ngettext": ngettext,
         "_": gettext,
         "fmt_number": fmt_number,
-        "fmt_date": lambda d: format_date(d, format="medium", locale=locale) if d else "",
-        "fmt_datetime": lambda d: format_datetime(d, format="medium", locale=locale) if d else "",
+        "fmt_date": lambda d, lang=None: i18n.format_day(d, lang or locale),
+        "fmt_datetime": lambda d: i18n.format_moment(d, locale),
+        "fmt_size": lambda n: i18n.format_size(n, locale),
         "lang_url": lang_url,
         "current_user": getattr(request.state, "user", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),

@@ -32,3 +32,17 @@ def record(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def routes_of(app) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves, through included routers too."""
+
+    def walk(routes, prefix=""):
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI's wrapper of an included router
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+            elif getattr(route, "methods", None):
+                for method in route.methods - {"HEAD", "OPTIONS"}:
+                    yield method, prefix + route.path
+
+    return set(walk(app.routes))

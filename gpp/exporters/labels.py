@@ -5,11 +5,11 @@ placeholders); the literal `_("...")` calls keep them visible to `make messages`
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from replan import i18n
 
 Translate = Callable[..., str]
 
@@ -65,17 +65,9 @@ def fmt_number(value: Any, lang: str) -> str:
 
 
 def fmt_date(value: Any, lang: str) -> str:
-    """Format an ISO date or date-time as a long date in the spec language."""
-    if not value:
-        return ""
+    """Format an ISO date or date-time as the pages do, in the spec language."""
     try:
-        if isinstance(value, datetime):
-            day = value.date()
-        elif isinstance(value, date):
-            day = value
-        else:
-            day = date.fromisoformat(str(value)[:10])
-        return format_date(day, format="long", locale=lang)
+        return i18n.format_day(value, lang)
     except (ValueError, TypeError, LookupError):
         return txt(value)
 

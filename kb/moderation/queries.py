@@ -254,10 +254,23 @@ def history(
 
 
 def case_page_extras(session: Session, *, user: User | None, case: Case, visible: bool) -> dict:
-    """Return what the public case page adds from moderation: attachments, history link."""
+    """Return what the public case page adds from moderation: attachments, history link, and
+    the published version a reader sees (not the row's save counter) with its review date."""
+    latest = session.execute(
+        select(CaseVersion.number, CaseVersion.published_at)
+        .where(CaseVersion.case_id == case.id)
+        .order_by(CaseVersion.number.desc())
+        .limit(1)
+    ).first()
+    published = case.status == kb_service.PUBLIC
     return {
         "attachments": list_attachments(session, user=user, case=case, case_visible=visible),
         "history_url": f"/cases/{case.id}/history",
+        # Imported cases have no snapshot until their first edit: they are version 1.
+        "published_version": (latest.number if latest else 1) if published else None,
+        "reviewed_at": (latest.published_at if latest else case.published_at)
+        if published
+        else None,
     }
 
 

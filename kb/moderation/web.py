@@ -222,7 +222,9 @@ def _save(
             "for review when it is ready."
         ),
     )
-    return redirect(request, f"/submit/{outcome.case_id}")
+    # "Save as draft and add files" lands on the form for files of the saved draft.
+    anchor = "#attachments" if action == "files" else ""
+    return redirect(request, f"/submit/{outcome.case_id}{anchor}")
 
 
 @router.post("/submit")

@@ -88,5 +88,5 @@ def test_wizard_by_keyboard_to_a_download_and_a_bidder_verdict(page, axe, procur
     axe(page)
     page.select_option("#status-0", "missing")
     press(page, "#check-0 button")
-    expect(page.locator("#verdict-h")).to_contain_text("Not compliant")
+    expect(page.locator("#verdict-h")).to_contain_text("Non-compliant")
     axe(page)

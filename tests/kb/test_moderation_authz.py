@@ -15,6 +15,7 @@ from kb.moderation import attachments, service
 from kb.moderation.models import Attachment
 from replan import auth
 from replan.auth_models import User
+from tests.builders import routes_of
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import sign_in, submit_case, user_of
 
@@ -56,6 +57,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/api/docs", "/api/docs", None, every(200)),
         ("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", None, every(200)),
         ("GET", "/healthz", "/healthz", None, every(200)),
+        ("GET", "/favicon.ico", "/favicon.ico", None, every(200)),
         ("GET", "/login", "/login", None, every(200)),
         ("GET", "/", "/", None, every(200)),
         ("GET", "/cases", "/cases", None, every(200)),
@@ -217,20 +219,6 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("POST", "/logout", "/logout", {}, every(303)),  # last: it signs everyone out
     ]
-
-
-def routes_of(app) -> set[tuple[str, str]]:
-    """Every (method, path) the app serves, through included routers too."""
-
-    def walk(routes, prefix=""):
-        for route in routes:
-            if hasattr(route, "original_router"):  # FastAPI's wrapper of an included router
-                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
-            elif getattr(route, "methods", None):
-                for method in route.methods - {"HEAD", "OPTIONS"}:
-                    yield method, prefix + route.path
-
-    return set(walk(app.routes))
 
 
 def _photo() -> bytes:

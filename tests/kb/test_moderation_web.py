@@ -1,7 +1,10 @@
 """The submission and moderation pages: the form (full page, htmx fragments, no JavaScript),
 errors, conflicts, the dashboard, the review, the history, organisation profiles, privacy."""
 
+import io
 import re
+
+from PIL import Image
 
 from kb.codes import RTM_TYPES
 from kb.models import Case
@@ -302,3 +305,54 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
         decision="publish",
     )
     assert "/cases/by-org" in people["anonymous"].get(f"/organisations/{slug}").text
+
+
+def test_a_case_saved_many_times_reads_version_1_when_first_published(people, runtime):
+    author = user_of(runtime, people["submitter"])
+    for _ in range(4):  # drafts, then a submission: each save bumps the row's counter
+        submit_case(runtime, author, submit=False, id="many-saves")
+    submit_case(runtime, author, id="many-saves")
+    service.review(
+        runtime,
+        moderator=user_of(runtime, people["moderator"]),
+        case_id="many-saves",
+        decision="publish",
+    )
+    page = people["anonymous"].get("/cases/many-saves").text
+    assert "Version 1 ·" in page and "record last reviewed" in page
+    assert "published" not in page.split('<p class="meta"')[-1].split("</p>")[0]
+
+
+def test_the_error_summary_names_each_field_and_links_to_it(people):
+    data = form_data(record(title="", summary="", sources=["not a url"]), action="submit")
+    data.update({"title": "", "summary": "", "application": "", "organisations-0-role": ""})
+    html = people["submitter"].post("/submit", data).text
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    links = re.findall(r'<a href="#(f-[^"]+)">([^<]+)</a>', summary)
+    labels = [text.split(":")[0] for _, text in links]
+    assert len(set(labels)) == len(labels), labels  # no two alike
+    assert ("f-title", "Title") in [(a, t.split(":")[0]) for a, t in links]
+    assert "Source 1" in labels and "Application" in labels
+    for anchor, _ in links:
+        assert f'id="{anchor}"' in html
+
+
+def test_files_can_be_reached_before_the_first_save_and_sit_above_the_buttons(people):
+    submitter = people["submitter"]
+    new = submitter.get("/submit").text
+    assert "Save as draft and add files" in new
+    assert new.index("Photos and reports") < new.index('value="submit"')
+    saved = submitter.post("/submit", form_data(record(id="with-files"), action="files"))
+    assert saved.headers["location"] == "/submit/with-files#attachments"
+    edit = submitter.get("/submit/with-files").text
+    assert edit.index('id="moderation-attachments"') < edit.index('value="submit"')
+    assert 'value="submit" form="moderation-form"' in edit
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 10)).save(photo, "PNG")
+    submitter.client.post(
+        "/submit/with-files/attachments",
+        data={"csrf_token": submitter.token, "caption": "A green square"},
+        files={"file": ("g.png", photo.getvalue(), "image/png")},
+    )
+    listed = submitter.get("/submit/with-files").text
+    assert "(0 MB)" not in listed and re.search(r"g\.png</a> \(\d+ kB\)", listed)

@@ -19,10 +19,15 @@ RAIL = {
     "es-granada-metro-ligero-amortiguador-caucho-nfu",
     "es-algeciras-compovia-rubber-sub-ballast",
     "fr-acousystem-jaquette-rail-tramway",
+    "es-ladicim-acciona-manta-elastomerica-nfu",
+    "be-frameries-rubbergreen-anti-vibration-rail",
 }
 BARRIERS = {
     "hr-zagreb-ruconbar-rubberised-concrete-noise-barrier",
     "cz-trinec-bypass-noba-recycled-rubber-noise-barriers",
+    "fr-villeneuve-le-roi-massy-valenton-ecrans-beton-caoutchouc",
+    "fr-prinquiau-rn171-mur-antibruit-beton-caoutchouc",
+    "es-ekopan-paneles-acusticos-hormigon-caucho",
 }
 PLAYGROUNDS = {
     "it-capriate-leolandia-rubber-play-area",

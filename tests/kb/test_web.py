@@ -90,3 +90,37 @@ def test_language_switch_sets_html_lang_and_cookie(seeded_client):
     seeded_client.cookies.clear()
     r = seeded_client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"})
     assert '<html lang="pl">' in r.text
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(seeded_client):
+    text = seeded_client.get("/cases?page=999").text
+    assert "No case study matches" not in text
+    assert "past the end of the results" in text
+    total = seeded_client.get("/api/v1/cases").json()["total"]
+    last = -(-total // 20)
+    assert f'href="/cases?page={last}">Go to the last page' in text
+    assert "No case study matches" in seeded_client.get("/cases?q=zzzqqqxxjj").text
+
+
+def test_most_material_shows_each_quantity_and_lists_the_undeclared_last(seeded_client):
+    text = seeded_client.get("/cases?sort=tonnes_desc&per_page=100").text
+    hits = text.split('<li class="hit">')[1:]
+    quantities = [re.search(r'<p class="quantity">([^<]+)</p>', h)[1] for h in hits]
+    declared = [q for q in quantities if q != "Quantity not declared"]
+    assert declared and len(declared) < len(quantities)
+    assert quantities[: len(declared)] == declared  # the undeclared come last
+    tonnes = [float(q.split(" t ")[0].replace(",", "")) for q in declared]
+    assert tonnes == sorted(tonnes, reverse=True)
+    assert "do not declare a quantity come last" in text
+
+
+def test_a_case_page_starts_a_tender_specification_with_its_subject(seeded_client):
+    case = seeded_client.get("/api/v1/cases?application=road-pavement").json()["hits"][0]
+    page = seeded_client.get(f"/cases/{case['id']}").text
+    link = re.search(
+        r'<a class="button secondary" href="([^"]+)">Use in a tender specification', page
+    )
+    assert link
+    wizard = seeded_client.get(link[1].replace("&amp;", "&")).text
+    assert '<option value="road-pavement" selected>' in wizard
+    assert f'<option value="{case["country"]}" selected>' in wizard

@@ -138,3 +138,14 @@ def test_deleting_my_account_keeps_my_cases_with_my_organisation(people, runtime
         ).status_code
         == 422
     )
+
+
+def test_each_role_finds_its_own_pages_and_what_its_tokens_are_for(people):
+    procurer = people["procurer"].get("/account").text
+    assert 'href="/specs"' in procurer  # in the header and on the account page
+    assert procurer.count('href="/specs"') == 2
+    assert "submit case studies" not in procurer
+    assert "create tender specifications" in procurer
+    submitter = people["submitter"].get("/account").text
+    assert 'href="/specs"' not in submitter and "submit case studies" in submitter
+    assert "moderation queue" in people["moderator"].get("/account").text

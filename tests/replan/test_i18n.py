@@ -61,8 +61,15 @@ def test_accept_language_picks_the_best_supported_language():
     assert parse_accept_language("fr;q=bad, it;q=0.1") == "it"
 
 
-PAGES = ["/", "/cases", "/cases?q=gomma&application=road-pavement", "/gpp", "/login",
-         "/cases/it-olbia-via-roma", "/api/docs"]
+PAGES = [
+    "/",
+    "/cases",
+    "/cases?q=gomma&application=road-pavement",
+    "/gpp",
+    "/login",
+    "/cases/it-olbia-via-roma",
+    "/api/docs",
+]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -87,3 +94,34 @@ def test_numbers_follow_the_locale(seeded_client):
     it = seeded_client.get("/cases/it-olbia-via-roma?lang=it").text
     en = seeded_client.get("/cases/it-olbia-via-roma?lang=en").text
     assert "8.000 m²" in it and "8,000 m²" in en
+
+
+def test_error_pages_are_in_the_visitor_language_and_the_favicon_is_served(client):
+    answer = client.get("/no-such-page?lang=pl")
+    assert answer.status_code == 404
+    assert "Not Found" not in answer.text
+    assert "Nie znaleziono strony" in answer.text
+    assert client.post("/cases?lang=pl").status_code == 405
+    assert "Method Not Allowed" not in client.post("/cases?lang=pl").text
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get("/").text
+
+
+def test_one_way_to_write_dates_and_sizes_per_language():
+    from datetime import UTC, datetime
+
+    from replan.i18n import format_day, format_moment, format_size
+
+    moment = datetime(2026, 12, 7, 18, 0, 15, tzinfo=UTC)
+    for lang in LANGUAGES:
+        day = format_day(moment, lang)
+        assert (
+            format_day("2026-12-07T18:00:15+00:00", lang) == day == format_day(moment.date(), lang)
+        )
+        assert day in format_moment(moment, lang) and ":15" not in format_moment(moment, lang)
+        assert "2026-12-07" not in day
+    assert format_day(moment, "it") == "7 dicembre 2026"
+    assert format_size(300, "en") == "1 kB" and format_size(40_000, "en") == "39 kB"
+    assert format_size(5_300_000, "it") == "5,1 MB"
