@@ -88,7 +88,7 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
             assert len(_children(server.pid)) >= 2  # the supervisor's worker processes
 
             def write(n: int) -> str:
-                body = record(id=f"w{n}", title=f"Parallel vulcanite {n}")
+                body = record(id=f"w{n}", title=f"Quokkaflor parallel {n}")
                 made = client.post("/api/v1/cases", json=body)
                 assert made.status_code == 201, made.text
                 review = client.post(f"/api/v1/cases/w{n}/review", json={"decision": "publish"})
@@ -98,17 +98,17 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
             with ThreadPoolExecutor(8) as pool:
                 written = set(pool.map(write, range(CASES)))
 
-            ids = _wait_for_hits(client, "vulcanite", CASES)
+            ids = _wait_for_hits(client, "quokkaflor", CASES)
             assert sorted(ids) == sorted(written)  # every write, each once
 
             # The command line takes its turn beside the servers' workers.
             src = tmp_path / "more.jsonl"
-            more = [record(id=f"cli{n}", title=f"Imported vulcanite {n}") for n in range(3)]
+            more = [record(id=f"cli{n}", title=f"Quokkaflor wombatlike {n}") for n in range(3)]
             src.write_text("".join(json.dumps(r) + "\n" for r in more))
             assert "imported 3" in run("import", str(src)).stdout
-            assert len(_wait_for_hits(client, "imported", 3)) == 3
+            assert len(_wait_for_hits(client, "wombatlike", 3)) == 3
             assert "indexed" in run("reindex").stderr
-            assert len(_wait_for_hits(client, "vulcanite", CASES + 3)) == CASES + 3
+            assert len(_wait_for_hits(client, "quokkaflor", CASES + 3)) == CASES + 3
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
