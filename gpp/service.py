@@ -270,9 +270,13 @@ def spec_eforms(criterion: Criterion, country: str | None) -> dict:
     return found
 
 
-def market_evidence(session: Session, *, application: str) -> dict:
-    """Return the published cases of an application and the organisations that supplied them."""
+def market_evidence(session: Session, *, application: str, country: str | None = None) -> dict:
+    """Return the published cases of an application, the buyer's country's first, with counts
+    for that country and the rest, and the organisations that supplied them."""
     cases = kb_service.published_cases(session, application=application)
+    country = country.upper() if country else None
+    cases.sort(key=lambda case: case.country != country)  # stable: newest first within each
+    in_country = sum(case.country == country for case in cases)
     organisations: dict[tuple[str, str], dict] = {}
     for case in cases:
         for link in case.organisation_links:
@@ -283,6 +287,9 @@ def market_evidence(session: Session, *, application: str) -> dict:
                 )
     return {
         "cases": len(cases),
+        "country": country,
+        "in_country": in_country,
+        "elsewhere": len(cases) - in_country,
         "countries": sorted({c.country for c in cases}),
         "case_ids": [c.id for c in cases],
         "case_list": [
@@ -348,7 +355,9 @@ def build_spec(
         "award_total": sum(award.values()),
         "sections": sections,
         "checklist": checklist,
-        "market_evidence": market_evidence(session, application=request.application),
+        "market_evidence": market_evidence(
+            session, application=request.application, country=request.country
+        ),
     }
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)

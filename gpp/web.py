@@ -1,11 +1,11 @@
-"""Pages of GPP: the tender-spec wizard, the specification, a procurer's specs and bidder checks.
+"""Pages of GPP: the tender-spec wizard, the specification, a procurer's specs, adding bidders.
 
 The wizard is one block (`gpp-wizard`) that replaces itself: a plain form post answers 303 to the
 next step's URL; an htmx post gets the next step's block and `HX-Push-Url`, so the address bar, the
 back button and sharing behave the same. Errors come back with 422 and the step's block re-rendered
 with the messages beside the fields and the values kept. The draft's URL is its key: whoever has it
 can continue it (that is how sharing works); a spec's URL is likewise the key to read and export it,
-while its bidders are its procurer's alone."""
+while its bidders are its procurer's alone (their evaluation pages: `gpp.web_bidders`)."""
 
 from datetime import date
 from typing import Annotated
@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
 from gpp.models import Spec
-from gpp.schemas import CHECK_STATUSES, BidderOut, SpecOut
+from gpp.schemas import SpecOut
 from kb.web import RuntimeDep
 from replan import auth, i18n
 from replan.auth_models import User
@@ -62,7 +62,9 @@ def _step_page(
     evidence = None
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
-            evidence = service.market_evidence(session, application=data["application"])
+            evidence = service.market_evidence(
+                session, application=data["application"], country=data.get("country")
+            )
     ctx = pages.wizard_context(
         library=library,
         taxonomy=runtime.taxonomy,
@@ -339,10 +341,10 @@ def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
         )
-    return _download(content, media_type, filename)
+    return download(content, media_type, filename)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -377,104 +379,3 @@ def bidder_add(
         bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
         bidder_id = bidder.id
     return _see_other(request, f"/specs/{spec_id}/bidders/{bidder_id}")
-
-
-def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, dict]:
-    with runtime.db.session() as session:
-        try:
-            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
-            bidder = bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
-        except (service.SpecNotFound, bidders.BidderNotFound) as exc:
-            raise HTTPException(404, N_("There is no bidder at this address.")) from exc
-        return service.spec_json(spec), bidders.bidder_json(spec, bidder)
-
-
-def _bidder_page(
-    request: Request, spec: dict, bidder: dict, *, status: int = 200, errors: dict | None = None
-) -> Response:
-    ui = pages.make_gettext(request.state.locale)
-    taxonomy = request.app.state.runtime.taxonomy
-    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
-    ctx.update(
-        bidder=bidder,
-        errors=errors or {},
-        statuses=CHECK_STATUSES,
-        status_labels=pages.status_labels(ui),
-        phase_labels=pages.phase_labels(ui),
-        exports=[
-            (fmt, f"/specs/{spec['id']}/bidders/{bidder['id']}/export.{fmt}")
-            for fmt in exporters.EVALUATION_FORMATS
-        ],
-    )
-    return render(
-        request,
-        "gpp/bidder.html",
-        ctx,
-        block="gpp_evaluation",
-        status_code=status,
-        model=BidderOut.model_validate(bidder),
-    )
-
-
-@router.get("/specs/{spec_id}/bidders/{bidder_id}")
-def bidder_page(
-    spec_id: str, bidder_id: int, request: Request, user: ProcurerPage, runtime: RuntimeDep
-) -> Response:
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    return _bidder_page(request, spec, bidder)
-
-
-@router.post("/specs/{spec_id}/bidders/{bidder_id}/checks/{n}")
-def check_update(
-    spec_id: str,
-    bidder_id: int,
-    n: int,
-    request: Request,
-    user: ProcurerPage,
-    runtime: RuntimeDep,
-    form: FormDep,
-) -> Response:
-    status = str(form.get("status", ""))
-    note = str(form.get("note", ""))
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    if not 0 <= n < len(bidder["checks"]):
-        raise HTTPException(404, N_("There is no such item in the checklist."))
-    if status not in CHECK_STATUSES or len(note) > 4000:
-        _ = pages.make_gettext(request.state.locale)
-        message = (
-            _("Choose a status.")
-            if status not in CHECK_STATUSES
-            else _("Use at most %(n)s characters.", n=4000)
-        )
-        bidder["checks"][n].update(note=note[:4000])
-        return _bidder_page(request, spec, bidder, status=422, errors={n: message})
-    with runtime.db.session() as session:
-        row = bidders.owned_spec(session, spec_id, user_id=user.id)
-        found = bidders.get_bidder(session, spec=row, bidder_id=bidder_id)
-        bidders.update_check(session, bidder=found, n=n, status=status, note=note)
-        bidder = bidders.bidder_json(row, found)
-    if is_htmx(request):
-        return _bidder_page(request, spec, bidder)
-    return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}#check-{n}", status_code=303)
-
-
-@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
-def bidder_export(
-    spec_id: str,
-    bidder_id: int,
-    fmt: str,
-    request: Request,
-    user: ProcurerPage,
-    runtime: RuntimeDep,
-) -> Response:
-    if fmt not in exporters.EVALUATION_FORMATS:
-        raise HTTPException(404, N_("There is no such export format."))
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    gettext = i18n.translations(spec["language"]).gettext
-    try:
-        content, media_type, filename = exporters.export_evaluation(spec, bidder, fmt, gettext)
-    except exporters.ExportUnavailable as exc:
-        return render(
-            request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
-        )
-    return _download(content, media_type, filename)

@@ -199,6 +199,21 @@ class CaseHit(BaseModel):
     highlight: dict[str, str] = Field(default_factory=dict)
 
 
+class MapPoint(BaseModel):
+    id: str
+    title: str
+    lat: float
+    lon: float
+    url: str
+
+
+class CaseMap(BaseModel):
+    """Every published case a search matches that has a location (the /cases map)."""
+
+    total: int
+    points: list[MapPoint]
+
+
 class CaseSearchResult(BaseModel):
     total: int
     page: int

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kb.codes import UI_LANGUAGES, country_name
 from kb.models import Case, CaseOrganisation, Organisation
-from kb.schemas import CaseHit, CaseQuery, CaseRecord, CaseSearchResult
+from kb.schemas import CaseHit, CaseMap, CaseQuery, CaseRecord, CaseSearchResult, MapPoint
 from kb.taxonomy import Taxonomy
 from replan.auth import has_role
 from replan.db import Database
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CASE_INDEX = IndexSchema(
     name="cases",
-    searchable=("title", "summary", "body", "labels"),
+    searchable=("labels", "title", "summary", "body"),  # labels first: a case of the application
     highlight=("title", "summary"),
     keywords=("application", "rtm_types", "country", "language"),
     numbers=("year", "rtm_tonnes"),
@@ -293,10 +293,8 @@ def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQ
     )
 
 
-def matching_records(
-    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int
-) -> list[CaseRecord]:
-    """Return the records of the published cases a search matches, in its order (up to limit)."""
+def matching_ids(*, backend: SearchBackend, query: CaseQuery, limit: int) -> list[str]:
+    """Return the ids of every case a search matches, all pages, in its order (up to limit)."""
     ids: list[str] = []
     page = 1
     while len(ids) < limit:
@@ -306,9 +304,38 @@ def matching_records(
         if page * 100 >= result.total or not result.hits:
             break
         page += 1
+    return ids[:limit]
+
+
+def matching_records(
+    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int
+) -> list[CaseRecord]:
+    """Return the records of the published cases a search matches, in its order (up to limit)."""
+    ids = matching_ids(backend=backend, query=query, limit=limit)
     with db.session() as session:
         cases = {c.id: c for c in load_cases(session, ids[:limit]) if c.status == PUBLIC}
         return [record_of(cases[i]) for i in ids[:limit] if i in cases]
+
+
+def case_map(*, db: Database, backend: SearchBackend, query: CaseQuery, limit: int) -> CaseMap:
+    """Return the location of every case a search matches, on all its pages.
+
+    The search names the cases; the database decides which are public and where they are."""
+    ids = matching_ids(backend=backend, query=query, limit=limit)
+    rows = []
+    located = (Case.status == PUBLIC, Case.lat.is_not(None), Case.lon.is_not(None))
+    with db.session() as session:
+        for start in range(0, len(ids), 500):
+            chosen = Case.id.in_(ids[start : start + 500])
+            rows += session.execute(
+                select(Case.id, Case.title, Case.lat, Case.lon).where(chosen, *located)
+            ).all()
+    order = {case_id: i for i, case_id in enumerate(ids)}
+    rows.sort(key=lambda row: order[row.id])
+    points = [
+        MapPoint(id=r.id, title=r.title, lat=r.lat, lon=r.lon, url=f"/cases/{r.id}") for r in rows
+    ]
+    return CaseMap(total=len(ids), points=points)
 
 
 def search_cases(*, db: Database, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:

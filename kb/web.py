@@ -5,7 +5,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from kb import io as kb_io
 from kb import service
@@ -82,6 +82,15 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="cases.{fmt}"'},
     )
+
+
+@router.get("/cases/map.json")
+def cases_map(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+    """Answer where every result of a search is (all pages), for the map of /cases."""
+    located = service.case_map(
+        db=runtime.db, backend=runtime.search, query=query, limit=EXPORT_LIMIT
+    )
+    return JSONResponse(located.model_dump(mode="json"))
 
 
 @router.get("/cases/{case_id}")

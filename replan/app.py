@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gpp import api as gpp_api
 from gpp import web as gpp_web
+from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import service as kb_service
@@ -50,16 +51,18 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
-        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-}
+def security_headers(settings: Settings) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin."""
+    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        ),
+    }
 
 
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
@@ -99,12 +102,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="1.0.0",
         description="Case studies of recycled tyre materials and green procurement criteria.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from vendored files, under the app's own CSP
         redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
+    # Maps read their tiles from data attributes (static/js/maps.js): the CSP allows the same URL.
+    app.state.templates.globals.update(
+        map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
+    )
+    headers = security_headers(settings)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -119,7 +127,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
@@ -146,11 +154,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_web.router)
     app.include_router(kb_api.router)
     app.include_router(gpp_web.router)
+    app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router)
     app.include_router(accounts.router)
     for router in moderation_routes.ROUTERS:
         app.include_router(router)
     _install_errors(app)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return render(request, "replan/api_docs.html", {"openapi_url": app.openapi_url})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

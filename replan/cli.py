@@ -1,5 +1,6 @@
 """The `replan` command: serve, init, import, export, reindex, users, tokens and criteria."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,12 +24,12 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _runtime():
+def _runtime(**overrides):
     from replan.app import build_runtime
     from replan.settings import Settings
 
     try:
-        settings = Settings()
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
@@ -134,15 +135,16 @@ def serve(
 
     from replan.app import create_app
 
-    runtime = _runtime()
+    runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
     init_database(runtime, repair=False)
     settings = runtime.settings
-    options = {"host": host or settings.host, "port": port or settings.port, "proxy_headers": True}
+    options = {"host": settings.host, "port": settings.port, "proxy_headers": True}
     if workers == 1:
         uvicorn.run(create_app(settings, runtime), **options)
         return
     runtime.close()
-    # Each process builds its own app from the same environment.
+    # Each process builds its own app from the same environment, --host and --port included.
+    os.environ.update(REPLAN_HOST=settings.host, REPLAN_PORT=str(settings.port))
     uvicorn.run("replan.app:serve_app", factory=True, workers=workers, **options)
 
 

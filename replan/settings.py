@@ -1,5 +1,6 @@
 """One settings object for the whole app, read from `REPLAN_*` environment variables."""
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from replan import PROJECT_ROOT
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "replace-me", "dev"}
 
 
@@ -37,7 +39,17 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="address `replan serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `replan serve` listens on")
-    base_url: str = Field("http://127.0.0.1:8000", description="public URL, used in e-mails")
+    base_url: str | None = Field(
+        None, description="public URL, used in e-mails; default http://<host>:<port>"
+    )
+    map_tiles: str = Field(
+        OSM_TILES,
+        description="URL template of the map tiles ({z}, {x}, {y}; {s} for subdomains); empty: "
+        "no base map",
+    )
+    map_attribution: str = Field(
+        "© OpenStreetMap contributors", description="credit line shown on maps for the tiles"
+    )
     smtp_host: str | None = Field(None, description="SMTP server; unset: e-mails go to data/mail")
     smtp_port: int = Field(587, description="SMTP port")
     smtp_user: str | None = Field(None, description="SMTP user name")
@@ -60,7 +72,28 @@ class Settings(BaseSettings):
                 )
         if self.meili_key and not self.meili_url:
             raise ValueError("REPLAN_MEILI_KEY is set but REPLAN_MEILI_URL is not")
+        self.map_tiles = self.map_tiles.strip()
+        if self.map_tiles and not (
+            re.match(r"^(https?://[^/\s]+)?/\S*$", self.map_tiles)
+            and all(f"{{{p}}}" in self.map_tiles for p in "zxy")
+        ):
+            raise ValueError(
+                "REPLAN_MAP_TILES must be an http(s) URL (or a path on this site) with {z}, {x} "
+                f"and {{y}}, e.g. {OSM_TILES}, or empty for no base map"
+            )
+        if not self.base_url:
+            self.base_url = f"http://{_url_host(self.host)}:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
         return self
+
+    @property
+    def map_tiles_origin(self) -> str | None:
+        """Return the origin the CSP must allow images from for the tiles (None: this site)."""
+        match = re.match(r"^(https?)://([^/]+)", self.map_tiles)
+        if not match:
+            return None
+        host = re.sub(r"^\{s\}\.", "*.", match.group(2))  # {s}.tile.example -> *.tile.example
+        return f"{match.group(1)}://{host}"
 
     @property
     def data_path(self) -> Path:
@@ -79,8 +112,8 @@ class Settings(BaseSettings):
 
     @property
     def search_index_path(self) -> Path:
-        """The embedded search engine's own SQLite file (rebuilt from the database at will)."""
-        return self.data_path / "search.sqlite"
+        """The embedded search engine's own directory (rebuilt from the database at will)."""
+        return self.data_path / "search-index"
 
     @cached_property
     def secret(self) -> str:
@@ -107,3 +140,9 @@ class Settings(BaseSettings):
     @property
     def seeds_dir(self) -> Path:
         return PROJECT_ROOT / "seeds"
+
+
+def _url_host(host: str) -> str:
+    """Return how a listening address is written in a URL (a wildcard address: this machine)."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

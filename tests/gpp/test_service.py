@@ -183,7 +183,10 @@ def test_build_spec_snapshot_and_market_evidence(db, library):
     assert [i["n"] for i in data["checklist"]] == list(range(len(data["checklist"])))
     evidence = data["market_evidence"]
     assert evidence["cases"] == 2 and evidence["countries"] == ["ES", "IT"]
-    assert evidence["case_ids"] == ["road-es", "road-it"]
+    # The buyer's country first (road-es is newer), with counts for it and the rest.
+    assert evidence["case_ids"] == ["road-it", "road-es"]
+    assert [c["id"] for c in evidence["case_list"]] == evidence["case_ids"]
+    assert (evidence["country"], evidence["in_country"], evidence["elsewhere"]) == ("IT", 1, 1)
     assert evidence["organisations"] == [
         {"name": "Rubber Recycler", "slug": "rubber-recycler", "role": "recycler"}
     ]

@@ -374,3 +374,25 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         assert session.get(Organisation, author.organisation_id) is not None
         events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)).all()
         assert events and all(e.actor_id is None for e in events)
+
+
+@pytest.mark.parametrize(
+    ("settings", "base"),
+    [
+        ({"port": 8123}, "http://127.0.0.1:8123"),
+        ({"host": "0.0.0.0", "port": 9001}, "http://127.0.0.1:9001"),
+        ({"port": 8123, "base_url": "https://replan.example.org/"}, "https://replan.example.org"),
+    ],
+)
+def test_mail_links_follow_the_host_and_port_unless_a_base_url_is_set(tmp_path, settings, base):
+    db_url = f"sqlite:///{tmp_path / 'replan.db'}"
+    upgrade(db_url)
+    rt = build_runtime(make_settings(tmp_path, database_url=db_url, **settings))
+    try:
+        author = _user(rt, "submitter", "author@example.org")
+        _user(rt, "moderator", "moderator@example.org")
+        _save(rt, author, id="linked-path")
+        to_moderator = next(m for m in mails(rt.settings) if m["To"] == "moderator@example.org")
+        assert f"{base}/moderation/linked-path" in to_moderator.get_content()
+    finally:
+        rt.close()

@@ -41,7 +41,7 @@ def test_the_site_answers_while_the_index_is_rebuilt_and_reports_it(runtime, cap
     assert api.status_code == 503 and "being rebuilt" in api.json()["detail"]
     health = quiet.get("/healthz").json()
     assert health["status"] == "ok"
-    assert health["search"] == "rebuilding" and "not a database" in health["search_reason"]
+    assert health["search"] == "rebuilding" and "cannot be read" in health["search_reason"]
 
     with TestClient(app) as client:  # the worker starts, sets the file aside and rebuilds
         deadline = time.monotonic() + 10
@@ -51,8 +51,8 @@ def test_the_site_answers_while_the_index_is_rebuilt_and_reports_it(runtime, cap
         found = client.get("/api/v1/cases", params={"q": "kerb"}).json()
         assert sorted(h["id"] for h in found["hits"]) == ["r0", "r1"]
         assert "damaged copy kept as" in client.get("/healthz").json()["search_reason"]
-    kept = list(runtime.settings.data_path.glob("search.sqlite.corrupt-*"))
-    assert len(kept) == 1 and kept[0].read_bytes().startswith(b"\x00garbage")
+    kept = list(runtime.settings.data_path.glob("search-index.corrupt-*"))
+    assert len(kept) == 1 and (kept[0] / "state.json").read_bytes().startswith(b"\x00garbage")
     assert any("search index rebuilt from the database" in r.message for r in caplog.records)
     damaged.close()
 
@@ -84,7 +84,7 @@ def _import_then_garble(cli, tmp_path):  # noqa: F811
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps(record(id="g1", title="Antivibrante tappetino")) + "\n")
     assert cli("import", str(src)).exit_code == 0
-    index = tmp_path / "data" / "search.sqlite"
+    index = tmp_path / "data" / "search-index"
     garble(index)
     return index
 
@@ -106,7 +106,7 @@ def test_init_rebuilds_a_corrupted_index(cli, tmp_path):  # noqa: F811
     assert result.exit_code == 0, result.output
     assert "search index is unreadable" in result.output
     assert "rebuilt from the database (1 cases)" in result.output
-    assert list(index.parent.glob("search.sqlite.corrupt-*"))
+    assert list(index.parent.glob("search-index.corrupt-*"))
     assert _search("antivibrante") == ["g1"]
 
 

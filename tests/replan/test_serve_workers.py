@@ -117,6 +117,6 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
         assert conn.scalar(text("SELECT count(*) FROM search_outbox")) == 0
         published = conn.scalar(text("SELECT count(*) FROM kb_case WHERE status = 'published'"))
     engine.dispose()
-    index = EmbeddedBackend(tmp_path / "data" / "search.sqlite")
+    index = EmbeddedBackend(tmp_path / "data" / "search-index")
     assert index.count() == published  # the seeds `serve` loaded, and every write once
     index.close()

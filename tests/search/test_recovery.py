@@ -22,11 +22,25 @@ def ids(backend, text: str) -> list[str]:
 
 
 def garble(path: Path) -> None:
-    path.write_bytes(b"\x00garbage, not an index\xff" * 4096)
+    """Overwrite an index (a file, or every file of a directory but its lock) with garbage."""
+    files = [f for f in path.rglob("*") if f.is_file() and f.suffix != ".lock"]
+    for file in files if path.is_dir() else [path]:
+        file.write_bytes(GARBAGE)
 
 
-def test_an_unreadable_file_raises_index_corrupt_not_at_construction(tmp_path):
-    path = tmp_path / "search.sqlite"
+GARBAGE = b"\x00garbage, not an index\xff" * 4096
+
+
+def _configured(path: Path) -> EmbeddedBackend:
+    backend = EmbeddedBackend(path)
+    backend.configure(SCHEMA, SYNONYMS)
+    backend.upsert(DOCS)
+    return backend
+
+
+def test_an_unreadable_index_raises_index_corrupt_not_at_construction(tmp_path):
+    path = tmp_path / "search-index"
+    _configured(path).close()
     garble(path)
     backend = EmbeddedBackend(path)  # the app must be able to start
     for call in (
@@ -42,24 +56,20 @@ def test_an_unreadable_file_raises_index_corrupt_not_at_construction(tmp_path):
 
 
 def test_reset_keeps_the_damaged_copy_and_a_rebuild_restores(tmp_path):
-    path = tmp_path / "search.sqlite"
-    backend = EmbeddedBackend(path)
-    backend.configure(SCHEMA, SYNONYMS)
-    backend.upsert(DOCS)
-    backend.close()
-    garble(path)
+    path = tmp_path / "search-index"
+    backend = _configured(path)
     other = EmbeddedBackend(path)  # another process's view of the same index
+    assert ids(other, "rubber") == ["a", "b"]
+    garble(path)
     with pytest.raises(IndexCorrupt):
         other.count()
 
-    moved = backend.reset()
-    assert moved is not None and ".corrupt-" in moved
-    assert Path(moved).read_bytes().startswith(b"\x00garbage")
-    with pytest.raises(IndexCorrupt, match="being rebuilt"):
-        other.search(SearchQuery(text="rubber"))  # an empty index is not shown as the truth
+    moved = Path(backend.reset())
+    assert moved.name.startswith("search-index.corrupt-")
+    assert (moved / "state.json").read_bytes().startswith(b"\x00garbage")
     assert backend.rebuild(iter(DOCS)) == 2
     assert ids(backend, "kerb") == ["a"]
-    assert ids(other, "track") == ["b"]  # the other process follows to the new file
+    assert ids(other, "track") == ["b"]  # the other process reads the new index
     backend.upsert([case("c", "Rubber noise barrier")])
     assert ids(other, "barrier") == ["c"]
     assert ids(EmbeddedBackend(path), "barrier") == ["c"]  # and so does a new start
@@ -83,7 +93,8 @@ def test_a_deleted_meilisearch_index_is_corrupt_and_reset_then_rebuild_restores(
 
 
 def test_guarded_backend_reports_rebuilding_then_recovered(tmp_path):
-    path = tmp_path / "search.sqlite"
+    path = tmp_path / "search-index"
+    _configured(path).close()
     garble(path)
     guard = GuardedBackend(EmbeddedBackend(path))
     woken = []
@@ -92,7 +103,7 @@ def test_guarded_backend_reports_rebuilding_then_recovered(tmp_path):
     guard.configure(SCHEMA, SYNONYMS)  # no exception: a state
     assert guard.damaged and woken
     report = guard.report()
-    assert report["state"] == "rebuilding" and "not a database" in report["reason"]
+    assert report["state"] == "rebuilding" and "cannot be read" in report["reason"]
     with pytest.raises(SearchRebuilding):
         guard.search(SearchQuery(text="rubber"))
     assert guard.repair() is True
@@ -104,7 +115,7 @@ def test_guarded_backend_reports_rebuilding_then_recovered(tmp_path):
 
 
 def test_guarded_reindex_sets_a_damaged_index_aside(tmp_path):
-    path = tmp_path / "search.sqlite"
+    path = tmp_path / "search-index"
     guard = GuardedBackend(EmbeddedBackend(path))
     guard.refill = lambda engine: engine.rebuild(iter(DOCS))
     guard.configure(SCHEMA, SYNONYMS)
@@ -112,5 +123,5 @@ def test_guarded_reindex_sets_a_damaged_index_aside(tmp_path):
     garble(path)
     assert guard.reindex() == 2
     assert guard.state == IndexState.RECOVERED
-    assert list(tmp_path.glob("search.sqlite.corrupt-*"))
+    assert list(tmp_path.glob("search-index.corrupt-*"))
     guard.close()
