@@ -11,18 +11,19 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
+from gpp.export_cache import ExportCache
 from gpp.models import Spec
 from gpp.schemas import SpecOut
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
-from replan.web import is_htmx, render
+from replan.web import is_htmx, redirect, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 ProcurerPage = Annotated[User, Depends(auth.require_roles("procurer"))]
@@ -38,13 +39,6 @@ FormDep = Annotated[FormData, Depends(form_data)]
 
 def _form(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
-
-
-def _see_other(request: Request, url: str) -> Response:
-    """Send the browser to another page (htmx: a full navigation, not a swap)."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def _step_page(
@@ -63,7 +57,10 @@ def _step_page(
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
             evidence = service.market_evidence(
-                session, application=data["application"], country=data.get("country")
+                session,
+                application=data["application"],
+                country=data.get("country"),
+                limit=runtime.settings.spec_evidence_cases,
             )
     ctx = pages.wizard_context(
         library=library,
@@ -93,7 +90,7 @@ def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step
             step=step,
             headers={"HX-Push-Url": url},
         )
-    return RedirectResponse(url, status_code=303)
+    return see_other(url)
 
 
 @router.get("/gpp")
@@ -106,7 +103,7 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> 
     return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
 
 
-@router.post("/gpp/drafts")
+@router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
     request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
 ) -> Response:
@@ -143,7 +140,7 @@ def _load_draft(runtime, draft_id: str) -> dict:
 @router.get("/gpp/drafts/{draft_id}")
 def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
     data = _load_draft(runtime, draft_id)
-    return RedirectResponse(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]), 303)
+    return see_other(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]))
 
 
 @router.get("/gpp/drafts/{draft_id}/{step}")
@@ -155,7 +152,7 @@ def wizard_step(
     data = _load_draft(runtime, draft_id)
     shown = wizard.allowed_step(data, step)
     if shown != step:
-        return RedirectResponse(pages.draft_url(draft_id, shown), status_code=303)
+        return see_other(pages.draft_url(draft_id, shown))
     return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
 
 
@@ -172,8 +169,9 @@ def wizard_submit(
         raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
     if wizard.allowed_step(data, step) != step:
-        return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
+        return see_other(pages.draft_url(draft_id, wizard.allowed_step(data, step)))
     if step == "review":
+        ratelimit.limit_specs(request)
         return _generate(request, runtime, library, draft_id=draft_id, data=data)
     _ = pages.make_gettext(request.state.locale)
     fields = _form(form)
@@ -231,6 +229,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
                 taxonomy=runtime.taxonomy,
                 owner_id=owner_id,
                 previous=previous,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:
@@ -245,7 +244,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
             status=422,
             errors=errors,
         )
-    return _see_other(request, f"/specs/{spec_id}")
+    return redirect(request, f"/specs/{spec_id}")
 
 
 # --- the specification ---------------------------------------------------------------------------
@@ -326,17 +325,20 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
             session, data=wizard.draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
         )
         draft_id = draft.id
-    return _see_other(request, pages.draft_url(draft_id, "subject"))
+    return redirect(request, pages.draft_url(draft_id, "subject"))
 
 
-@router.get("/specs/{spec_id}/export.{fmt}")
+@router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
     if fmt not in exporters.FORMATS:
         raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext
+    settings = runtime.settings
+    cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
-        content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
+        content = cache.content(spec, fmt, lambda: exporters.export_spec(spec, fmt, gettext)[0])
+        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(spec, fmt)
     except exporters.ExportUnavailable as exc:
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
@@ -378,4 +380,4 @@ def bidder_add(
         row = service.get_spec(session, spec_id)
         bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
         bidder_id = bidder.id
-    return _see_other(request, f"/specs/{spec_id}/bidders/{bidder_id}")
+    return redirect(request, f"/specs/{spec_id}/bidders/{bidder_id}")

@@ -2,16 +2,16 @@
 lost), its summary and verdict, and its exports. A bidder is its spec's procurer's alone."""
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gpp import bidders, exporters, pages, service
 from gpp.schemas import CHECK_STATUSES, BidderOut
 from gpp.web import FormDep, ProcurerPage, download
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
-from replan.web import is_htmx, render
+from replan.web import is_htmx, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 
@@ -104,10 +104,13 @@ def checks_update(
     if is_htmx(request):
         return _bidder_page(request, spec, bidder, saved=pressed)
     anchor = f"#check-{pressed}" if pressed.isdigit() else "#checklist-save"
-    return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}?saved={pressed}{anchor}", 303)
+    return see_other(f"/specs/{spec_id}/bidders/{bidder_id}?saved={pressed}{anchor}")
 
 
-@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
+@router.get(
+    "/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}",
+    dependencies=[Depends(ratelimit.limit_exports)],
+)
 def bidder_export(
     spec_id: str,
     bidder_id: int,

@@ -167,7 +167,7 @@ def import_(
     format: Annotated[str | None, typer.Option("--format", help="jsonl|json|csv|xlsx")] = None,
     status: Annotated[str, typer.Option(help="published|submitted")] = "published",
 ) -> None:
-    """Validate every record, then upsert them all by id in one transaction."""
+    """Validate every record, then upsert them by id (in batches of REPLAN_IMPORT_BATCH)."""
     from kb import io as kb_io
     from kb import service as kb_service
 
@@ -193,8 +193,15 @@ def import_(
         from replan.migrations import upgrade
 
         upgrade(runtime.settings.db_url)
+        batch = runtime.settings.import_batch
+        total = len(parsed.records)
+        if total > batch:
+            console.print(
+                f"every record is valid; committing in batches of {batch} records "
+                "so that the running site can write in between"
+            )
         with _progress() as progress:
-            task = progress.add_task("importing", total=len(parsed.records))
+            task = progress.add_task("importing", total=total)
             summary = kb_service.upsert_records(
                 db=runtime.db,
                 backend=runtime.search,
@@ -202,7 +209,16 @@ def import_(
                 records=parsed.records,
                 status=status,
                 progress=lambda n: progress.advance(task, n),
+                batch=batch,
             )
+    except kb_service.ImportInterrupted as exc:
+        console.print(f"[red]the import stopped after record {exc.committed}:[/red] {exc}")
+        console.print(
+            f"records 1-{exc.committed} of {len(parsed.records)} were committed "
+            f"({exc.summary.line()}); records {exc.committed + 1}-{len(parsed.records)} were "
+            "not: run the same import again to finish it (records are upserted by id)"
+        )
+        raise typer.Exit(1) from exc
     finally:
         runtime.close()
     out.print(summary.line(), markup=False, highlight=False)

@@ -106,6 +106,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("GET", "/account", "/account", None, web(SIGNED_IN, 200)),
         ("GET", "/account/data.json", "/account/data.json", None, web(SIGNED_IN, 200)),
+        ("GET", "/admin/users", "/admin/users", None, web("D", 200)),
         (
             "GET",
             "/account/organisation",
@@ -174,6 +175,27 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/account/delete", "/account/delete", {}, web(SIGNED_IN, 422)),
         (
             "POST",
+            "/account/sessions/{session_id}/end",
+            "/account/sessions/999999/end",
+            {},
+            web(SIGNED_IN, 303),
+        ),
+        (
+            "POST",
+            "/account/sessions/end-others",
+            "/account/sessions/end-others",
+            {},
+            web(SIGNED_IN, 303),
+        ),
+        (
+            "POST",
+            "/admin/users/{user_id}/sign-out",
+            "/admin/users/999999/sign-out",
+            {},
+            web("D", 303),
+        ),
+        (
+            "POST",
             "/account/organisation",
             "/account/organisation",
             {},
@@ -209,6 +231,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             {**web(AUTHORS, (303, 404)), "O": 404},
         ),
         ("POST", "/moderation/{case_id}", f"/moderation/{sub}", {}, web(MODERATORS, 422)),
+        (
+            "POST",
+            "/moderation/claims/{claim_id}",
+            "/moderation/claims/999999",
+            {"decision": "approve"},
+            web(MODERATORS, 404),
+        ),
         ("POST", "/api/v1/cases", "/api/v1/cases", json_body, api(AUTHORS, 422)),
         (
             "POST",

@@ -11,7 +11,8 @@ from kb.models import Case, Organisation
 from kb.moderation import queries, service
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
 from kb.schemas import CaseQuery, CaseRecord
-from replan import accounts, auth
+from replan import auth
+from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
 from replan.migrations import upgrade
@@ -325,11 +326,13 @@ def test_only_authors_edit_and_only_moderators_review(rt, author, moderator):
         service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
 
 
-def test_the_api_record_of_another_submitters_case_is_a_conflict(rt, author):
+def test_the_api_record_of_another_submitters_case_gets_an_id_of_its_own(rt, author):
     _save(rt, author, id="taken")
     other = _user(rt, "submitter", "other@example.org")
-    with pytest.raises(service.Conflict):
-        service.submit_record(rt, user=other, record=CaseRecord.model_validate(record(id="taken")))
+    theirs = service.submit_record(
+        rt, user=other, record=CaseRecord.model_validate(record(id="taken"))
+    )
+    assert theirs.case_id != "taken" and _case(rt, theirs.case_id).created_by == other.id
     mine = service.submit_record(
         rt, user=author, record=CaseRecord.model_validate(record(id="taken"))
     )
@@ -364,7 +367,7 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         # A case made before organisations were recorded still ends up attributed.
         session.get(Case, case_id).organisation_id = None
     with rt.db.session() as session:
-        accounts.delete_account(session, user_id=author.id)
+        delete_account(session, user_id=author.id, hooks=rt.account_hooks)
     case = _case(rt, case_id)
     assert case.created_by is None
     assert case.organisation_id == author.organisation_id

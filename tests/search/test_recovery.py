@@ -12,7 +12,6 @@ from search.embedded import EmbeddedBackend
 from search.meili import MeiliBackend
 from search.service import GuardedBackend, IndexState, SearchRebuilding
 from tests.search.conftest import SCHEMA, SYNONYMS, case
-from tests.search.fake_meili import FakeMeili
 
 DOCS = [case("a", "Rubber kerb"), case("b", "Crumb rubber track")]
 
@@ -77,9 +76,9 @@ def test_reset_keeps_the_damaged_copy_and_a_rebuild_restores(tmp_path):
     other.close()
 
 
-def test_a_deleted_meilisearch_index_is_corrupt_and_reset_then_rebuild_restores():
-    fake = FakeMeili()
-    meili = MeiliBackend("http://meili.test", index="cases", transport=fake.transport())
+def test_a_deleted_meilisearch_index_is_corrupt_and_reset_then_rebuild_restores(fake_meili):
+    fake = fake_meili
+    meili = MeiliBackend(fake.url, index="cases")
     meili.configure(SCHEMA, SYNONYMS)
     meili.upsert(DOCS)
     del fake.indexes["cases"]
