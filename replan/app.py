@@ -324,3 +324,9 @@ def _install_errors(app: FastAPI):
         return response
 
     return crashed
+
+
+def serve_app() -> FastAPI:
+    """Build the app from the environment: the factory each `replan serve --workers N` process
+    imports (the parent process has already migrated the database and checked the index)."""
+    return create_app(Settings())
