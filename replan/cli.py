@@ -1,5 +1,6 @@
 """The `replan` command: serve, init, import, export, reindex, users, tokens and criteria."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -50,7 +51,7 @@ def _progress() -> Progress:
     )
 
 
-def init_database(runtime, *, seed: bool = True) -> None:
+def init_database(runtime, *, seed: bool = True, repair: bool = True) -> None:
     """Create or upgrade the schema, load the seeds into an empty database, build the index."""
     from kb import service as kb_service
     from kb.seed import load_seed_cases
@@ -62,8 +63,7 @@ def init_database(runtime, *, seed: bool = True) -> None:
     if seed and empty:
         summary = load_seed_cases(runtime)
         console.print(f"seeded the catalogue: {summary.line()}")
-    elif runtime.search.count() == 0:
-        kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+    prepare_index(runtime, repair=repair)
     _say_when_no_accounts(runtime)
 
 
@@ -87,25 +87,65 @@ def _say_when_no_accounts(runtime) -> None:
             )
 
 
+def prepare_index(runtime, *, repair: bool) -> None:
+    """Rebuild a damaged index (now, or leave it to the server's worker); fill an empty one."""
+    from search.backend import SearchError
+
+    search = runtime.search
+    try:
+        empty = search.count() == 0
+    except SearchError as exc:
+        if not search.damaged:
+            console.print(f"[yellow]search engine unavailable, indexing later:[/yellow] {exc}")
+            return
+        empty = False
+    if search.damaged:
+        console.print(f"[yellow]the search index is unreadable:[/yellow] {search.reason}")
+        if not repair:
+            console.print("the server rebuilds it from the database in the background")
+            return
+    if search.damaged or empty:
+        count = _reindex(runtime)
+        if search.state == "recovered":
+            console.print(
+                f"search index rebuilt from the database ({count} cases): {search.reason}"
+            )
+
+
+def _reindex(runtime) -> int:
+    """Rebuild the index while holding the drain lock (a running server skips its passes)."""
+    from kb.service import CASE_INDEX
+    from search.sync import DrainLock
+
+    with DrainLock(runtime.db, CASE_INDEX.name).hold(timeout=600) as mine:
+        if not mine:
+            console.print("[red]another process kept the search index busy for 10 minutes[/red]")
+            raise typer.Exit(1)
+        return runtime.search.reindex()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="number of server processes")] = 1,
 ) -> None:
-    """Serve the web app."""
+    """Serve the web app (one process drains the search outbox at a time)."""
     import uvicorn
 
     from replan.app import create_app
 
     runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
-    init_database(runtime)
+    init_database(runtime, repair=False)
     settings = runtime.settings
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=settings.host,
-        port=settings.port,
-        proxy_headers=True,
-    )
+    options = {"host": settings.host, "port": settings.port, "proxy_headers": True}
+    if workers == 1:
+        uvicorn.run(create_app(settings, runtime), **options)
+        return
+    runtime.close()
+    # Each process builds its own app from the same environment, --host and --port included.
+    os.environ.update(REPLAN_HOST=settings.host, REPLAN_PORT=str(settings.port))
+    uvicorn.run("replan.app:serve_app", factory=True, workers=workers, **options)
 
 
 @app.command()
@@ -217,13 +257,14 @@ def export(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database and swap it in."""
-    from kb import service as kb_service
 
     runtime = _runtime()
     try:
         with console.status("rebuilding the search index"):
-            count = kb_service.reindex(
-                db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy
+            count = _reindex(runtime)
+        if runtime.search.state == "recovered":
+            console.print(
+                f"[yellow]the search index was unreadable:[/yellow] {runtime.search.reason}"
             )
     finally:
         runtime.close()
