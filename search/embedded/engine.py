@@ -131,13 +131,16 @@ class EmbeddedBackend:
             suggestion = _suggest(searcher, state.schema, units, misspelt, nothing_matched=True)
             return SearchResult(0, [], {name: {} for name in query.facets}, suggestion)
         filters = build.filters(query.filters, query.ranges, query.booleans)
+        every = True
         words = build.words(kept, every=True) if kept else None
         result = self._page(searcher, combine(words, filters), query, bool(kept))
         if kept and result.count == 0 and len(kept) > 1:
             # No document has every word: any word, ranked by how many (no dead end).
+            every = False
             words = build.words(kept, every=False)
             result = self._page(searcher, combine(words, filters), query, True)
-        facets = self._facets(searcher, build, words, query)
+        matches = build.matches(kept, every=every) if kept else None
+        facets = self._facets(searcher, build, matches, query)
         matcher = Matcher(kept)
         hits = [
             self._hit(from_tantivy(searcher.doc(address)), state.schema, matcher)
@@ -167,7 +170,7 @@ class EmbeddedBackend:
         )
 
     @staticmethod
-    def _facets(searcher, build: Builder, words, query: SearchQuery) -> dict[str, dict[str, int]]:
+    def _facets(searcher, build: Builder, matches, query: SearchQuery) -> dict[str, dict[str, int]]:
         """Count each facet over the matches, ignoring its own filter (disjunctive facets)."""
         active = {n for n, v in query.filters.items() if v} | set(query.booleans)
         active |= {n for n, (low, high) in query.ranges.items() if (low, high) != (None, None)}
@@ -177,8 +180,7 @@ class EmbeddedBackend:
         out: dict[str, dict[str, int]] = {}
         for without, names in groups.items():
             filters = build.filters(query.filters, query.ranges, query.booleans, without=without)
-            matches = combine(words, filters)
-            answer = _aggregate(searcher, matches, names, FACET_SIZE)
+            answer = _aggregate(searcher, combine(matches, filters), names, FACET_SIZE)
             for name in names:
                 buckets = answer[name]
                 counts = {_bucket_key(b): b["doc_count"] for b in buckets}

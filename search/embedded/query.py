@@ -188,6 +188,25 @@ class Builder:
         clauses += [(Occur.Should, q) for q in self.near(units)]
         return Query.boolean_query(clauses, None if every else 1)
 
+    def matches(self, units: list[Unit], every: bool) -> Query:
+        """The documents `words(units, every)` matches, unscored: each alternative once per field,
+        without the ranking clauses (for facet counts, which need the set, not the order)."""
+        occur = Occur.Must if every else Occur.Should
+        clauses = [
+            (
+                occur,
+                Query.boolean_query(
+                    [
+                        (Occur.Should, self.alt(alt, name))
+                        for name in self.schema.searchable
+                        for alt in unit.alts
+                    ]
+                ),
+            )
+            for unit in units
+        ]
+        return Query.boolean_query(clauses)
+
     def filters(
         self,
         filters: dict[str, list[str]],

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from search.backend import IndexCorrupt, IndexSchema, InvalidQuery, SearchError, SearchQuery
 from search.embedded import EmbeddedBackend
+from search.embedded.documents import from_tantivy
+from search.embedded.query import Builder, Synonyms, parse
 from tests.search.conftest import SCHEMA, SYNONYMS, case
 
 
@@ -371,6 +373,8 @@ def test_a_missing_generation_raises_index_corrupt(tmp_path):
 WRITER = """
 import sys
 from search.embedded import EmbeddedBackend
+from search.embedded.documents import from_tantivy
+from search.embedded.query import Builder, Synonyms, parse
 from tests.search.conftest import case
 EmbeddedBackend(sys.argv[1]).upsert([case(sys.argv[2], "Vulcanised flooring")])
 """
@@ -391,3 +395,30 @@ def test_other_processes_write_in_turn_and_their_writes_are_seen_within_a_second
     while len(ids(reader, "vulcanised")) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(ids(reader, "vulcanised")) == ["also-mine", "p0", "p1", "p2"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["rubber", "rubbr asfalt", "tire crumb", "end of life tyres", "rubber til", "bench tiles"],
+)
+@pytest.mark.parametrize("every", [True, False])
+def test_facets_count_the_documents_the_ranked_query_matches(embedded, text, every):
+    embedded.upsert(
+        [
+            case("a", "Rubber asphalt", body="end of life tyres"),
+            case("b", "Tyre crumb tiles", country="ES"),
+            case("c", "Rubber tiles", summary="a bench"),
+            case("d", "Steel bench"),
+        ]
+    )
+    state, index = embedded.store.live()
+    searcher = index.searcher()
+    build = Builder(state.schema, index.schema)
+    units = parse(text, Synonyms(state.synonyms))
+
+    def matched(query) -> set[str]:
+        return {from_tantivy(searcher.doc(a))["id"] for _, a in searcher.search(query, 100).hits}
+
+    expected = matched(build.words(units, every))
+    assert expected
+    assert matched(build.matches(units, every)) == expected
