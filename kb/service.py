@@ -16,6 +16,7 @@ from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseHit, CaseMap, CaseQuery, CaseRecord, CaseSearchResult, MapPoint
 from kb.taxonomy import Taxonomy
 from replan.auth import has_role
+from replan.clock import iso
 from replan.db import Database
 from replan.markdown import markdown_to_text
 from search import sync as search_sync
@@ -72,15 +73,11 @@ def case_json(case: Case) -> dict:
     data.update(
         status=case.status,
         version=case.version,
-        created_at=_iso(case.created_at),
-        updated_at=_iso(case.updated_at),
-        published_at=_iso(case.published_at),
+        created_at=iso(case.created_at),
+        updated_at=iso(case.updated_at),
+        published_at=iso(case.published_at),
     )
     return data
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def make_case_id(title: str, taken: Callable[[str], bool]) -> str:

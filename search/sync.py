@@ -30,9 +30,10 @@ from filelock import FileLock, Timeout
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from replan.clock import utcnow
 from replan.db import Database
 from search.backend import SearchBackend
-from search.models import SearchOutbox, utcnow
+from search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
 
