@@ -1,4 +1,4 @@
-"""The `replan` command: serve, init, import, export, reindex, users and tokens."""
+"""The `replan` command: serve, init, import, export, reindex, backup, restore, users, tokens."""
 
 import sys
 from pathlib import Path
@@ -21,15 +21,20 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _runtime():
-    from replan.app import build_runtime
+def _settings():
     from replan.settings import Settings
 
     try:
-        settings = Settings()
+        return Settings()
     except ValueError as exc:
         console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
+
+
+def _runtime():
+    from replan.app import build_runtime
+
+    settings = _settings()
     try:
         return build_runtime(settings)
     except ValueError as exc:  # a broken seed file (criteria library, taxonomy) names itself
@@ -210,6 +215,64 @@ def reindex() -> None:
     finally:
         runtime.close()
     console.print(f"indexed {count} published cases")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="archive to write (.tar.gz)")],
+    include_secret: Annotated[
+        bool, typer.Option("--include-secret", help="also store the secret key")
+    ] = False,
+) -> None:
+    """Write one archive of the database, the uploads and a manifest (safe while serving)."""
+    from replan import backup as backups
+
+    try:
+        summary = backups.create_backup(
+            settings=_settings(), path=path, include_secret=include_secret
+        )
+    except backups.BackupError as exc:
+        console.print(f"backup failed: {exc}", markup=False, highlight=False, style="red")
+        raise typer.Exit(1) from exc
+    secret = "with" if summary.secret else "without"
+    console.print(
+        f"wrote {summary.path}: {summary.engine} database and {summary.files - 1} other files "
+        f"({summary.size} bytes), {secret} the secret key",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="archive written by `replan backup`")],
+) -> None:
+    """Restore an archive into an empty data dir and database, migrate, rebuild the index."""
+    from kb import service as kb_service
+    from replan import backup as backups
+
+    settings = _settings()
+    try:
+        summary = backups.restore_backup(settings=settings, path=path)
+    except backups.BackupError as exc:
+        console.print(f"restore refused: {exc}", markup=False, highlight=False, style="red")
+        raise typer.Exit(1) from exc
+    runtime = _runtime()
+    try:
+        count = kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+    finally:
+        runtime.close()
+    console.print(
+        f"restored {summary.files} files into {settings.data_path}, schema at "
+        f"{', '.join(summary.revisions)}; indexed {count} published cases",
+        markup=False,
+        highlight=False,
+    )
+    if not summary.secret and not settings.secret_key:
+        console.print(
+            "the archive held no secret key: a new one will be made, so everyone signs in again",
+            style="yellow",
+        )
 
 
 @user_app.command("create")
