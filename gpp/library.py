@@ -22,14 +22,14 @@ from pydantic import (
     model_validator,
 )
 
+from gpp import sources
+from gpp.eforms import codelists
 from kb.codes import APPLICATIONS
 from replan.data_files import DataFileError, load_yaml
 
 TYPES = ("selection", "technical_specification", "award", "contract_clause")
 AMBITIONS = ("core", "comprehensive")
 PHASES = ("tender", "award", "delivery", "execution")
-BT_805 = ("eu", "national", "other")
-BT_774 = ("biodiv-eco", "circ-econ", "clim-adapt", "clim-mitig", "pollu-prev", "water-mar", "other")
 TYPE_CODES = {
     "sc": "selection",
     "ts": "technical_specification",
@@ -102,21 +102,52 @@ class Verification(_Strict):
 class Reference(_Strict):
     title: str = Field(min_length=1)
     url: str | None = Field(None, pattern=r"^https?://\S+$")
+    # A secondary source (a transcription, a trade summary) kept for the library's maintainers:
+    # never printed in a tender document, which cites official publishers only (gpp.sources).
+    maintainers_only: bool = False
 
 
 class Eforms(_Strict):
-    bt_805: Literal["eu", "national", "other"]
-    bt_774: list[
-        Literal[
-            "biodiv-eco",
-            "circ-econ",
-            "clim-adapt",
-            "clim-mitig",
-            "pollu-prev",
-            "water-mar",
-            "other",
-        ]
-    ] = Field(min_length=1)
+    """The eForms codes of a criterion, each a value of the official code list.
+
+    BT-805 depends on the buyer's country: a criterion that is a national rule of one country
+    (`national_rule_of: IT` for the Italian CAM) is `national` only in that country's specs and
+    `bt_805` (`other`, or `eu` for EU GPP criteria) elsewhere; so `bt_805` is never `national`."""
+
+    bt_805: str
+    national_rule_of: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    bt_774: list[str] = Field(default_factory=list)  # empty: the criterion is not environmental
+    bt_809: str | None = None  # the selection-criterion code, for selection criteria only
+
+    @field_validator("bt_805")
+    @classmethod
+    def _gpp_code(cls, value: str) -> str:
+        codelists.check(codelists.GPP_CRITERIA, value)
+        if value in ("national", "none"):
+            raise ValueError(
+                f"'{value}' depends on the buyer's country: give bt_805 'eu' or 'other' "
+                "and national_rule_of the country whose national rule the criterion is"
+            )
+        return value
+
+    @field_validator("bt_774")
+    @classmethod
+    def _impact_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            codelists.check(codelists.ENVIRONMENTAL_IMPACT, code)
+        if len(set(value)) != len(value):
+            raise ValueError("a code is listed twice")
+        return value
+
+    @field_validator("bt_809")
+    @classmethod
+    def _selection_code(cls, value: str | None) -> str | None:
+        return None if value is None else codelists.check(codelists.SELECTION_CRITERION, value)
+
+    def bt_805_for(self, country: str | None) -> str:
+        """Return the BT-805 code of this criterion in a spec for a buyer in that country."""
+        national = self.national_rule_of and (country or "").upper() == self.national_rule_of
+        return "national" if national else self.bt_805
 
 
 class Criterion(_Strict):
@@ -135,6 +166,8 @@ class Criterion(_Strict):
     references: list[Reference] = Field(min_length=1)
     eforms: Eforms
     award_points: StrictInt | None = Field(None, ge=1, le=MAX_AWARD_TOTAL)
+    reviewed_on: date  # when a maintainer last checked the text against its sources
+    next_review: date  # after this day the wizard and the documents warn that it is overdue
     group: str = ""  # the product group (file) it came from; set by the loader
 
     @field_validator("parameters", mode="before")
@@ -167,11 +200,34 @@ class Criterion(_Strict):
             raise ValueError("award_points is only for award criteria")
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if (self.type == "selection") != (self.eforms.bt_809 is not None):
+            raise ValueError(
+                "eforms.bt_809 (the selection-criterion code) is for selection criteria only, "
+                "and each needs one"
+            )
+        if self.next_review <= self.reviewed_on:
+            raise ValueError("next_review is not after reviewed_on")
+        if not self.printed_references():
+            raise ValueError("every reference is for maintainers only: cite an official source")
+        for r in self.printed_references():
+            if not sources.is_official(r.url):
+                raise ValueError(
+                    f"reference {r.url} is not an official publisher (gpp.sources): cite the "
+                    "official text, or mark it maintainers_only"
+                )
         return self
 
     def valid_on(self, day: date) -> bool:
         """True when the criterion applies on that day."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def review_overdue(self, day: date | None = None) -> bool:
+        """True when the criterion is past its review date."""
+        return (day or date.today()) > self.next_review
+
+    def printed_references(self) -> list[Reference]:
+        """Return the references a tender document may print (official sources only)."""
+        return [r for r in self.references if not r.maintainers_only]
 
 
 class CriteriaFile(_Strict):
@@ -220,6 +276,11 @@ class Library:
             if application in c.applications and c.ambition in levels and c.valid_on(day)
         ]
         return sorted(found, key=lambda c: TYPES.index(c.type))  # stable: file order in a type
+
+    def overdue(self, day: date | None = None) -> list[Criterion]:
+        """Return the criteria past their review date on a day, the longest overdue first."""
+        found = [c for c in self.criteria.values() if c.review_overdue(day)]
+        return sorted(found, key=lambda c: (c.next_review, c.id))
 
     def localised(self, criterion: Criterion, language: str) -> Criterion:
         """Return the criterion with its translation overlay applied (English when none)."""

@@ -5,8 +5,9 @@ from datetime import date
 
 from babel import Locale
 
-from gpp import service, wizard
+from gpp import service, sources, wizard
 from gpp.exporters import labels as doc_labels
+from gpp.exporters.model import review_warning
 from gpp.library import TYPES, Criterion, Library
 from gpp.wizard import STEPS
 from kb.codes import country_name, iso_countries, language_name
@@ -271,9 +272,15 @@ def _role_labels(taxonomy, locale: str) -> dict[str, str]:
 def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
     """Return what the spec page prints besides the spec itself: labels in the spec's language."""
     st = make_gettext(spec["language"])
+    criteria = [c for s in spec["sections"] for c in s["criteria"]]
     return {
         "spec": spec,
         "st": st,
+        "review_warnings": {c["id"]: review_warning(st, c, spec["language"]) for c in criteria},
+        "printed_references": {
+            c["id"]: [r for r in c.get("references") or [] if sources.printable(r)]
+            for c in criteria
+        },
         "spec_type_labels": type_labels(st),
         "spec_phase_labels": phase_labels(st),
         "country_label": country_name(spec["country"], spec["language"])

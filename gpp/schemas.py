@@ -38,11 +38,14 @@ class VerificationOut(BaseModel):
 class ReferenceOut(BaseModel):
     title: str
     url: str | None = None
+    maintainers_only: bool = False  # a secondary source, never printed in a tender document
 
 
 class EformsOut(BaseModel):
-    bt_805: str
+    bt_805: str  # outside the country of `national_rule_of`; `national` in that country's specs
+    national_rule_of: str | None = None
     bt_774: list[str]
+    bt_809: str | None = None
 
 
 class CriterionOut(BaseModel):
@@ -64,11 +67,20 @@ class CriterionOut(BaseModel):
     award_points: int | None = None
     valid_from: date
     valid_to: date | None = None
+    reviewed_on: date
+    next_review: date
+    review_overdue: bool
 
     @classmethod
     def of(cls, criterion: Criterion) -> "CriterionOut":
         data = criterion.model_dump(exclude={"group"})
-        return cls.model_validate({**data, "product_group": criterion.group})
+        return cls.model_validate(
+            {
+                **data,
+                "product_group": criterion.group,
+                "review_overdue": criterion.review_overdue(),
+            }
+        )
 
 
 # --- specs ---------------------------------------------------------------------------------------

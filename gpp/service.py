@@ -233,8 +233,14 @@ def fill(text: str, values: dict[str, float | int], language: str) -> str:
     return PLACEHOLDER.sub(number, text)
 
 
-def spec_criterion(criterion: Criterion, values: dict, points: int | None, language: str) -> dict:
-    """Return the snapshot of one criterion as issued in a spec."""
+def spec_criterion(
+    criterion: Criterion,
+    values: dict,
+    points: int | None,
+    language: str,
+    country: str | None = None,
+) -> dict:
+    """Return the snapshot of one criterion as issued in a spec for a buyer in that country."""
     return {
         "id": criterion.id,
         "version": criterion.version,
@@ -245,12 +251,23 @@ def spec_criterion(criterion: Criterion, values: dict, points: int | None, langu
         "parameters": {name: plain(v) for name, v in values.items()},
         "verification": [v.model_dump() for v in criterion.verification],
         "rationale": criterion.rationale,
-        "references": [r.model_dump() for r in criterion.references],
+        "references": [r.model_dump() for r in criterion.printed_references()],
         "valid_from": criterion.valid_from.isoformat(),
         "valid_to": criterion.valid_to.isoformat() if criterion.valid_to else None,
         "award_points": points,
-        "eforms": criterion.eforms.model_dump(),
+        "reviewed_on": criterion.reviewed_on.isoformat(),
+        "next_review": criterion.next_review.isoformat(),
+        "eforms": spec_eforms(criterion, country),
     }
+
+
+def spec_eforms(criterion: Criterion, country: str | None) -> dict:
+    """Return a criterion's eForms codes in a spec for a buyer in that country."""
+    codes = criterion.eforms
+    found = {"bt_805": codes.bt_805_for(country), "bt_774": list(codes.bt_774)}
+    if codes.bt_809:
+        found["bt_809"] = codes.bt_809
+    return found
 
 
 def market_evidence(session: Session, *, application: str) -> dict:
@@ -304,7 +321,7 @@ def build_spec(
         {
             "type": t,
             "criteria": [
-                spec_criterion(c, values[c.id], award.get(c.id), language)
+                spec_criterion(c, values[c.id], award.get(c.id), language, request.country)
                 for c in localised
                 if c.type == t
             ],
@@ -324,7 +341,7 @@ def build_spec(
     content = {
         "application_label": label or request.application,
         "eforms": {
-            "bt_805": sorted({c.eforms.bt_805 for c in chosen}),
+            "bt_805": sorted({c.eforms.bt_805_for(request.country) for c in chosen}),
             "bt_774": sorted({code for c in chosen for code in c.eforms.bt_774}),
             "bt_06": "env-imp",
         },

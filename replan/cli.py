@@ -1,4 +1,5 @@
-"""The `replan` command: serve, init, import, export, reindex, backup, restore, users, tokens."""
+"""The `replan` command: serve, init, import, export, reindex, backup, restore, users, tokens,
+criteria."""
 
 import sys
 from pathlib import Path
@@ -15,8 +16,10 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+criteria_app = typer.Typer(help="Maintain the criteria library.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(criteria_app, name="criteria")
 console = Console(stderr=True)
 out = Console()
 
@@ -332,6 +335,44 @@ def token_create(
     finally:
         runtime.close()
     out.print(token, markup=False, highlight=False)
+
+
+@criteria_app.command("check")
+def criteria_check(
+    on: Annotated[
+        str | None, typer.Option(help="check as of this day (YYYY-MM-DD) instead of today")
+    ] = None,
+) -> None:
+    """List the criteria past their review date; exit 1 when there is any (2: library broken)."""
+    from datetime import date
+
+    from gpp.library import LibraryError, load_library
+    from replan.settings import Settings
+
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError as exc:
+        console.print(f"--on: '{on}' is not a date (YYYY-MM-DD)", markup=False)
+        raise typer.Exit(2) from exc
+    try:
+        library = load_library(Settings().seeds_dir / "criteria")
+    except (LibraryError, ValueError) as exc:
+        console.print(f"Cannot load the criteria library: {exc}", markup=False, style="red")
+        raise typer.Exit(2) from exc
+    overdue = library.overdue(day)
+    for c in overdue:  # one tab-separated line per criterion, for scripts
+        typer.echo(
+            f"{c.id}\tdue {c.next_review.isoformat()}\treviewed {c.reviewed_on.isoformat()}"
+            f"\t{c.title}"
+        )
+    console.print(
+        f"{len(overdue)} of {len(library.criteria)} criteria past their review date on "
+        f"{day.isoformat()}",
+        markup=False,
+        highlight=False,
+    )
+    if overdue:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -150,6 +150,8 @@ def write_spec(view: SpecView, created_at: datetime | None = None) -> bytes:
             meta_run = meta.add_run(crit.meta)
             meta_run.italic = True
             meta_run.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
+            if crit.warning:
+                doc.add_paragraph().add_run(crit.warning).bold = True
             for text in crit.paragraphs:
                 doc.add_paragraph(text)
             if crit.parameters:

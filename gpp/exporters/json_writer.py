@@ -3,9 +3,10 @@
 `eforms` keeps the spec's own codes (bt_805, bt_774, bt_06) and adds what a notice needs, keyed by
 the eForms business terms the reference names: the lot's BT-06/BT-805/BT-774 codes, the award
 criteria as BG-707 entries (BT-539 type, BT-734 name, BT-540 description, BT-541 number), the
-selection criteria (BT-809 code, BT-750 description, BT-821 source) and the contract performance
-conditions (OPT-060 `performance` with the BT-70 text). The eForms weight code of BT-5421 is not
-in our reference, so the points go under the plain key `weight_points`.
+selection criteria (BT-809 code of the official list, BT-750 description, BT-821 source) and
+the contract performance conditions (OPT-060 `performance` with the BT-70 text). The eForms
+weight code of BT-5421 is not in our reference, so the points go under the plain key
+`weight_points`.
 
 `ocds` follows the OCDS extensions: sustainability (`tender.hasSustainability`,
 `tender.sustainability[]`), requirements (`tender.criteria[]`) and the award criteria breakdown
@@ -53,10 +54,16 @@ def _criteria(spec: dict) -> list[tuple[str, dict]]:
     return [(s.get("type", ""), c) for s in ordered_sections(spec) for c in s["criteria"]]
 
 
-def _is_environmental_management(crit: dict) -> bool:
-    # The library names these criteria after the eForms term ("environmental management").
+def _selection_code(crit: dict) -> str | None:
+    """Return the BT-809 code the criterion carries (specs issued before it was recorded: the
+    environmental-management criteria only, by name; no code is better than a wrong one)."""
+    code = (crit.get("eforms") or {}).get("bt_809")
+    if code:
+        return str(code)
     words = f"{crit.get('id', '')} {crit.get('title', '')}".lower()
-    return "environmental-management" in words or "environmental management" in words
+    if "environmental-management" in words or "environmental management" in words:
+        return "slc-abil-mgmt-env"
+    return None
 
 
 def eforms_block(spec: dict) -> dict:
@@ -89,7 +96,7 @@ def eforms_block(spec: dict) -> dict:
         "selection_criteria": [
             {
                 "criterion_id": c.get("id"),
-                "BT-809": "slc-abil-mgmt-env" if _is_environmental_management(c) else "other",
+                **({"BT-809": code} if (code := _selection_code(c)) else {}),
                 "BT-750": txt(c.get("text")),
                 "BT-821": "epo-procurement-document",
             }

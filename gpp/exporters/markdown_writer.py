@@ -84,6 +84,8 @@ def write_spec(view: SpecView) -> str:
             out += [para(section.intro), ""]
         for crit in section.criteria:
             out += [f"### {one_line(crit.heading)}", "", f"*{one_line(crit.meta)}*", ""]
+            if crit.warning:
+                out += [f"> **{one_line(crit.warning)}**", ""]
             for text in crit.paragraphs:
                 out += [para(text), ""]
             if crit.parameters:

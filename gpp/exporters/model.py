@@ -5,10 +5,12 @@ nothing: what a document says, in which order and in which words is settled here
 cannot drift apart."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from gpp.exporters import labels as L
 from gpp.exporters.labels import Translate, fmt_date, fmt_number, one_line, paragraphs, txt
+from gpp.sources import printable
 from kb import codes as kb_codes
 
 
@@ -44,6 +46,7 @@ class CriterionView:
     award_points: str
     verification: Table
     references: list[Link]
+    warning: str = ""  # the criterion is past its review date
 
 
 @dataclass
@@ -152,7 +155,21 @@ def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionVie
         references=[
             Link(one_line(r.get("title") or r.get("url")), txt(r.get("url")))
             for r in crit.get("references") or []
+            if printable(r)
         ],
+        warning=review_warning(_, crit, lang),
+    )
+
+
+def review_warning(_: Translate, crit: dict, lang: str, today: date | None = None) -> str:
+    """Return the warning for a criterion past its review date, or an empty string."""
+    due = crit.get("next_review")
+    if not due or str(due) >= (today or date.today()).isoformat():
+        return ""
+    return _(
+        "Review overdue: this criterion was due for review on %(date)s. Check it against its "
+        "sources before you publish it.",
+        date=fmt_date(due, lang),
     )
 
 

@@ -239,6 +239,8 @@ def write_spec(view: SpecView) -> bytes:
         for crit in section.criteria:
             w.heading(crit.heading, 2)
             w.para(crit.meta, w.styles.meta)
+            if crit.warning:
+                w.para(crit.warning)
             for text in crit.paragraphs:
                 w.para(text)
             if crit.parameters:

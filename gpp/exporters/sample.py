@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from gpp.exporters.labels import SECTION_ORDER
+from gpp.sources import printable
 from replan import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -39,9 +40,18 @@ def _criterion(raw: dict) -> dict:
         "parameters": values,
         "rationale": " ".join(str(raw.get("rationale", "")).split()),
         "verification": [dict(v) for v in raw.get("verification") or []],
-        "references": [dict(r) for r in raw.get("references") or []],
+        "references": [dict(r) for r in raw.get("references") or [] if printable(r)],
         "award_points": raw.get("award_points") if raw["type"] == "award" else None,
-        "eforms": {"bt_805": eforms.get("bt_805"), "bt_774": list(eforms.get("bt_774") or [])},
+        "reviewed_on": raw.get("reviewed_on"),
+        "next_review": raw.get("next_review"),
+        "eforms": {
+            # the sample is an Italian spec: a national rule of Italy is `national` here
+            "bt_805": "national"
+            if eforms.get("national_rule_of") == "IT"
+            else eforms.get("bt_805"),
+            "bt_774": list(eforms.get("bt_774") or []),
+            **({"bt_809": eforms["bt_809"]} if eforms.get("bt_809") else {}),
+        },
     }
 
 

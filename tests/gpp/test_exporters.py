@@ -143,7 +143,7 @@ def test_docx_has_every_criterion_under_real_headings(spec, exports):
     for crit in criteria(spec):
         assert any(text.endswith(" " + crit["title"]) for text in level2), crit["title"]
     body = "\n".join(p.text for p in doc.paragraphs)
-    assert "Criterion road-ts-rubber-content, version 1, valid from January 1, 2026" in body
+    assert "Criterion road-ts-rubber-content, version 2, valid from January 1, 2026" in body
     assert "Award points: 15" in body
     assert "Total points for the environmental award criteria: 40" in body
     assert "criteria library version 2026.1" in body
@@ -270,7 +270,7 @@ def test_json_is_the_spec_plus_eforms_and_ocds(spec, exports):
     codes = {s["criterion_id"]: s["BT-809"] for s in eforms["selection_criteria"]}
     assert codes == {
         "road-sc-environmental-management": "slc-abil-mgmt-env",
-        "road-sc-rubberised-asphalt-experience": "other",
+        "road-sc-rubberised-asphalt-experience": "slc-abil-ref-work",
     }
     clauses = eforms["contract_performance_conditions"]
     assert clauses and all(c["OPT-060-Lot"] == "performance" and c["BT-70-Lot"] for c in clauses)

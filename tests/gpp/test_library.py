@@ -53,7 +53,7 @@ def test_every_criterion_is_complete(library):
         assert c.verification, c.id
         for v in c.verification:
             assert v.evidence and v.how_to_check and v.who and v.phase in PHASES, c.id
-        assert c.eforms.bt_805 and c.eforms.bt_774, c.id
+        assert c.eforms.bt_805 and c.reviewed_on < c.next_review, c.id
         assert (c.award_points is not None) == (c.type == "award"), c.id
 
 
@@ -129,8 +129,10 @@ CRITERION = {
     "verification": [
         {"evidence": "Declaration", "phase": "tender", "how_to_check": "Read it", "who": "Buyer"}
     ],
-    "references": [{"title": "A test reference", "url": "https://example.org/ref"}],
+    "references": [{"title": "A test reference", "url": "https://eur-lex.europa.eu/eli/x"}],
     "eforms": {"bt_805": "other", "bt_774": ["circ-econ"]},
+    "reviewed_on": "2026-01-01",
+    "next_review": "2027-01-01",
 }
 AWARD = {
     **copy.deepcopy(CRITERION),

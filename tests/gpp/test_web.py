@@ -1,5 +1,6 @@
 """GPP pages: the wizard without JavaScript and with htmx, the spec page, exports, bidders."""
 
+import copy
 import re
 from urllib.parse import urlsplit
 
@@ -406,6 +407,40 @@ def test_changing_the_application_resets_the_choice(client):
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
     assert "Every criterion is selected" in answer.text
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
+
+
+def test_a_criterion_past_its_review_date_is_flagged_in_the_wizard(client, runtime):
+    from datetime import date
+
+    library = runtime.extras["criteria"]
+    late = library.criteria_for("road-pavement", "core")[0]
+    library.criteria[late.id] = late.model_copy(
+        update={"reviewed_on": date(2019, 1, 1), "next_review": date(2020, 1, 1)}
+    )
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    assert answer.text.count("Review overdue") == 1
+    card = answer.text.split(f'id="crit-{late.id}"')[1].split('class="card criterion"')[0]
+    assert "Review overdue" in card
+    others = [c for c in library.criteria_for("road-pavement", "core") if c.id != late.id]
+    assert all(not c.review_overdue() for c in others)
+
+
+def test_the_spec_page_warns_of_an_overdue_review_and_prints_official_sources(client, runtime):
+    from gpp.models import Spec
+
+    spec_id = spec_id_of(client)
+    assert "Review overdue" not in client.get(f"/specs/{spec_id}").text
+    with runtime.db.session() as session:  # an issued spec whose criterion fell due since
+        spec = session.get(Spec, spec_id)
+        content = copy.deepcopy(spec.content)
+        first = content["sections"][0]["criteria"][0]
+        first["next_review"] = "2020-01-01"
+        first["references"].append({"title": "A transcription", "url": "https://github.com/x/y"})
+        spec.content = content
+    page = client.get(f"/specs/{spec_id}").text
+    assert page.count("Review overdue") == 1
+    assert "https://github.com/x/y" not in page
 
 
 def test_the_spec_page_writes_its_date_as_the_documents_do(client):

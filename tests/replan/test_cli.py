@@ -130,6 +130,16 @@ def test_user_and_token_creation(cli):
     assert bad.exit_code == 1 and "unknown role" in bad.output
 
 
+def test_criteria_check_lists_overdue_criteria_and_fails(cli):
+    on_time = cli("criteria", "check", "--on", "2026-12-07")
+    assert on_time.exit_code == 0
+    assert "0 of" in on_time.output
+    late = cli("criteria", "check", "--on", "2040-01-01")
+    assert late.exit_code == 1
+    assert "play-ts-impact-attenuation\tdue 2027-06-01" in late.output
+    assert cli("criteria", "check", "--on", "someday").exit_code == 2
+
+
 def test_init_on_an_empty_user_table_says_how_to_make_an_account(cli):
     said = cli("init", "--no-seed").output
     assert "There is no user account yet" in said
