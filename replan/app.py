@@ -21,12 +21,13 @@ from kb import web as kb_web
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, i18n
+from replan import accounts, auth, auth_web, health, i18n
 from replan.auth_models import User
 from replan.db import Database
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render, wants_json
+from search import sync as search_sync
 from search.service import make_backend
 from search.sync import SyncWorker
 
@@ -171,7 +172,24 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             status_code=200 if ok else 503,
         )
 
+    readiness = health.Readiness(
+        settings=settings,
+        db=runtime.db,
+        search=lambda: _search_check(runtime),
+        backlog=search_sync.backlog,
+    )
+    app.include_router(health.router(readiness))
     return app
+
+
+def _search_check(runtime: Runtime) -> health.Check:
+    """Ask the search engine whether it answers, through its public interface only."""
+    try:
+        if runtime.search.health():
+            return health.Check(True, f"answers, {runtime.search.count()} documents")
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+        return health.Check(False, f"unavailable: {type(exc).__name__}")
+    return health.Check(False, "unavailable")
 
 
 def _page_detail(status: int, detail):

@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(20, ge=1, le=200, description="largest upload accepted, in MB")
     login_attempts: int = Field(5, ge=1, description="failed sign-ins allowed per 15 minutes")
     log_level: str = Field("INFO", description="logging level")
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", description="request log lines: auto (JSON unless the output is a terminal)"
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="bearer token for /metrics; unset: /metrics answers loopback only"
+    )
+    ready_outbox_lag_seconds: int = Field(
+        300, ge=1, description="/readyz fails when a search change waits longer than this"
+    )
+    ready_mail_failures: int = Field(
+        3, ge=1, description="/readyz fails after this many e-mails in a row could not be sent"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -44,6 +44,14 @@ def pending(session: Session, index: str) -> int:
     """Return the number of changes of an index still waiting for the engine."""
     query = select(func.count()).select_from(SearchOutbox).where(SearchOutbox.index_name == index)
     return session.scalar(query) or 0
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """Return how many changes wait in the outbox (every index) and when the oldest was made."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(SearchOutbox.created_at)).select_from(SearchOutbox)
+    ).one()
+    return count or 0, oldest
 
 
 def drain(

@@ -57,6 +57,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/api/docs", "/api/docs", None, every(200)),
         ("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", None, every(200)),
         ("GET", "/healthz", "/healthz", None, every(200)),
+        ("GET", "/readyz", "/readyz", None, every(200)),
         ("GET", "/favicon.ico", "/favicon.ico", None, every(200)),
         ("GET", "/login", "/login", None, every(200)),
         ("GET", "/", "/", None, every(200)),
