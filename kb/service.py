@@ -13,6 +13,7 @@ from kb.codes import UI_LANGUAGES, country_name
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseHit, CaseQuery, CaseRecord, CaseSearchResult
 from kb.taxonomy import Taxonomy
+from replan import metrics
 from replan.auth import has_role
 from replan.db import Database
 from replan.markdown import markdown_to_text
@@ -288,7 +289,8 @@ def matching_records(
     page = 1
     while len(ids) < limit:
         batch = query.model_copy(update={"page": page, "per_page": 100})
-        result = backend.search(search_query(batch, facets=()))
+        with metrics.timed_search(backend):
+            result = backend.search(search_query(batch, facets=()))
         ids.extend(hit.id for hit in result.hits)
         if page * 100 >= result.total or not result.hits:
             break
@@ -300,7 +302,8 @@ def matching_records(
 
 def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
     """Search published cases with the contract's parameters."""
-    result = backend.search(search_query(query))
+    with metrics.timed_search(backend):
+        result = backend.search(search_query(query))
     hits = [
         CaseHit.model_validate({**hit.document, "id": hit.id, "highlight": hit.highlight})
         for hit in result.hits

@@ -21,7 +21,7 @@ from kb import web as kb_web
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, health, i18n
+from replan import accounts, auth, auth_web, health, i18n, metrics, telemetry
 from replan.auth_models import User
 from replan.db import Database
 from replan.runtime import Runtime
@@ -80,6 +80,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.env != "test":  # a server's logs; the tests keep pytest's
+            telemetry.configure_logging(settings)
         worker = None
         if settings.meili_url:
             worker = SyncWorker(runtime.db, runtime.search, CASE_INDEX.name)
@@ -179,7 +181,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         backlog=search_sync.backlog,
     )
     app.include_router(health.router(readiness))
+    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
+    app.add_middleware(telemetry.Telemetry)  # outermost: it sees every answer, errors too
     return app
+
+
+def _outbox_age(session) -> tuple[int, float]:
+    waiting, oldest = search_sync.backlog(session)
+    return waiting, health.age_seconds(oldest)
 
 
 def _search_check(runtime: Runtime) -> health.Check:
@@ -258,8 +267,16 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
+        # Starlette answers this one outside the middleware: the reference header is set here.
+        reference = getattr(request.state, "request_id", None)
+        headers = {telemetry.HEADER: reference} if reference else None
         if is_api(request):
-            return JSONResponse({"detail": "internal error"}, status_code=500)
+            body = {"detail": "internal error", "request_id": reference}
+            return JSONResponse(body, status_code=500, headers=headers)
         return render(
-            request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
+            request,
+            "replan/error.html",
+            {"status": 500, "detail": None},
+            status_code=500,
+            headers=headers,
         )

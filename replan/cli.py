@@ -102,15 +102,19 @@ def serve(
     import uvicorn
 
     from replan.app import create_app
+    from replan.telemetry import configure_logging
 
     runtime = _runtime()
     init_database(runtime)
     settings = runtime.settings
+    configure_logging(settings)  # uvicorn's lines too: JSON unless on a terminal
     uvicorn.run(
         create_app(settings, runtime),
         host=host or settings.host,
         port=port or settings.port,
         proxy_headers=True,
+        log_config=None,
+        access_log=False,  # ours has the route template, not the path with its query string
     )
 
 

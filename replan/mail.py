@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from replan import i18n
+from replan import i18n, metrics
 from replan.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ class MailStats:
     last_error: str = ""
 
     def record(self, error: BaseException | None) -> None:
+        metrics.MAILS.labels("failed" if error else "sent").inc()
         if error is None:
             self.sent += 1
             self.consecutive_failures = 0

@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from replan import metrics
 from replan.db import Database
 from search.backend import SearchBackend
 from search.models import SearchOutbox, utcnow
@@ -195,6 +197,7 @@ class SyncWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.perf_counter()
             try:
                 _, error = _drain(
                     self.db,
@@ -207,6 +210,7 @@ class SyncWorker:
             except Exception:  # noqa: BLE001 - the database itself failed; try again later
                 log.exception("search sync worker of %r could not read the outbox", self.index)
                 error = True
+            metrics.job_ran("search_sync", time.perf_counter() - started, error is None)
             if error is None and self.failing:
                 log.info("search sync of %r recovered", self.index)
             self.failing = error is not None
