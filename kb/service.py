@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 CASE_INDEX = IndexSchema(
     name="cases",
-    searchable=("title", "summary", "body", "labels"),
+    searchable=("labels", "title", "summary", "body"),  # labels first: a case of the application
     highlight=("title", "summary"),
     keywords=("application", "rtm_types", "country", "language"),
     numbers=("year", "rtm_tonnes"),

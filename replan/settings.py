@@ -91,8 +91,8 @@ class Settings(BaseSettings):
 
     @property
     def search_index_path(self) -> Path:
-        """The embedded search engine's own SQLite file (rebuilt from the database at will)."""
-        return self.data_path / "search.sqlite"
+        """The embedded search engine's own directory (rebuilt from the database at will)."""
+        return self.data_path / "search-index"
 
     @cached_property
     def secret(self) -> str:

@@ -19,6 +19,10 @@ class SearchUnavailable(SearchError):
     """The engine cannot be reached (network failure, server down or overloaded)."""
 
 
+class IndexCorrupt(Exception):
+    """The engine's on-disk index cannot be opened or read: rebuild it (`replan reindex`)."""
+
+
 class InvalidQuery(SearchError, ValueError):
     """The query names a field the schema does not declare for that use, or a bad value."""
 

@@ -1,270 +1,225 @@
-"""The embedded search engine: the `SearchBackend` protocol on SQLite FTS5 in its own file."""
+"""The embedded search engine: the `SearchBackend` protocol on tantivy, in its own directory."""
 
 from __future__ import annotations
 
-import heapq
-import json
-import sqlite3
-import threading
-from collections.abc import Iterable
-from itertools import islice
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+import tantivy
 
 from search.backend import (
     Hit,
+    IndexCorrupt,
     IndexSchema,
     SearchError,
     SearchQuery,
     SearchResult,
+    facet_key,
+    order_facets,
     validate_query,
 )
-from search.embedded import store as st
-from search.embedded.facets import filter_and_count, sort_groups
-from search.embedded.query import Synonyms, parse, suggestion
-from search.embedded.rank import Ranker, take_window
-from search.embedded.sets import MatchSets, SetCache
-from search.embedded.snapshot import Snapshot
-from search.embedded.vocabulary import Vocabulary
+from search.embedded.documents import from_tantivy, term, untermed
+from search.embedded.highlight import Matcher, corrected
+from search.embedded.query import Builder, Synonyms, Unit, allowed_typos, combine, parse
+from search.embedded.store import State, Store
 from search.text import field_text, mark_tokens, render_marked
 
-BATCH = 2000
+FACET_SIZE = 1_000  # distinct values asked per facet; asked again, more, when there are more
+SUGGEST_TERMS = 5_000  # most frequent terms of one first letter compared with a misspelt word
 
 
 class EmbeddedBackend:
-    """Meilisearch-like search in a SQLite file (or `:memory:`), safe to share between threads."""
+    """Meilisearch-like search in an index directory, shared safely by threads and processes."""
 
     def __init__(self, path: str | Path) -> None:
-        self.store = st.Store(path)
-        self._snapshot: Snapshot | None = None
-        self._vocabulary: tuple[int, int, Vocabulary] | None = None
-        self._synonyms: tuple[str, Synonyms] | None = None
-        self._sets = SetCache()
-        self._lock = threading.Lock()
-        self._writing = threading.RLock()
+        self.store = Store(path)
+        self._synonyms: tuple[State, Synonyms] | None = None
 
     # -- configuration and writes --------------------------------------------------------------
 
     def configure(self, schema: IndexSchema, synonyms: list[list[str]]) -> None:
-        """Store the schema and synonyms; reindex the stored documents if the fields changed."""
-        groups = json.dumps(
-            [[str(term) for term in group] for group in synonyms], ensure_ascii=False
-        )
-        with self.store.write() as conn:
-            meta = st.read_meta(conn)
-            old = st.schema_from_json(meta["schema"]) if "schema" in meta else None
-            if old == schema and meta.get("synonyms") == groups and "generation" in meta:
-                return  # unchanged: keep every cache (each app start configures)
-            st.set_meta(conn, "schema", st.schema_to_json(schema))
-            st.set_meta(conn, "synonyms", groups)
-            st.bump_version(conn)
-            if "generation" not in meta:
-                st.create_generation(conn, 1, schema)
-                st.set_meta(conn, "generation", 1)
-        self._forget()
-        if old is not None and st.index_fields(old) != st.index_fields(schema):
-            self.rebuild(self._stored_documents())
-
-    def _stored_documents(self) -> Iterable[dict]:
-        last = 0
-        while True:
-            with self.store.read() as conn:
-                gen = st.read_meta(conn)["generation"]
-                rows = conn.execute(
-                    f"SELECT rowid, body FROM doc_{gen} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                    (last, BATCH),
-                ).fetchall()
-            if not rows:
+        """Store the schema and synonyms; reindex the stored documents if the schema changed."""
+        groups = [[str(term) for term in group] for group in synonyms]
+        with self.store.locked():
+            state = self.store.state()
+            if state is None:
+                self.store.initialise(schema, groups)
                 return
-            last = rows[-1][0]
-            yield from (json.loads(body) for _, body in rows)
+            if state.synonyms != groups:
+                state.synonyms = groups
+                self.store.save(state)
+            if state.schema != schema:
+                # Under the lock: the other workers starting with the same schema wait, then
+                # find it done, instead of rebuilding too.
+                self.store.rebuild(schema, self._stored_documents())
+
+    def _stored_documents(self) -> Iterator[dict]:
+        _, index = self.store.live()
+        searcher = index.searcher()
+        if searcher.num_docs:
+            for _, address in searcher.search(tantivy.Query.all_query(), searcher.num_docs).hits:
+                yield from_tantivy(searcher.doc(address))
 
     def upsert(self, documents: list[dict]) -> None:
         """Add or replace documents by id."""
-        self._write("upsert", list(documents))
+        if documents:
+            self.store.apply([("upsert", doc) for doc in documents])
 
     def delete(self, ids: list[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
-        self._write("delete", [str(i) for i in ids])
-
-    def _write(self, kind: str, payload: list) -> None:
-        # Held until the snapshot is patched, so concurrent writers patch in commit order.
-        with self._writing:
-            with self.store.write() as conn:
-                meta = st.read_meta(conn)
-                if "schema" not in meta:
-                    raise SearchError("the index is not configured: call configure() first")
-                schema = st.schema_from_json(meta["schema"])
-                gen, building, old = meta["generation"], meta.get("building"), meta["version"]
-                if kind == "upsert":
-                    changed = st.write_documents(conn, gen, schema, payload)
-                else:
-                    changed = st.delete_documents(conn, gen, payload)
-                if building:
-                    # A rebuild is filling the next generation: it must get this newer write.
-                    if kind == "upsert":
-                        st.write_documents(conn, building, schema, payload, mark_touched=True)
-                    else:
-                        st.delete_documents(conn, building, payload, mark_touched=True)
-                version = st.bump_version(conn) if changed else old
-            if changed:
-                self._patch(kind, gen, old, version, changed)
-
-    def _patch(self, kind: str, gen: int, old_version: int, version: int, changed: list) -> None:
-        """Apply this process's own write to the cached snapshot instead of reloading it."""
-        with self._lock:
-            snap = self._snapshot
-            if snap is None or snap.generation != gen or snap.version != old_version:
-                self._snapshot = None
-            elif kind == "upsert":
-                rows = [(rowid, doc_id, attrs) for rowid, doc_id, attrs, _ in changed]
-                self._snapshot = snap.patched(version, rows, [])
-            else:
-                self._snapshot = snap.patched(version, [], changed)
-            vocab = self._vocabulary
-            if vocab and (vocab[0], vocab[1]) == (gen, old_version):
-                self._vocabulary = (gen, version, vocab[2])
-            else:
-                vocab = self._vocabulary = None
-        if kind == "upsert" and vocab:
-            for _, _, _, texts in changed:
-                vocab[2].add(texts)
+        if ids:
+            self.store.apply([("delete", str(i)) for i in ids])
 
     def rebuild(self, documents: Iterable[dict]) -> int:
         """Index documents into a new generation and swap it in; searches go on meanwhile."""
-        with self.store.write() as conn:
-            meta = st.read_meta(conn)
-            if "schema" not in meta:
-                raise SearchError("the index is not configured: call configure() first")
-            schema = st.schema_from_json(meta["schema"])
-            current = meta.get("generation", 0)
-            new = max(current, meta.get("building") or 0) + 1
-            st.drop_generations(conn, keep={current})
-            st.create_generation(conn, new, schema)
-            st.set_meta(conn, "building", new)
-        try:
-            iterator = iter(documents)
-            while batch := list(islice(iterator, BATCH)):
-                with self.store.write() as conn:
-                    # Documents written since the rebuild began are newer than this snapshot.
-                    st.write_documents(conn, new, schema, batch, skip_touched=True)
-            with self.store.write() as conn:
-                st.set_meta(conn, "generation", new)
-                conn.execute("DELETE FROM meta WHERE key = 'building'")
-                st.bump_version(conn)
-                st.drop_generations(conn, keep={new})
-                count = conn.execute(f"SELECT count(*) FROM doc_{new}").fetchone()[0]
-        except BaseException:
-            with self.store.write() as conn:
-                conn.execute("DELETE FROM meta WHERE key = 'building'")
-                st.drop_generations(conn, keep={current})
-            raise
-        self._forget()
-        return count
-
-    def _forget(self) -> None:
-        with self._lock:
-            self._snapshot = None
-            self._vocabulary = None
+        return self.store.rebuild(None, documents)
 
     # -- reads ---------------------------------------------------------------------------------
 
     def count(self) -> int:
         """Return the number of indexed documents."""
-        with self.store.read() as conn:
-            gen = st.read_meta(conn).get("generation")
-            return conn.execute(f"SELECT count(*) FROM doc_{gen}").fetchone()[0] if gen else 0
+        if self.store.state() is None:
+            return 0
+        return self.store.live()[1].searcher().num_docs
 
     def health(self) -> bool:
-        """Return whether the index file answers."""
+        """Return whether the index directory answers."""
         try:
-            with self.store.read() as conn:
-                conn.execute("SELECT 1").fetchone()
+            if self.store.state() is not None:
+                self.store.live()[1].searcher()
             return True
-        except sqlite3.Error:
+        except (IndexCorrupt, SearchError, ValueError, OSError):
             return False
 
     def close(self) -> None:
-        """Close every connection."""
-        self.store.close()
-
-    def _state(self, conn: sqlite3.Connection) -> tuple[Snapshot, int]:
-        """Return the snapshot for this read and the file's version in this read."""
-        meta = st.read_meta(conn)
-        if "schema" not in meta:
-            raise SearchError("the index is not configured: call configure() first")
-        gen, version = meta["generation"], meta["version"]
-        with self._lock:
-            snap = self._snapshot
-        if snap is None or snap.generation != gen or snap.version < version:
-            schema = st.schema_from_json(meta["schema"])
-            snap = Snapshot.load(conn, gen, version, schema, json.loads(meta["synonyms"]))
-            with self._lock:
-                current = self._snapshot
-                if current is None or (current.generation, current.version) < (gen, version):
-                    self._snapshot = snap
-        return snap, version
-
-    def _vocab(self, conn: sqlite3.Connection, gen: int, version: int) -> Vocabulary:
-        with self._lock:
-            cached = self._vocabulary
-        if cached and cached[0] == gen and cached[1] >= version:
-            return cached[2]
-        vocab = Vocabulary.load(conn, gen)
-        with self._lock:
-            self._vocabulary = (gen, version, vocab)
-        return vocab
-
-    def _synonym_index(self, snap: Snapshot) -> Synonyms:
-        key = json.dumps(snap.synonyms)
-        cached = self._synonyms
-        if cached is None or cached[0] != key:
-            cached = (key, Synonyms(snap.synonyms))
-            self._synonyms = cached
-        return cached[1]
+        """Nothing to release: writers close after each write, readers are shared per process."""
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run one search: matches, exact total, disjunctive facets and one page of hits."""
-        with self.store.read() as conn:
-            snap, version = self._state(conn)
-            schema = snap.schema
-            validate_query(schema, query)
-            gen = snap.generation
-            vocab = self._vocab(conn, gen, version) if query.text.strip() else None
-            units = parse(query.text, vocab, self._synonym_index(snap))
-            sets = MatchSets(conn, gen, version, self._sets)
-            universe = None
-            if units:
-                universe = list(sets.unit(units[0]))
-                if snap.version != version:
-                    universe = snap.known(universe)
-            matched, facets = filter_and_count(snap, query, universe)
-            skip, take = query.offset, query.per_page
-            ranker = Ranker(conn, gen, units, sets, snap.ids, len(schema.searchable), snap.size)
-            if query.sort:
-                groups = ((len(g), g) for g in sort_groups(snap, query.sort, matched, skip + take))
-            else:
-                groups = iter([(len(matched), matched)])
+        state, index = self.store.live()
+        validate_query(state.schema, query)
+        searcher = index.searcher()
+        build = Builder(state.schema, index.schema)
+        units = parse(query.text, self._synonym_index(state))
+        found = {id(u): _found(searcher, build, u) for u in units}
+        kept = [u for u in units if found[id(u)]]
+        misspelt = [u for u in units if found[id(u)] != "as typed"]
+        if units and not kept:
+            suggestion = _suggest(searcher, state.schema, units, misspelt, nothing_matched=True)
+            return SearchResult(0, [], {name: {} for name in query.facets}, suggestion)
+        filters = build.filters(query.filters, query.ranges, query.booleans)
+        words = build.words(kept, every=True) if kept else None
+        result = self._page(searcher, combine(words, filters), query, bool(kept))
+        if kept and result.count == 0 and len(kept) > 1:
+            # No document has every word: any word, ranked by how many (no dead end).
+            words = build.words(kept, every=False)
+            result = self._page(searcher, combine(words, filters), query, True)
+        facets = self._facets(searcher, build, words, query)
+        matcher = Matcher(kept)
+        hits = [
+            self._hit(from_tantivy(searcher.doc(address)), state.schema, matcher)
+            for _, address in result.hits[: query.per_page]
+        ]
+        suggestion = _suggest(searcher, state.schema, units, misspelt) if misspelt else None
+        return SearchResult(result.count, hits, facets, suggestion)
 
-            def order(group: list[int], skip: int, take: int) -> list[int]:
-                if units:
-                    return ranker.window(group, skip, take)
-                if skip + take < len(group) // 4:
-                    return heapq.nsmallest(skip + take, group, key=snap.ids.__getitem__)[skip:]
-                return sorted(group, key=snap.ids.__getitem__)[skip : skip + take]
-
-            page = take_window(groups, skip, take, order)
-            sql = (
-                f"SELECT rowid, body FROM doc_{gen} WHERE rowid IN (SELECT value FROM json_each(?))"
-            )
-            bodies = dict(conn.execute(sql, (json.dumps(page),)).fetchall())
-        hits = [self._hit(json.loads(bodies[r]), schema, ranker) for r in page if r in bodies]
-        return SearchResult(len(matched), hits, facets, suggestion(units))
+    def _synonym_index(self, state: State) -> Synonyms:
+        cached = self._synonyms
+        if cached is None or cached[0] is not state:
+            cached = self._synonyms = (state, Synonyms(state.synonyms))
+        return cached[1]
 
     @staticmethod
-    def _hit(doc: dict, schema: IndexSchema, ranker: Ranker) -> Hit:
-        marked = ranker.matcher.marked
+    def _page(searcher, main: tantivy.Query, query: SearchQuery, ranked: bool):
+        limit, offset = max(query.per_page, 1), query.offset
+        if query.sort:
+            # Missing values come last in both directions; ties keep relevance (index) order.
+            name, direction = query.sort[0]
+            order = tantivy.Order.Asc if direction == "asc" else tantivy.Order.Desc
+            return searcher.search(main, limit, order_by_field=name, offset=offset, order=order)
+        if ranked:
+            return searcher.search(main, limit, offset=offset)
+        return searcher.search(
+            main, limit, order_by_field="id", offset=offset, order=tantivy.Order.Asc
+        )
+
+    @staticmethod
+    def _facets(searcher, build: Builder, words, query: SearchQuery) -> dict[str, dict[str, int]]:
+        """Count each facet over the matches, ignoring its own filter (disjunctive facets)."""
+        active = {n for n, v in query.filters.items() if v} | set(query.booleans)
+        active |= {n for n, (low, high) in query.ranges.items() if (low, high) != (None, None)}
+        groups: dict[str | None, list[str]] = {}
+        for name in dict.fromkeys(query.facets):
+            groups.setdefault(name if name in active else None, []).append(name)
+        out: dict[str, dict[str, int]] = {}
+        for without, names in groups.items():
+            filters = build.filters(query.filters, query.ranges, query.booleans, without=without)
+            matches = combine(words, filters)
+            answer = _aggregate(searcher, matches, names, FACET_SIZE)
+            for name in names:
+                buckets = answer[name]
+                counts = {_bucket_key(b): b["doc_count"] for b in buckets}
+                out[name] = order_facets(counts)
+        return {name: out[name] for name in query.facets}
+
+    @staticmethod
+    def _hit(doc: dict, schema: IndexSchema, matcher: Matcher) -> Hit:
         highlight = {
-            name: render_marked(mark_tokens(field_text(doc.get(name)), marked))
+            name: render_marked(mark_tokens(field_text(doc.get(name)), matcher.marked))
             for name in schema.highlight
         }
         return Hit(str(doc["id"]), doc, highlight)
+
+
+def _found(searcher, build: Builder, unit: Unit) -> str | None:
+    """Return how a unit matches the index: "as typed", "with typos" or None (nothing)."""
+    exact = [alt for alt in unit.alts if not alt.typos]
+    single = [alt.tokens[0] for alt in exact if len(alt.tokens) == 1]  # a prefix as a word too
+    for name in build.schema.searchable:
+        if any(searcher.doc_freq(name, term(token)) for token in single):
+            return "as typed"  # a term look-up: no documents visited
+    if exact and searcher.search(build.unit(Unit(unit.words, unit.raw, unit.last, exact)), 1).count:
+        return "as typed"
+    if len(exact) < len(unit.alts) and searcher.search(build.unit(unit), 1).count:
+        return "with typos"
+    return None
+
+
+def _suggest(
+    searcher, schema: IndexSchema, units: list[Unit], misspelt: list[Unit], nothing_matched=False
+) -> str | None:
+    """Return the query with its misspelt words corrected, when a word was corrected."""
+    corrections: list[str | None] = []
+    for unit in units:
+        word = unit.words[0]
+        if unit not in misspelt or len(unit.words) > 1:
+            corrections.append(None)
+            continue
+        candidates: dict[str, int] = {}
+        for name in schema.searchable:
+            first_letter = term(word)[:2]
+            for found, count in searcher.terms_with_prefix(name, first_letter, limit=SUGGEST_TERMS):
+                candidates[untermed(found)] = candidates.get(untermed(found), 0) + count
+        budget = max(allowed_typos(word) + 1, 2) if nothing_matched else None
+        corrections.append(corrected(word, candidates, budget))
+    if not any(corrections):
+        return None
+    return " ".join(fix or unit.raw for fix, unit in zip(corrections, units, strict=True))
+
+
+def _aggregate(searcher, matches, names: list[str], size: int) -> dict[str, list[dict]]:
+    """Count every value of each field over the matches (terms aggregations, exact counts)."""
+    aggregations = {n: {"terms": {"field": n, "size": size}} for n in names}
+    answer = searcher.aggregate(matches, aggregations)
+    out = {}
+    for name in names:
+        result = answer.get(name) or {}
+        if result.get("sum_other_doc_count"):  # values beyond the size asked: ask for all
+            return _aggregate(searcher, matches, names, size * 100)
+        out[name] = result.get("buckets", [])
+    return out
+
+
+def _bucket_key(bucket: dict) -> str:
+    # Booleans come back as 1/0 with "true"/"false" beside them; numbers and text as themselves.
+    return facet_key(bucket.get("key_as_string", bucket["key"]))

@@ -1,14 +1,11 @@
-"""Turn query text into terms with their alternatives (prefix, typo, synonym), and into FTS5.
+"""Query words to tantivy queries: typos, prefix, synonyms, and Meilisearch's ranking rules.
 
 Each query word (or a multi-word synonym found in the query) is a `Unit`; a unit matches a
-document when any of its alternatives does. Alternatives are only ever emitted as quoted FTS5
-strings built from tokens (letters and digits), so no input can inject FTS5 syntax.
-
-A prefix of four letters or more is expanded into the indexed terms it starts (`Alt.terms`):
-FTS5 answers a prefix query by merging every such term's full position list, which takes tens of
-milliseconds when one of them is in every document, while one exact term costs about a
-millisecond. Two- and three-letter prefixes use FTS5's prefix index instead. Typo derivations
-are plain terms, the most frequent ones, capped per word (Meilisearch caps its derivations too).
+document when any of its alternatives does: the word (a prefix when it is the last word), its
+typo-tolerant forms (tantivy's fuzzy term query; see `documents` for the first-letter rule) and
+its synonyms (exact). Ranking is tantivy's, with constant scores that add up to Meilisearch's
+rules in their order: words matched, then typos, then proximity, then attribute (the best field a
+word is found in), then exactness (the words as typed rather than their synonyms).
 """
 
 from __future__ import annotations
@@ -16,28 +13,40 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from search.embedded.vocabulary import Vocabulary, allowed_typos
+import tantivy
+from tantivy import Occur, Query
+
+from search.backend import IndexSchema
+from search.embedded.documents import folded_field, term
 from search.text import TOKEN, fold
 
 MAX_WORDS = 10  # Meilisearch ignores words beyond the tenth too
-MAX_DERIVED = {1: 24, 2: 12}  # terms derived per word with one or two typos
-MIN_PREFIX = 2  # one-letter prefixes would expand to a large part of the vocabulary
+MIN_PREFIX = 2  # a one-letter last word is a word, not every term it starts
 MAX_TYPO_WORD = 40  # longer "words" are pasted junk, not typos worth correcting
-MAX_EXPANSION = 128  # completions of one prefix looked up term by term
-INDEXED_PREFIX = 3  # prefix='2 3' in the FTS5 table
+MAX_TERM = 200  # longer tokens are not indexed (see store._analyzer)
+
+# Constant scores, each rule worth more than every later rule can add up to (10 words at most).
+# tantivy adds them as f32, exact for integers below 2**24: when every document has every word
+# (the usual case) the words rule adds nothing, and the rest stays below that bound.
+WORD = 2.0**22  # per query word found (only when documents may lack some)
+TYPO = 2.0**17  # per typo not made (0, 1 or 2 per word)
+NEAR = 2.0**13  # per pair of neighbouring query words found side by side
+ATTRIBUTE = 2.0**8  # per field ahead of the last, for the best field a word is found in
+# then, per field a word is found in, 1 + fields ahead of the last (doubled for the word as typed)
+
+
+def allowed_typos(word: str) -> int:
+    """Return Meilisearch's typo budget: 0 below 5 letters, 1 up to 8, 2 from 9."""
+    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
 
 @dataclass(frozen=True)
 class Alt:
-    """One way a unit can match: a term or phrase, maybe a prefix, costing some typos."""
+    """One way a unit can match: a term or phrase, maybe a prefix, within some typos."""
 
     tokens: tuple[str, ...]
     prefix: bool = False
     typos: int = 0
-    terms: tuple[str, ...] | None = None  # a prefix's completions, looked up one by one
-
-    def fts(self) -> str:
-        return '"' + " ".join(self.tokens).replace('"', '""') + '"' + ("*" if self.prefix else "")
 
 
 @dataclass
@@ -46,15 +55,8 @@ class Unit:
 
     words: tuple[str, ...]
     raw: str
+    last: bool
     alts: list[Alt] = field(default_factory=list)
-    correction: str | None = None
-
-    @property
-    def max_typos(self) -> int:
-        return max(alt.typos for alt in self.alts)
-
-    def fts(self, typos: int = 2) -> str:
-        return "(" + " OR ".join(a.fts() for a in self.alts if a.typos <= typos) + ")"
 
 
 def query_words(text: str) -> list[tuple[str, str]]:
@@ -75,12 +77,12 @@ class Synonyms:
         self.groups: list[list[tuple[str, ...]]] = []
         self.index: dict[tuple[str, ...], set[int]] = {}
         for group in groups:
-            terms = [tuple(t for t, _ in query_words(term)) for term in group]
+            terms = [tuple(t for t, _ in query_words(str(term))) for term in group]
             terms = list(dict.fromkeys(t for t in terms if t))
             if len(terms) < 2:
                 continue
-            for term in terms:
-                self.index.setdefault(term, set()).add(len(self.groups))
+            for one in terms:
+                self.index.setdefault(one, set()).add(len(self.groups))
             self.groups.append(terms)
         self.longest = max((len(t) for t in self.index), default=0)
 
@@ -94,7 +96,7 @@ class Synonyms:
         return 0, []
 
 
-def parse(text: str, vocabulary: Vocabulary | None, synonyms: Synonyms) -> list[Unit]:
+def parse(text: str, synonyms: Synonyms) -> list[Unit]:
     """Split query text into units with their prefix, typo and synonym alternatives."""
     pairs = query_words(text)
     words = [tok for tok, _ in pairs]
@@ -104,70 +106,115 @@ def parse(text: str, vocabulary: Vocabulary | None, synonyms: Synonyms) -> list[
         length, equivalents = synonyms.match(words, i)
         span = max(length, 1)
         last = i + span == len(words)
-        unit = Unit(tuple(words[i : i + span]), " ".join(raw for _, raw in pairs[i : i + span]))
-        if span == 1:
-            _add_word_alternatives(unit, words[i], last, vocabulary)
-        else:
+        raw = " ".join(dict.fromkeys(raw for _, raw in pairs[i : i + span]))
+        unit = Unit(tuple(words[i : i + span]), raw, last)
+        word = words[i]
+        if span == 1 and len(word) <= MAX_TERM:
+            prefix = last and len(word) >= MIN_PREFIX
+            unit.alts.append(Alt((word,), prefix))
+            budget = allowed_typos(word) if len(word) <= MAX_TYPO_WORD else 0
+            unit.alts.extend(Alt((word,), prefix, typos) for typos in range(1, budget + 1))
+        elif span > 1:
             unit.alts.append(Alt(unit.words))
-        for term in equivalents:
-            alt = Alt(term)
-            if alt.tokens != unit.words:
-                unit.alts.append(alt)
+        for equivalent in equivalents:
+            if equivalent != unit.words:
+                unit.alts.append(Alt(equivalent))
         units.append(unit)
         i += span
     return units
 
 
-def _prefix_alt(prefix: str, vocab: Vocabulary | None) -> Alt:
-    if vocab is None or len(prefix) <= INDEXED_PREFIX:
-        return Alt((prefix,), prefix=True)
-    terms = vocab.completions(prefix, MAX_EXPANSION + 1)
-    if len(terms) > MAX_EXPANSION:
-        return Alt((prefix,), prefix=True)  # complete recall for what was typed
-    return Alt((prefix,), prefix=True, terms=tuple(terms))
+class Builder:
+    """Tantivy queries for one schema."""
+
+    def __init__(self, schema: IndexSchema, tantivy_schema: tantivy.Schema) -> None:
+        self.schema = schema
+        self.ts = tantivy_schema
+
+    def alt(self, alt: Alt, name: str) -> Query:
+        words = [term(t) for t in alt.tokens]
+        if len(words) > 1:
+            return Query.phrase_query(self.ts, name, words)
+        if alt.typos or alt.prefix:
+            return Query.fuzzy_term_query(self.ts, name, words[0], alt.typos, True, alt.prefix)
+        return Query.term_query(self.ts, name, words[0])
+
+    def unit(self, unit: Unit, counted: bool = False) -> Query:
+        """The unit's best match (fewest typos, then best field), plus a little per field.
+
+        The per-field part counts each field the unit is found in, double for the word as typed
+        rather than a typo, completion or synonym (exactness): among records otherwise alike, one
+        that is about the words throughout, in the reader's own language, comes first."""
+        fields = self.schema.searchable
+        base = WORD if counted else 0.0
+        best, each = [], []
+        typed = Alt(unit.words) if unit.alts and len(unit.words[0]) <= MAX_TERM else None
+        for position, name in enumerate(fields):
+            ahead = len(fields) - 1 - position
+            here = []
+            for alt in unit.alts:
+                query = self.alt(alt, name)
+                score = base + TYPO * (2 - alt.typos) + ATTRIBUTE * ahead
+                best.append(Query.const_score_query(query, score))
+                here.append(Query.const_score_query(query, ahead + 1))
+            if typed:
+                here.append(Query.const_score_query(self.alt(typed, name), 2 * (ahead + 1)))
+            each.append((Occur.Should, Query.disjunction_max_query(here)))
+        return Query.boolean_query([(Occur.Must, Query.disjunction_max_query(best)), *each])
+
+    def near(self, units: list[Unit]) -> list[Query]:
+        """Bonuses for neighbouring query words found side by side (Meilisearch's proximity)."""
+        out = []
+        for first, second in zip(units, units[1:], strict=False):
+            words = [term(t) for t in (*first.words, *second.words)]
+            if len(words) > 8:
+                continue
+            options = []
+            for name in self.schema.searchable:
+                if second.last and second.alts and second.alts[0].prefix:
+                    phrase = Query.phrase_prefix_query(self.ts, name, words)
+                else:
+                    phrase = Query.phrase_query(self.ts, name, words)
+                options.append(Query.const_score_query(phrase, NEAR))
+                slop = Query.phrase_query(self.ts, name, words, slop=2)
+                options.append(Query.const_score_query(slop, NEAR / 2))
+            out.append(Query.disjunction_max_query(options))
+        return out
+
+    def words(self, units: list[Unit], every: bool) -> Query:
+        """Documents matching every unit (or, when `every` is false, any unit, ranked by count)."""
+        occur = Occur.Must if every else Occur.Should
+        clauses = [(occur, self.unit(u, counted=not every)) for u in units]
+        clauses += [(Occur.Should, q) for q in self.near(units)]
+        return Query.boolean_query(clauses, None if every else 1)
+
+    def filters(
+        self,
+        filters: dict[str, list[str]],
+        ranges: dict[str, tuple[float | None, float | None]],
+        booleans: dict[str, bool],
+        without: str | None = None,
+    ) -> list[Query]:
+        """The query's filters as queries to intersect, leaving one field out for its facet."""
+        out = []
+        for name, values in filters.items():
+            if values and name != without:
+                folded = [str(v).casefold() for v in values]
+                out.append(Query.term_set_query(self.ts, folded_field(name), folded))
+        for name, (low, high) in ranges.items():
+            if name != without and (low is not None or high is not None):
+                low = float(low) if low is not None else None
+                high = float(high) if high is not None else None
+                out.append(Query.range_query(self.ts, name, tantivy.FieldType.Float, low, high))
+        for name, value in booleans.items():
+            if name != without:
+                out.append(Query.term_query(self.ts, name, bool(value)))
+        return out
 
 
-def _add_word_alternatives(unit: Unit, word: str, last: bool, vocab: Vocabulary | None) -> None:
-    as_prefix = last and len(word) >= MIN_PREFIX
-    exact = _prefix_alt(word, vocab) if as_prefix else Alt((word,))
-    unit.alts.append(exact)
-    budget = allowed_typos(word)
-    if vocab is None or budget == 0 or len(word) > MAX_TYPO_WORD:
-        return
-    similar = vocab.similar(word, budget, prefix=as_prefix)
-    # Typo derivations become plain terms (a typo-tolerant prefix its most frequent
-    # completions), the most frequent first, capped like Meilisearch caps its own.
-    covered = set(exact.terms or exact.tokens)
-    derived: dict[str, int] = {}
-    for term, typos, is_prefix in similar:
-        for found in vocab.completions(term, MAX_DERIVED[typos]) if is_prefix else [term]:
-            if found not in covered and typos < derived.get(found, 3):
-                derived[found] = typos
-    for typos in (1, 2):
-        terms = [t for t, cost in derived.items() if cost == typos]
-        terms.sort(key=lambda t: (-vocab.df.get(t, 0), t))
-        unit.alts.extend(Alt((t,), typos=typos) for t in terms[: MAX_DERIVED[typos]])
-    known = word in vocab.df or (as_prefix and vocab.has_prefix(word))
-    if known or not similar:
-        return
-    whole = [term for term, _, is_prefix in similar if not is_prefix]
-    unit.correction = whole[0] if whole else vocab.best_completion(similar[0][0])
-
-
-def suggestion(units: list[Unit]) -> str | None:
-    """Return the query with corrected words, when any word was corrected."""
-    if not any(u.correction for u in units):
-        return None
-    return " ".join(u.correction or u.raw for u in units)
-
-
-def all_of(units: list[Unit], typos: int = 2) -> str:
-    return " AND ".join(u.fts(typos) for u in units)
-
-
-def any_of(units: list[Unit]) -> str:
-    return " OR ".join(u.fts() for u in units)
-
-
-def in_column(column: int, units: list[Unit]) -> str:
-    return f"c{column} : ({any_of(units)})"
+def combine(text: Query | None, filters: list[Query]) -> Query:
+    """Intersect the words query (or every document) with the filters, scored by the words."""
+    if not filters:
+        return text or Query.all_query()
+    clauses = [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
+    return Query.boolean_query([(Occur.Must, text or Query.all_query()), *clauses])

@@ -1,235 +1,274 @@
-"""The embedded engine's own SQLite file: connections, metadata and one table set per generation.
+"""The index directory: its state file, tantivy generations, the one writer and the rebuild journal.
 
-A generation is a complete index: `doc_<g>` (documents as JSON plus their filter/facet values),
-`fts_<g>` (FTS5 over the folded text of the searchable fields, one column per field) and
-`vocab_<g>` (fts5vocab over it, for typo tolerance). `meta.generation` names the live one; a
-rebuild fills the next generation and flips that number in one transaction, so readers, each in
-its own WAL snapshot, see either the old index or the new one, never a half-built one.
+Layout of the directory: `state.json` (the schema, the synonyms, the live generation and the one
+being built), `gen-N/` (one tantivy index per generation), `journal-N.jsonl` (writes made while
+generation N is being built, replayed into it before it goes live) and `state.lock`.
+
+Writes: tantivy allows one `IndexWriter` per index. A process opens at most one at a time, under a
+process-wide lock for the directory and a file lock shared with other processes, and drops it after
+its commit, so the CLI, the server's workers and the outbox worker take turns and none waits on a
+search. Searches never take a lock: a searcher is a snapshot; each process reloads its reader when
+it sees a new commit (tantivy's reload-on-commit, and at once after its own).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
+import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 
-from search.backend import IndexSchema, SearchError
-from search.text import field_text, tokens
+import tantivy
+from filelock import FileLock, Timeout
 
-# Letters and digits of every Unicode version are token characters ("Cn" covers letters newer
-# than SQLite's Unicode 6.1 tables, "Mc" marks Python counts as letters), so FTS5 splits the
-# already folded text exactly where `search.text.tokens` did.
-TOKENIZE = "unicode61 remove_diacritics 2 categories 'L* N* Co Cn Mc'"
+from search.backend import IndexCorrupt, IndexSchema, SearchError, SearchUnavailable
+from search.embedded.documents import WORDS, build_schema, to_tantivy
 
+BATCH = 5000
+WRITER_HEAP = 50_000_000  # per incremental write; tantivy needs at least 15 MB per thread
+REBUILD_HEAP = 200_000_000
+LOCK_WAIT = 30.0  # seconds a write waits for another process's write before giving up
 
-def schema_to_json(schema: IndexSchema) -> str:
-    return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in vars(schema).items()})
-
-
-def schema_from_json(text: str) -> IndexSchema:
-    raw = json.loads(text)
-    return IndexSchema(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_INDEXES: dict[str, tantivy.Index] = {}
+_REGISTRY = threading.Lock()
 
 
-def index_fields(schema: IndexSchema) -> tuple:
-    """Return what the stored index depends on: changing any of it needs a reindex."""
-    return (schema.searchable, schema.keywords, schema.numbers, schema.booleans)
+@dataclass
+class State:
+    schema: IndexSchema
+    synonyms: list[list[str]]
+    generation: int
+    building: int | None = None
+
+    def to_json(self) -> str:
+        data = {**asdict(self), "schema": asdict(self.schema)}
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> State:
+        data = json.loads(text)
+        schema = IndexSchema(
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in data["schema"].items()}
+        )
+        return cls(schema, data["synonyms"], data["generation"], data.get("building"))
 
 
-def extract_attrs(schema: IndexSchema, doc: dict) -> dict:
-    """Return the filter, facet and sort values of a document, normalised by field type."""
-    attrs: dict[str, object] = {}
-    for name in schema.keywords:
-        value = doc.get(name)
-        values = value if isinstance(value, list | tuple) else [value]
-        clean = [str(v) for v in values if v is not None and not isinstance(v, dict | list)]
-        attrs[name] = list(dict.fromkeys(clean))
-    for name in schema.numbers:
-        value = doc.get(name)
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        attrs[name] = value if ok and value == value else None  # NaN counts as missing
-    for name in schema.booleans:
-        value = doc.get(name)
-        attrs[name] = value if isinstance(value, bool) else None
-    return attrs
+def _process_lock(path: Path) -> threading.RLock:
+    with _REGISTRY:
+        return _PROCESS_LOCKS.setdefault(str(path), threading.RLock())
 
 
-def doc_texts(schema: IndexSchema, doc: dict) -> list[str]:
-    return [" ".join(tokens(field_text(doc.get(name)))) for name in schema.searchable]
+def open_index(path: Path) -> tantivy.Index:
+    """Return this process's one `Index` object for a generation directory."""
+    key = str(path)
+    with _REGISTRY:
+        index = _INDEXES.get(key)
+    if index is not None:
+        return index
+    try:
+        index = tantivy.Index.open(key)
+    except (ValueError, OSError) as exc:
+        raise IndexCorrupt(f"the search index in {path.name} cannot be opened: {exc}") from exc
+    index.register_tokenizer(WORDS, _analyzer())
+    with _REGISTRY:
+        return _INDEXES.setdefault(key, index)
+
+
+def _create_index(path: Path, schema: IndexSchema) -> tantivy.Index:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    index = tantivy.Index(build_schema(schema), path=str(path), reuse=False)
+    index.register_tokenizer(WORDS, _analyzer())
+    with _REGISTRY:
+        _INDEXES[str(path)] = index
+    return index
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    # Text arrives folded and tokenized by search.text (the query goes the same way), joined by
+    # spaces; over-long tokens are pasted junk that tantivy could not store as terms.
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(200))
+        .build()
+    )
 
 
 class Store:
-    """Connections to the index file: one per thread (WAL readers never block), or one shared."""
+    """One index directory, shared safely by threads and processes."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self.memory = self.path == ":memory:"
-        if not self.memory:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._shared_lock = threading.RLock()  # serialises everything on the single :memory: link
-        self._write_lock = threading.Lock()
-        with self.write() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)")
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', 0)")
+        self.path = Path(path)
+        self._state: tuple[int, State] | None = None
+        self._file_lock = FileLock(self.path / "state.lock", timeout=LOCK_WAIT)
+        self._thread_lock = _process_lock(self.path)
 
-    def _connection(self) -> sqlite3.Connection:
-        if self.memory and self._all:
-            return self._all[0]
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=30
-            )
-            if not self.memory:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._shared_lock:
-                self._all.append(conn)
-        return conn
+    # -- state --------------------------------------------------------------------------------
+
+    def state(self) -> State | None:
+        """Return the state, re-read only when the file changed (another process wrote it)."""
+        file = self.path / "state.json"
+        try:
+            stamp = file.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        cached = self._state
+        if cached and cached[0] == stamp:
+            return cached[1]
+        try:
+            state = State.from_json(file.read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise IndexCorrupt(f"the search index state cannot be read: {exc}") from exc
+        self._state = (stamp, state)
+        return state
+
+    def configured(self) -> State:
+        state = self.state()
+        if state is None:
+            raise SearchError("the index is not configured: call configure() first")
+        return state
+
+    def _save(self, state: State) -> None:
+        tmp = self.path / "state.json.tmp"
+        tmp.write_text(state.to_json(), encoding="utf-8")
+        os.replace(tmp, self.path / "state.json")
+        self._state = None
+
+    def generation(self, number: int) -> Path:
+        return self.path / f"gen-{number}"
+
+    def live(self) -> tuple[State, tantivy.Index]:
+        state = self.configured()
+        path = self.generation(state.generation)
+        if str(path) not in _INDEXES:
+            with _REGISTRY:  # a rebuild elsewhere made a new generation live: forget the old
+                for key in [k for k in _INDEXES if Path(k).parent == self.path]:
+                    del _INDEXES[key]
+        return state, open_index(path)
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside one read transaction (a consistent snapshot)."""
-        with self._shared_lock if self.memory else _nothing():
-            conn = self._connection()
-            conn.execute("BEGIN")
+    def locked(self) -> Iterator[None]:
+        """Hold the directory for a write, against this process's threads and other processes."""
+        with self._thread_lock:
+            self.path.mkdir(parents=True, exist_ok=True)
             try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
+                with self._file_lock:
+                    yield
+            except Timeout as exc:
+                raise SearchUnavailable("another process holds the search index too long") from exc
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection inside a write transaction, committed on success."""
-        with self._write_lock, self._shared_lock if self.memory else _nothing():
-            conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def initialise(self, schema: IndexSchema, synonyms: list[list[str]]) -> State:
+        """Create the first generation (call with the lock held)."""
+        _create_index(self.generation(1), schema)
+        state = State(schema, synonyms, 1)
+        self._save(state)
+        return state
 
-    def close(self) -> None:
-        with self._shared_lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except sqlite3.ProgrammingError:  # pragma: no cover - closed from elsewhere
-                    pass
-            self._all.clear()
-        self._local = threading.local()
+    def save(self, state: State) -> None:
+        """Write the state (call with the lock held)."""
+        self._save(state)
 
+    # -- writes -------------------------------------------------------------------------------
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
+    def apply(self, ops: list[tuple[str, object]]) -> None:
+        """Apply ("upsert", doc) and ("delete", id) operations to the live index, committed."""
+        with self.locked():
+            state = self.configured()
+            index = open_index(self.generation(state.generation))
+            _write(index, state.schema, ops, WRITER_HEAP, 1)
+            if state.building is not None:
+                # A rebuild is filling the next generation from an older read: it replays these.
+                with open(self._journal(state.building), "a", encoding="utf-8") as journal:
+                    journal.writelines(json.dumps(op, ensure_ascii=False) + "\n" for op in ops)
 
+    def _journal(self, number: int) -> Path:
+        return self.path / f"journal-{number}.jsonl"
 
-def read_meta(conn: sqlite3.Connection) -> dict[str, object]:
-    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    def rebuild(self, schema: IndexSchema | None, documents: Iterable[dict]) -> int:
+        """Index documents into a new generation and make it live; searches go on meanwhile."""
+        with self.locked():
+            state = self.configured()
+            schema = schema or state.schema
+            number = max(state.generation, state.building or 0) + 1
+            self._sweep(keep=state.generation)
+            index = _create_index(self.generation(number), schema)
+            self._journal(number).touch()
+            state.building = number
+            self._save(state)
+        writer = index.writer(REBUILD_HEAP, 0)
+        try:
+            iterator = iter(documents)
+            while batch := list(islice(iterator, BATCH)):
+                for doc in batch:
+                    writer.add_document(to_tantivy(doc, schema))
+            with self.locked():
+                state = self.configured()
+                for line in self._journal(number).read_text(encoding="utf-8").splitlines():
+                    _add_op(writer, schema, json.loads(line))
+                writer.commit()
+                writer.wait_merging_threads()
+                index.reload()
+                self._save(State(schema, state.synonyms, number))
+                self._sweep(keep=number)
+        except BaseException:
+            writer.rollback()
+            writer.wait_merging_threads()
+            with self.locked():
+                state = self.configured()
+                state.building = None
+                self._save(state)
+                self._sweep(keep=state.generation)
+            raise
+        return index.searcher().num_docs
 
-
-def set_meta(conn: sqlite3.Connection, key: str, value: object) -> None:
-    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
-
-
-def bump_version(conn: sqlite3.Connection) -> int:
-    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
-    return conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0]
-
-
-def create_generation(conn: sqlite3.Connection, gen: int, schema: IndexSchema) -> None:
-    columns = ", ".join(f"c{i}" for i in range(len(schema.searchable)))
-    conn.execute(
-        f"CREATE TABLE doc_{gen} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-        " body TEXT NOT NULL, attrs TEXT NOT NULL)"
-    )
-    conn.execute(
-        f'CREATE VIRTUAL TABLE fts_{gen} USING fts5({columns}, tokenize="{TOKENIZE}",'
-        " prefix='2 3')"
-    )
-    conn.execute(f"CREATE VIRTUAL TABLE vocab_{gen} USING fts5vocab(fts_{gen}, 'row')")
-    conn.execute(f"CREATE TABLE touched_{gen} (id TEXT PRIMARY KEY)")
-
-
-def drop_generations(conn: sqlite3.Connection, keep: set[int]) -> None:
-    """Drop every generation's tables except those in `keep` (left-overs of failed rebuilds)."""
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    for (name,) in rows:
-        prefix, _, suffix = name.partition("_")
-        if prefix in {"doc", "fts", "vocab", "touched"} and suffix.isdigit():
-            if int(suffix) not in keep:
-                conn.execute(f"DROP TABLE IF EXISTS {name}")
-
-
-def write_documents(
-    conn: sqlite3.Connection,
-    gen: int,
-    schema: IndexSchema,
-    docs: list[dict],
-    *,
-    skip_touched: bool = False,
-    mark_touched: bool = False,
-) -> list[tuple[int, str, dict, list[str]]]:
-    """Insert or replace documents; return (rowid, id, attrs, texts) of those that changed."""
-    changed = []
-    cols = ", ".join(f"c{i}" for i in range(len(schema.searchable)))
-    marks = ", ".join("?" for _ in schema.searchable)
-    for doc in docs:
-        if not isinstance(doc, dict) or doc.get("id") in (None, ""):
-            raise SearchError("every document needs a non-empty 'id'")
-        doc_id = str(doc["id"])
-        if (
-            skip_touched
-            and conn.execute(f"SELECT 1 FROM touched_{gen} WHERE id = ?", (doc_id,)).fetchone()
-        ):
-            continue
-        if mark_touched:
-            conn.execute(f"INSERT OR IGNORE INTO touched_{gen} VALUES (?)", (doc_id,))
-        body = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)
-        row = conn.execute(f"SELECT rowid, body FROM doc_{gen} WHERE id = ?", (doc_id,)).fetchone()
-        if row and row[1] == body:
-            continue
-        attrs = extract_attrs(schema, doc)
-        attrs_json = json.dumps(attrs, ensure_ascii=False)
-        if row:
-            rowid = row[0]
-            conn.execute(
-                f"UPDATE doc_{gen} SET body = ?, attrs = ? WHERE rowid = ?",
-                (body, attrs_json, rowid),
-            )
-            conn.execute(f"DELETE FROM fts_{gen} WHERE rowid = ?", (rowid,))
-        else:
-            cur = conn.execute(
-                f"INSERT INTO doc_{gen} (id, body, attrs) VALUES (?, ?, ?)",
-                (doc_id, body, attrs_json),
-            )
-            rowid = cur.lastrowid
-        texts = doc_texts(schema, doc)
-        conn.execute(f"INSERT INTO fts_{gen} (rowid, {cols}) VALUES (?, {marks})", (rowid, *texts))
-        changed.append((rowid, doc_id, attrs, texts))
-    return changed
+    def _sweep(self, keep: int) -> None:
+        """Remove generations and journals other than `keep` (left by an interrupted rebuild)."""
+        for path in self.path.glob("gen-*"):
+            if path.name != f"gen-{keep}":
+                with _REGISTRY:
+                    _INDEXES.pop(str(path), None)
+                shutil.rmtree(path, ignore_errors=True)
+        for path in self.path.glob("journal-*.jsonl"):
+            path.unlink(missing_ok=True)
 
 
-def delete_documents(
-    conn: sqlite3.Connection, gen: int, ids: list[str], *, mark_touched: bool = False
-) -> list[int]:
-    """Delete documents by id; return the rowids removed."""
-    removed = []
-    for doc_id in ids:
-        if mark_touched:
-            conn.execute(f"INSERT OR IGNORE INTO touched_{gen} VALUES (?)", (str(doc_id),))
-        row = conn.execute(f"SELECT rowid FROM doc_{gen} WHERE id = ?", (str(doc_id),)).fetchone()
-        if row:
-            conn.execute(f"DELETE FROM doc_{gen} WHERE rowid = ?", row)
-            conn.execute(f"DELETE FROM fts_{gen} WHERE rowid = ?", row)
-            removed.append(row[0])
-    return removed
+def _write(index: tantivy.Index, schema: IndexSchema, ops: list, heap: int, threads: int) -> None:
+    writer = _open_writer(index, heap, threads)
+    try:
+        for op in ops:
+            _add_op(writer, schema, op)
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()  # drops the writer and its lock file
+    index.reload()
+
+
+def _open_writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWriter:
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            return index.writer(heap, threads)
+        except ValueError as exc:  # LockBusy: a process that is not ours (an older release)
+            if time.monotonic() > deadline:
+                raise SearchUnavailable(f"the search index is locked: {exc}") from exc
+            time.sleep(0.05)
+
+
+def _add_op(writer: tantivy.IndexWriter, schema: IndexSchema, op: list | tuple) -> None:
+    kind, payload = op
+    if kind == "upsert":
+        document = to_tantivy(payload, schema)
+        writer.delete_documents_by_term("id", str(payload["id"]))
+        writer.add_document(document)
+    else:
+        writer.delete_documents_by_term("id", str(payload))

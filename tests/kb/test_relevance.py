@@ -49,6 +49,18 @@ TURF = {
     "it-gragnano-istituto-damato-campo-sintetico",
     "it-laquila-speedbol-mini-pitch",
 }
+ARTIFICIAL_TURF = TURF | {  # every case of the application: any of them answers "artificial turf"
+    "it-napoli-scampia-stadio-landieri-erba-sintetica",
+    "es-ribeira-carreira-campo-cesped-microplasticos-signus",
+    "it-campi-calcio-sintetici-gomma-pfu-2015",
+    "pl-orlik-2012-granulat-z-opon-modernizacja",
+    "be-bruxelles-terrains-synthetiques-remplissage-liege",
+    "it-pozzuolo-martesana-centro-pertini-campo-sintetico",
+}
+FURNITURE = {
+    "es-madrid-malasana-bolardos-caucho-reciclado",
+    "it-rispescia-festambiente-citta-gomma-riciclata",
+}
 TRACKS = {
     "it-roma-centro-sportivo-fulvio-bernardini",
     "it-modena-accademia-militare-pista-atletica",
@@ -99,6 +111,28 @@ CASES = [
     # Slovenian
     ("protihrupna ograja", {}, BARRIERS),
     ("varnostna podlaga", {}, PLAYGROUNDS),
+    # Greek, Slovenian, Polish and Spanish queries for records written in other languages
+    ("στίβος", {}, TRACKS),
+    ("συνθετικός χλοοτάπητας", {}, ARTIFICIAL_TURF),
+    ("αστικός εξοπλισμός", {}, FURNITURE),
+    ("λεκάνη κατακράτησης ομβρίων", {}, BASINS),
+    ("atletska steza", {}, TRACKS),
+    ("umetna trava", {}, ARTIFICIAL_TURF),
+    ("jeklena vlakna beton", {}, STEEL),
+    ("zadrževalnik meteorne vode", {}, BASINS),
+    ("bieżnia lekkoatletyczna", {}, TRACKS),
+    ("sztuczna trawa", {}, ARTIFICIAL_TURF),
+    ("mata antywibracyjna tramwaj", {}, RAIL),
+    ("zbiornik retencyjny", {}, BASINS),
+    ("pista de atletismo", {}, TRACKS),
+    ("césped artificial", {}, ARTIFICIAL_TURF),
+    ("fibras de acero hormigón", {}, STEEL),
+    ("pantalla antirruido", {}, BARRIERS),
+    # US spellings
+    ("rubberized asphalt", {}, POLAND | MADRID | {"it-robbio-strade-comunali", "cz-zadverice-i49"}),
+    ("steel fiber concrete", {}, STEEL),
+    ("artificial turf tire infill", {}, ARTIFICIAL_TURF),
+    ("noise barrier recycled tires", {}, BARRIERS),
     # Typos
     ("playgorund", {}, PLAYGROUNDS),
     ("equestrain", {}, {"it-verona-fieracavalli-tyrefield-equestrian-surfaces"}),
@@ -127,7 +161,7 @@ CASES = [
     ("", {"application": ["noise-barrier"]}, BARRIERS),
     ("concrete", {"rtm": ["steel-fibre"]}, STEEL),
 ]
-BAR = 0.9
+BAR = 1.0
 
 
 def test_relevance_set_success_at_3(seeded_runtime, capsys):
@@ -137,14 +171,14 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
             backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=3, **filters)
         )
         top = [hit.id for hit in result.hits]
-        if not set(top) & relevant:
-            misses.append(f"{text!r} {filters}: got {top}")
+        if not set(top) & relevant or result.total == 0:
+            misses.append(f"{text!r} {filters}: got {top} of {result.total}")
     score = 1 - len(misses) / len(CASES)
     with capsys.disabled():
         print(f"\nrelevance set: success@3 = {score:.2f} over {len(CASES)} queries")
         for miss in misses:
             print(f"  miss: {miss}")
-    assert len(CASES) >= 30
+    assert len(CASES) >= 50
     assert score >= BAR, misses
 
 
@@ -157,3 +191,32 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
         ).hits
     }
     assert ids & POLAND and ids & MADRID
+
+
+@pytest.mark.parametrize(
+    ("text", "application"),
+    [
+        ("sports surface", "sports-surface"),
+        ("superfici sportive", "sports-surface"),
+        ("αθλητικά δάπεδα", "sports-surface"),
+        ("street furniture", "street-furniture"),
+        ("mobiliario urbano", "street-furniture"),
+        ("artificial turf", "artificial-turf"),
+        ("umetna trava", "artificial-turf"),
+    ],
+)
+def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, text, application):
+    hits = search_cases(backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)).hits
+    apps = [hit.application for hit in hits]
+    first = apps[: apps.count(application)]
+    assert apps.count(application) >= 1
+    assert set(first) == {application}, apps
+
+
+def test_a_misspelt_query_does_not_flood(seeded_runtime):
+    def total(text: str) -> int:
+        return search_cases(backend=seeded_runtime.search, query=CaseQuery(q=text)).total
+
+    # Only the documents with both words (typos allowed): about as many as when spelt right.
+    assert total("rubbr asfalt") <= 1.2 * total("rubber asphalt")
+    assert total("rubber asphalt") < total("rubber")

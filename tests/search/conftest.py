@@ -50,7 +50,7 @@ def case(doc_id: str, title: str = "Untitled work", **fields: object) -> dict:
 
 
 def make_embedded(tmp_path) -> EmbeddedBackend:
-    backend = EmbeddedBackend(tmp_path / f"search-{uuid.uuid4().hex[:8]}.sqlite")
+    backend = EmbeddedBackend(tmp_path / f"search-{uuid.uuid4().hex[:8]}")
     backend.configure(SCHEMA, SYNONYMS)
     return backend
 

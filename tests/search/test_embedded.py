@@ -1,15 +1,18 @@
-"""What only the embedded engine promises: its file, threads, suggestions, large buckets."""
+"""What only the embedded engine promises: its directory, threads, processes, no dead ends."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.backend import IndexSchema, InvalidQuery, SearchError, SearchQuery
-from search.embedded import EmbeddedBackend, rank, sets
+from search.backend import IndexCorrupt, IndexSchema, InvalidQuery, SearchError, SearchQuery
+from search.embedded import EmbeddedBackend
 from tests.search.conftest import SCHEMA, SYNONYMS, case
 
 
@@ -17,18 +20,8 @@ def ids(backend, text: str = "", **kwargs) -> list[str]:
     return [hit.id for hit in backend.search(SearchQuery(text=text, **kwargs)).hits]
 
 
-def test_memory_index():
-    backend = EmbeddedBackend(":memory:")
-    backend.configure(SCHEMA, SYNONYMS)
-    backend.upsert([case("a", "Rubber kerb")])
-    assert ids(backend, "kerb") == ["a"]
-    assert backend.rebuild([case("b", "Rubber mat")]) == 1
-    assert ids(backend, "rubber") == ["b"]
-    backend.close()
-
-
 def test_unconfigured_index_refuses_clearly(tmp_path):
-    backend = EmbeddedBackend(tmp_path / "s.sqlite")
+    backend = EmbeddedBackend(tmp_path / "s")
     assert backend.count() == 0
     assert backend.health()
     with pytest.raises(SearchError, match="configure"):
@@ -49,7 +42,7 @@ def test_invalid_queries_and_documents_are_refused(embedded):
 
 
 def test_index_survives_reopening(tmp_path):
-    path = tmp_path / "s.sqlite"
+    path = tmp_path / "s"
     first = EmbeddedBackend(path)
     first.configure(SCHEMA, SYNONYMS)
     first.upsert([case("a", "Rubber kerb")])
@@ -61,7 +54,7 @@ def test_index_survives_reopening(tmp_path):
 
 
 def test_two_instances_on_one_file_see_each_other(tmp_path):
-    path = tmp_path / "s.sqlite"
+    path = tmp_path / "s"
     writer, reader = EmbeddedBackend(path), EmbeddedBackend(path)
     writer.configure(SCHEMA, SYNONYMS)
     writer.upsert([case("a", "Rubber kerb")])
@@ -76,7 +69,7 @@ def test_two_instances_on_one_file_see_each_other(tmp_path):
 
 
 def test_schema_change_reindexes_stored_documents(tmp_path):
-    backend = EmbeddedBackend(tmp_path / "s.sqlite")
+    backend = EmbeddedBackend(tmp_path / "s")
     backend.configure(SCHEMA, SYNONYMS)
     backend.upsert([case("a", "Rubber kerb", city="Ljubljana")])
     assert ids(backend, "ljubljana") == []
@@ -161,8 +154,7 @@ def test_concurrent_searches_and_writes(embedded):
     assert embedded.count() == 240
 
 
-def test_large_buckets_rank_consistently_across_pages(embedded, monkeypatch):
-    monkeypatch.setattr(rank, "POOL", 5)  # force the set-level path with few documents
+def test_ranking_is_consistent_across_pages(embedded):
     docs = [case(f"b{i:02d}", "Municipal work", body=f"rubber tile {i}") for i in range(30)]
     docs += [case(f"t{i:02d}", f"Rubber tile {i}") for i in range(12)]
     far = "rubber and then many words before the tile"
@@ -170,14 +162,13 @@ def test_large_buckets_rank_consistently_across_pages(embedded, monkeypatch):
     docs += [case(f"o{i:02d}", f"Rubber only {i}") for i in range(9)]
     embedded.upsert(docs)
     seen: list[str] = []
-    for page in range(1, 8):
+    for page in range(1, 7):
         result = embedded.search(SearchQuery(text="rubber tile", page=page, per_page=10))
-        assert result.total == 57
+        assert result.total == 48  # every word kept: "rubber" alone is no match
         seen += [hit.id for hit in result.hits]
-    assert sorted(seen) == sorted(d["id"] for d in docs)
-    assert {s[0] for s in seen[:48]} == {"b", "t", "x"}  # both words before one word
-    assert {s[0] for s in seen[48:]} == {"o"}
+    assert sorted(seen) == sorted(d["id"] for d in docs if d["id"][0] != "o")
     assert {s[0] for s in seen[:12]} == {"t"}  # best field first
+    assert {s[0] for s in seen[42:]} == {"x"}  # words far apart last
     sorted_ids = ids(embedded, "rubber", sort=(("year", "asc"),), page=3, per_page=10)
     assert len(sorted_ids) == 10
 
@@ -262,33 +253,17 @@ def test_fields_with_many_values_are_counted_row_by_row(embedded):
     assert result.facets["rtm_tonnes"] == {"7.5": 1, "8.5": 1}
 
 
-def test_synonym_phrases_are_highlighted_only_where_they_stand_together():
-    backend = EmbeddedBackend(":memory:")
+def test_synonym_phrases_are_highlighted_only_where_they_stand_together(tmp_path):
+    backend = EmbeddedBackend(tmp_path / "s")
     backend.configure(SCHEMA, [["asfalto gommato", "rubberised asphalt", "asfalt z gumą"]])
     backend.upsert([case("a", "A rubberised asphalt at a junction, z and asphalt alone")])
     hit = backend.search(SearchQuery(text="asfalto gommato")).hits[0]
     assert hit.highlight["title"] == (
         "A <mark>rubberised</mark> <mark>asphalt</mark> at a junction, z and asphalt alone"
     )
-    backend.close()
 
 
-def test_match_sets_are_reused_only_within_one_index_version():
-    cache = sets.SetCache(budget=400)
-    cache.put((1, 5), '"a"', {1, 2, 3})
-    assert cache.get((1, 5), '"a"') == {1, 2, 3}
-    assert cache.get((1, 6), '"a"') is None
-    cache.put((1, 4), '"b"', {4})  # a search on an older snapshot stores nothing
-    assert cache.get((1, 5), '"b"') is None
-    cache.put((2, 6), '"c"', {5})
-    assert cache.get((1, 5), '"a"') is None  # a newer version drops the older sets
-    for i in range(20):
-        cache.put((2, 6), f'"t{i}"', set(range(i * 10, i * 10 + 10)))
-    assert cache.get((2, 6), '"c"') is None  # least recently used, beyond the budget
-    assert cache.get((2, 6), '"t19"') == set(range(190, 200))
-
-
-def test_cached_match_sets_follow_writes(embedded):
+def test_searches_follow_writes(embedded):
     embedded.upsert([case("a", "Rubber kerb"), case("b", "Kerb stones")])
     assert sorted(ids(embedded, "kerb")) == ["a", "b"]
     embedded.upsert([case("b", "Paving stones"), case("c", "Kerb tiles")])
@@ -312,3 +287,107 @@ def test_synonym_units_match_as_the_union_of_their_alternatives(embedded):
     assert sorted(ids(embedded, "tire")) == ["a", "b"]  # "tyres" is no synonym of "tire"
     assert sorted(ids(embedded, "elt")) == ["c", "d"]
     assert sorted(ids(embedded, "pneumatic")) == ["b"]  # prefix of the last word
+
+
+# -- no dead ends, precision --------------------------------------------------------------------
+
+
+def test_words_that_match_nothing_are_dropped_first(embedded):
+    embedded.upsert([case("both", "Rubber crumb"), case("one", "Rubber tiles")])
+    assert ids(embedded, "stadium rubber crumb") == ["both"]
+    assert set(ids(embedded, "zqxwv rubber")) == {"both", "one"}
+    assert ids(embedded, "granu rubber crumb") == ["both"]  # not the last word: no prefix
+
+
+def test_matches_have_every_word_kept_and_the_total_counts_them(embedded):
+    embedded.upsert([case("both", "Rubber asphalt"), case("one", "Rubber tiles")])
+    result = embedded.search(SearchQuery(text="rubber asphalt"))
+    assert [hit.id for hit in result.hits] == ["both"]
+    assert result.total == 1
+
+
+def test_without_a_document_having_every_word_any_word_ranked_by_count(embedded):
+    embedded.upsert(
+        [
+            case("two", "Rubber", body="granulate"),
+            case("one", "Rubber kerb"),
+            case("other", "Tiles"),
+            case("none", "Steel"),
+        ]
+    )
+    result = embedded.search(SearchQuery(text="rubber tiles granulate bench"))
+    assert result.total == 3  # "bench" matches nothing; no document has all three others
+    assert [hit.id for hit in result.hits][0] == "two"
+
+
+def test_zero_results_only_when_no_word_matches_and_closest_terms_offered(embedded):
+    embedded.upsert([case("a", "Rubber granulate asphalt")])
+    result = embedded.search(SearchQuery(text="granulxxxe", facets=("country",)))
+    assert result.total == 0
+    assert result.facets == {"country": {}}
+    assert result.suggestion == "granulate"
+    assert embedded.search(SearchQuery(text="zqxwv")).suggestion is None
+
+
+def test_a_misspelt_word_does_not_flood(embedded):
+    embedded.upsert(
+        [case(f"ra{i}", "Rubber asphalt") for i in range(3)]
+        + [case(f"r{i}", "Rubber tiles") for i in range(5)]
+        + [case(f"a{i}", "Asfalto poroso") for i in range(4)]
+    )
+    assert embedded.search(SearchQuery(text="rubbr asfalt")).total == 3
+    assert embedded.search(SearchQuery(text="rubber asphalt")).total == 3
+
+
+def test_the_words_as_typed_rank_before_their_synonyms(embedded):
+    embedded.upsert([case("syn", "Asphalt binder"), case("typed", "Asfalto binder")])
+    assert ids(embedded, "asfalto binder") == ["typed", "syn"]
+
+
+# -- the directory, processes ------------------------------------------------------------------
+
+
+def test_an_unreadable_index_raises_index_corrupt(tmp_path):
+    backend = EmbeddedBackend(tmp_path / "s")
+    backend.configure(SCHEMA, SYNONYMS)
+    backend.upsert([case("a", "Rubber kerb")])
+    (tmp_path / "s" / "state.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexCorrupt):
+        EmbeddedBackend(tmp_path / "s").search(SearchQuery(text="kerb"))
+    assert not EmbeddedBackend(tmp_path / "s").health()
+
+
+def test_a_missing_generation_raises_index_corrupt(tmp_path):
+    backend = EmbeddedBackend(tmp_path / "s")
+    backend.configure(SCHEMA, SYNONYMS)
+    state = (tmp_path / "s" / "state.json").read_text(encoding="utf-8")
+    (tmp_path / "s" / "state.json").write_text(
+        state.replace('"generation": 1', '"generation": 7'), encoding="utf-8"
+    )
+    with pytest.raises(IndexCorrupt):
+        EmbeddedBackend(tmp_path / "s").search(SearchQuery(text="kerb"))
+
+
+WRITER = """
+import sys
+from search.embedded import EmbeddedBackend
+from tests.search.conftest import case
+EmbeddedBackend(sys.argv[1]).upsert([case(sys.argv[2], "Vulcanised flooring")])
+"""
+
+
+def test_other_processes_write_in_turn_and_their_writes_are_seen_within_a_second(tmp_path):
+    path = tmp_path / "s"
+    reader = EmbeddedBackend(path)
+    reader.configure(SCHEMA, SYNONYMS)
+    reader.upsert([case("mine", "Rubber kerb")])
+    assert ids(reader, "vulcanised") == []
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"p{i}"]) for i in range(3)
+    ]
+    reader.upsert([case("also-mine", "Vulcanised kerb")])  # while they write
+    assert all(w.wait(timeout=60) == 0 for w in writers)
+    deadline = time.monotonic() + 1.0
+    while len(ids(reader, "vulcanised")) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(ids(reader, "vulcanised")) == ["also-mine", "p0", "p1", "p2"]

@@ -12,7 +12,7 @@ from search.service import make_backend
 def test_embedded_engine_without_meilisearch(tmp_path):
     backend = make_backend(Settings(data_dir=tmp_path, meili_url=None, meili_key=None))
     assert isinstance(backend, EmbeddedBackend)
-    assert backend.store.path == str(tmp_path / "search.sqlite")
+    assert backend.store.path == tmp_path / "search-index"
     backend.close()
 
 
