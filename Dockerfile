@@ -18,7 +18,7 @@ COPY search ./search
 COPY templates ./templates
 COPY static ./static
 COPY seeds ./seeds
-RUN pip install -e '.[pdf]' \
+RUN pip install -e . \
  && pybabel compile -d replan/translations -D messages \
  && useradd --system --home /data replan && mkdir -p /data && chown replan /data
 

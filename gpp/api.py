@@ -28,10 +28,11 @@ from gpp.schemas import (
 )
 from kb.codes import APPLICATIONS
 from kb.web import RuntimeDep
-from replan import auth
+from replan import auth, ratelimit
 from replan.api import ERRORS
 from replan.auth_models import User
 from replan.i18n import LANGUAGES
+from replan.web import public_url
 
 router = APIRouter(prefix="/api/v1", tags=["gpp"], dependencies=[Depends(auth.api_csrf_protect)])
 Procurer = Annotated[User, Depends(auth.require_roles("procurer", api=True))]
@@ -93,6 +94,7 @@ def list_criteria(
 
 @router.post(
     "/specs",
+    dependencies=[Depends(ratelimit.limit_specs)],
     status_code=201,
     response_model=SpecCreated,
     responses=ERRORS,
@@ -106,12 +108,17 @@ def create_spec(
     try:
         with runtime.db.session() as session:
             spec = service.build_spec(
-                session, library=library, request=body, taxonomy=runtime.taxonomy, owner_id=owner_id
+                session,
+                library=library,
+                request=body,
+                taxonomy=runtime.taxonomy,
+                owner_id=owner_id,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:
         raise RequestValidationError(exc.errors) from exc
-    url = str(request.url_for("spec_page", spec_id=spec_id))
+    url = public_url(request, f"/specs/{spec_id}")
     return JSONResponse({"id": spec_id, "url": url}, status_code=201, headers={"Location": url})
 
 
@@ -126,7 +133,7 @@ def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
         return service.spec_list(
             session,
             owner_id=user.id,
-            url=lambda spec_id: str(request.url_for("spec_page", spec_id=spec_id)),
+            url=lambda spec_id: public_url(request, f"/specs/{spec_id}"),
         )
 
 
@@ -136,10 +143,13 @@ def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
     responses=ERRORS,
     summary="One tender specification with its checklist and market evidence",
 )
-def get_spec(spec_id: str, runtime: RuntimeDep) -> dict:
+def get_spec(spec_id: str, request: Request, runtime: RuntimeDep) -> dict:
+    user = auth.current_user(request)
     with runtime.db.session() as session:
         try:
-            return service.spec_json(service.get_spec(session, spec_id))
+            return service.spec_json(
+                service.get_spec(session, spec_id), viewer_id=user.id if user else None
+            )
         except service.SpecNotFound as exc:
             raise HTTPException(404, "spec not found") from exc
 

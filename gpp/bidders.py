@@ -69,6 +69,14 @@ def update_check(
     return check
 
 
+def update_checks(session: Session, *, bidder: Bidder, changes: dict[int, tuple[str, str]]) -> None:
+    """Set the status and note of many items at once (n -> (status, note)); only changed ones."""
+    current = {c.n: (c.status, c.note) for c in bidder.checks}
+    for n, (status, note) in changes.items():
+        if current.get(n) != (status, note):
+            update_check(session, bidder=bidder, n=n, status=status, note=note)
+
+
 def summary(statuses: list[str]) -> dict[str, int]:
     """Count the checks of each status (every status present, zero included)."""
     return {status: statuses.count(status) for status in CHECK_STATUSES}

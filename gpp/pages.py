@@ -152,7 +152,7 @@ def wizard_context(
             for level in ("core", "comprehensive")
         }
     elif step == "criteria":
-        ctx.update(_criteria_step(library, data, raw, ticked, language, on))
+        ctx.update(_criteria_step(library, data, raw, ticked, errors, language, on))
     elif step == "award":
         items = []
         for c in wizard.award_items(library, data, on):
@@ -164,14 +164,20 @@ def wizard_context(
                     "value": raw.get(key, str(wizard.points_of(c, data))),
                 }
             )
-        total = sum(wizard.points_of(c["c"], data) for c in items)
-        ctx.update(award=items, total=total, rest=max(service.MAX_POINTS - total, 0))
+        # One total, of the values on the page (as typed when they come back with errors).
+        total = wizard.award_total([item["value"] for item in items])
+        ctx.update(
+            award=items,
+            total_over=total > service.MAX_POINTS,
+            total_text=wizard.award_message(total, _),
+        )
     elif step in ("evidence", "review"):
         ctx["evidence"] = evidence
-        ctx["country_names"] = {
-            c: country_name(c, locale) for c in (evidence or {}).get("countries", [])
-        }
-        ctx["countries_text"] = ", ".join(sorted(ctx["country_names"].values()))
+        named = [*(evidence or {}).get("countries", []), (evidence or {}).get("country")]
+        ctx["country_names"] = {c: country_name(c, locale) for c in named if c}
+        ctx["countries_text"] = ", ".join(
+            sorted(country_name(c, locale) for c in (evidence or {}).get("countries", []))
+        )
         ctx["role_labels"] = _role_labels(taxonomy, locale)
     if step == "review":
         ctx["preview"] = _preview(library, data, language, on)
@@ -200,12 +206,19 @@ def _error_labels(library: Library, errors: dict, language: str) -> dict:
 
 
 def _criteria_step(
-    library: Library, data: dict, raw: dict, ticked: list[str] | None, language: str, on
+    library: Library,
+    data: dict,
+    raw: dict,
+    ticked: list[str] | None,
+    errors: dict,
+    language: str,
+    on,
 ) -> dict:
     offered = wizard.available(library, data, on)
     chosen = {c.id for c in wizard.selected(library, data, on)}
     if ticked is not None:  # a form sent back with errors keeps what was ticked
         chosen = set(ticked) & {c.id for c in offered}
+    default = {c.id for c in wizard.preselected(offered, data.get("ambition"))}
     groups = []
     for kind in TYPES:
         items = []
@@ -232,13 +245,16 @@ def _criteria_step(
                     "checked": c.id in chosen,
                     "params": params,
                     "text": service.fill(c.text, values, language),
+                    "open": any(p["key"] in errors for p in params),
                 }
             )
         if items:
-            groups.append({"type": kind, "items": items})
+            picked = sum(item["checked"] for item in items)
+            groups.append({"type": kind, "items": items, "picked": picked})
     return {
         "groups": groups,
-        "all_selected": bool(offered) and len(chosen) == len(offered),
+        # Only a choice of the procurer's own is warned against, never the pre-selection.
+        "all_selected": bool(offered) and len(chosen) == len(offered) and chosen != default,
         "offered_count": len(offered),
         "chosen_count": len(chosen),
     }

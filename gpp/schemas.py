@@ -172,6 +172,9 @@ class EvidenceOrganisation(BaseModel):
 
 class MarketEvidence(BaseModel):
     cases: int
+    country: str | None = None  # the buyer's: its cases come first (specs before it: none)
+    in_country: int = 0
+    elsewhere: int = 0
     countries: list[str]
     case_ids: list[str]
     case_list: list[EvidenceCase]

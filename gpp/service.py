@@ -19,6 +19,7 @@ from kb.codes import APPLICATIONS, iso_countries
 from replan.i18n import LANGUAGES
 
 EVIDENCE_ROLES = ("supplier", "recycler")  # organisations that supply the materials
+EVIDENCE_LIMIT = 50  # cases a spec lists (REPLAN_SPEC_EVIDENCE_CASES); it counts them all
 MAX_POINTS = 100
 
 
@@ -270,9 +271,17 @@ def spec_eforms(criterion: Criterion, country: str | None) -> dict:
     return found
 
 
-def market_evidence(session: Session, *, application: str) -> dict:
-    """Return the published cases of an application and the organisations that supplied them."""
-    cases = kb_service.published_cases(session, application=application)
+def market_evidence(
+    session: Session, *, application: str, country: str | None = None, limit: int = EVIDENCE_LIMIT
+) -> dict:
+    """Return a bounded summary of the published cases of an application: how many, in which
+    countries, how many in the buyer's country and elsewhere, the `limit` best of them (the
+    buyer's country's first) and the organisations that supplied those."""
+    country = country.upper() if country else None
+    summary = kb_service.published_summary(
+        session, application=application, limit=limit, country=country
+    )
+    cases = summary.cases
     organisations: dict[tuple[str, str], dict] = {}
     for case in cases:
         for link in case.organisation_links:
@@ -282,8 +291,11 @@ def market_evidence(session: Session, *, application: str) -> dict:
                     (org.slug, link.role), {"name": org.name, "slug": org.slug, "role": link.role}
                 )
     return {
-        "cases": len(cases),
-        "countries": sorted({c.country for c in cases}),
+        "cases": summary.count,
+        "country": country,
+        "in_country": summary.in_country,
+        "elsewhere": summary.count - summary.in_country,
+        "countries": summary.countries,
         "case_ids": [c.id for c in cases],
         "case_list": [
             {
@@ -311,6 +323,7 @@ def build_spec(
     owner_id: int | None = None,
     previous: Spec | None = None,
     on: date | None = None,
+    evidence_limit: int = EVIDENCE_LIMIT,
 ) -> Spec:
     """Check a request, then issue the spec as a snapshot of the library's texts."""
     on = on or date.today()
@@ -348,7 +361,12 @@ def build_spec(
         "award_total": sum(award.values()),
         "sections": sections,
         "checklist": checklist,
-        "market_evidence": market_evidence(session, application=request.application),
+        "market_evidence": market_evidence(
+            session,
+            application=request.application,
+            country=request.country,
+            limit=evidence_limit,
+        ),
     }
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)
@@ -374,12 +392,16 @@ def build_spec(
     return spec
 
 
-def spec_json(spec: Spec) -> dict:
-    """Return the spec as the API answers it (the contract's shape plus its metadata)."""
+def spec_json(spec: Spec, *, viewer_id: int | None = None) -> dict:
+    """Return the spec as the API answers it (the contract's shape plus its metadata).
+
+    The id of the earlier version is its capability URL: only the spec's owner sees it, not
+    everyone the later version's address was given to."""
+    mine = spec.owner_id is not None and spec.owner_id == viewer_id
     return {
         "id": spec.id,
         "version": spec.version,
-        "previous_id": spec.previous_id,
+        "previous_id": spec.previous_id if mine else None,
         "application": spec.application,
         "ambition": spec.ambition,
         "language": spec.language,

@@ -1,28 +1,29 @@
-"""Pages of GPP: the tender-spec wizard, the specification, a procurer's specs and bidder checks.
+"""Pages of GPP: the tender-spec wizard, the specification, a procurer's specs, adding bidders.
 
 The wizard is one block (`gpp-wizard`) that replaces itself: a plain form post answers 303 to the
 next step's URL; an htmx post gets the next step's block and `HX-Push-Url`, so the address bar, the
 back button and sharing behave the same. Errors come back with 422 and the step's block re-rendered
 with the messages beside the fields and the values kept. The draft's URL is its key: whoever has it
 can continue it (that is how sharing works); a spec's URL is likewise the key to read and export it,
-while its bidders are its procurer's alone."""
+while its bidders are its procurer's alone (their evaluation pages: `gpp.web_bidders`)."""
 
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, wizard
 from gpp.deps import LibraryDep, is_procurer
+from gpp.export_cache import ExportCache
 from gpp.models import Spec
-from gpp.schemas import CHECK_STATUSES, BidderOut, SpecOut
+from gpp.schemas import SpecOut
 from kb.web import RuntimeDep
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.i18n import N_
-from replan.web import is_htmx, render
+from replan.web import is_htmx, redirect, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 ProcurerPage = Annotated[User, Depends(auth.require_roles("procurer"))]
@@ -40,13 +41,6 @@ def _form(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
 
 
-def _see_other(request: Request, url: str) -> Response:
-    """Send the browser to another page (htmx: a full navigation, not a swap)."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
 def _step_page(
     request: Request,
     runtime,
@@ -62,7 +56,12 @@ def _step_page(
     evidence = None
     if step in ("evidence", "review") and data.get("application"):
         with runtime.db.session() as session:
-            evidence = service.market_evidence(session, application=data["application"])
+            evidence = service.market_evidence(
+                session,
+                application=data["application"],
+                country=data.get("country"),
+                limit=runtime.settings.spec_evidence_cases,
+            )
     ctx = pages.wizard_context(
         library=library,
         taxonomy=runtime.taxonomy,
@@ -91,7 +90,7 @@ def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step
             step=step,
             headers={"HX-Push-Url": url},
         )
-    return RedirectResponse(url, status_code=303)
+    return see_other(url)
 
 
 @router.get("/gpp")
@@ -104,7 +103,7 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> 
     return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
 
 
-@router.post("/gpp/drafts")
+@router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
     request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
 ) -> Response:
@@ -141,7 +140,7 @@ def _load_draft(runtime, draft_id: str) -> dict:
 @router.get("/gpp/drafts/{draft_id}")
 def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
     data = _load_draft(runtime, draft_id)
-    return RedirectResponse(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]), 303)
+    return see_other(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]))
 
 
 @router.get("/gpp/drafts/{draft_id}/{step}")
@@ -153,7 +152,7 @@ def wizard_step(
     data = _load_draft(runtime, draft_id)
     shown = wizard.allowed_step(data, step)
     if shown != step:
-        return RedirectResponse(pages.draft_url(draft_id, shown), status_code=303)
+        return see_other(pages.draft_url(draft_id, shown))
     return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
 
 
@@ -170,8 +169,9 @@ def wizard_submit(
         raise HTTPException(404, N_("There is no such step in the wizard."))
     data = _load_draft(runtime, draft_id)
     if wizard.allowed_step(data, step) != step:
-        return RedirectResponse(pages.draft_url(draft_id, wizard.allowed_step(data, step)), 303)
+        return see_other(pages.draft_url(draft_id, wizard.allowed_step(data, step)))
     if step == "review":
+        ratelimit.limit_specs(request)
         return _generate(request, runtime, library, draft_id=draft_id, data=data)
     _ = pages.make_gettext(request.state.locale)
     fields = _form(form)
@@ -229,6 +229,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
                 taxonomy=runtime.taxonomy,
                 owner_id=owner_id,
                 previous=previous,
+                evidence_limit=runtime.settings.spec_evidence_cases,
             )
             spec_id = spec.id
     except service.SpecInvalid as exc:
@@ -243,7 +244,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
             status=422,
             errors=errors,
         )
-    return _see_other(request, f"/specs/{spec_id}")
+    return redirect(request, f"/specs/{spec_id}")
 
 
 # --- the specification ---------------------------------------------------------------------------
@@ -324,25 +325,28 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
             session, data=wizard.draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
         )
         draft_id = draft.id
-    return _see_other(request, pages.draft_url(draft_id, "subject"))
+    return redirect(request, pages.draft_url(draft_id, "subject"))
 
 
-@router.get("/specs/{spec_id}/export.{fmt}")
+@router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
     if fmt not in exporters.FORMATS:
         raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext
+    settings = runtime.settings
+    cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
-        content, media_type, filename = exporters.export_spec(spec, fmt, gettext)
+        content = cache.content(spec, fmt, lambda: exporters.export_spec(spec, fmt, gettext)[0])
+        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(spec, fmt)
     except exporters.ExportUnavailable as exc:
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
         )
-    return _download(content, media_type, filename)
+    return download(content, media_type, filename)
 
 
-def _download(content: bytes, media_type: str, filename: str) -> Response:
+def download(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
@@ -376,105 +380,4 @@ def bidder_add(
         row = service.get_spec(session, spec_id)
         bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
         bidder_id = bidder.id
-    return _see_other(request, f"/specs/{spec_id}/bidders/{bidder_id}")
-
-
-def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, dict]:
-    with runtime.db.session() as session:
-        try:
-            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
-            bidder = bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
-        except (service.SpecNotFound, bidders.BidderNotFound) as exc:
-            raise HTTPException(404, N_("There is no bidder at this address.")) from exc
-        return service.spec_json(spec), bidders.bidder_json(spec, bidder)
-
-
-def _bidder_page(
-    request: Request, spec: dict, bidder: dict, *, status: int = 200, errors: dict | None = None
-) -> Response:
-    ui = pages.make_gettext(request.state.locale)
-    taxonomy = request.app.state.runtime.taxonomy
-    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
-    ctx.update(
-        bidder=bidder,
-        errors=errors or {},
-        statuses=CHECK_STATUSES,
-        status_labels=pages.status_labels(ui),
-        phase_labels=pages.phase_labels(ui),
-        exports=[
-            (fmt, f"/specs/{spec['id']}/bidders/{bidder['id']}/export.{fmt}")
-            for fmt in exporters.EVALUATION_FORMATS
-        ],
-    )
-    return render(
-        request,
-        "gpp/bidder.html",
-        ctx,
-        block="gpp_evaluation",
-        status_code=status,
-        model=BidderOut.model_validate(bidder),
-    )
-
-
-@router.get("/specs/{spec_id}/bidders/{bidder_id}")
-def bidder_page(
-    spec_id: str, bidder_id: int, request: Request, user: ProcurerPage, runtime: RuntimeDep
-) -> Response:
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    return _bidder_page(request, spec, bidder)
-
-
-@router.post("/specs/{spec_id}/bidders/{bidder_id}/checks/{n}")
-def check_update(
-    spec_id: str,
-    bidder_id: int,
-    n: int,
-    request: Request,
-    user: ProcurerPage,
-    runtime: RuntimeDep,
-    form: FormDep,
-) -> Response:
-    status = str(form.get("status", ""))
-    note = str(form.get("note", ""))
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    if not 0 <= n < len(bidder["checks"]):
-        raise HTTPException(404, N_("There is no such item in the checklist."))
-    if status not in CHECK_STATUSES or len(note) > 4000:
-        _ = pages.make_gettext(request.state.locale)
-        message = (
-            _("Choose a status.")
-            if status not in CHECK_STATUSES
-            else _("Use at most %(n)s characters.", n=4000)
-        )
-        bidder["checks"][n].update(note=note[:4000])
-        return _bidder_page(request, spec, bidder, status=422, errors={n: message})
-    with runtime.db.session() as session:
-        row = bidders.owned_spec(session, spec_id, user_id=user.id)
-        found = bidders.get_bidder(session, spec=row, bidder_id=bidder_id)
-        bidders.update_check(session, bidder=found, n=n, status=status, note=note)
-        bidder = bidders.bidder_json(row, found)
-    if is_htmx(request):
-        return _bidder_page(request, spec, bidder)
-    return RedirectResponse(f"/specs/{spec_id}/bidders/{bidder_id}#check-{n}", status_code=303)
-
-
-@router.get("/specs/{spec_id}/bidders/{bidder_id}/export.{fmt}")
-def bidder_export(
-    spec_id: str,
-    bidder_id: int,
-    fmt: str,
-    request: Request,
-    user: ProcurerPage,
-    runtime: RuntimeDep,
-) -> Response:
-    if fmt not in exporters.EVALUATION_FORMATS:
-        raise HTTPException(404, N_("There is no such export format."))
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    gettext = i18n.translations(spec["language"]).gettext
-    try:
-        content, media_type, filename = exporters.export_evaluation(spec, bidder, fmt, gettext)
-    except exporters.ExportUnavailable as exc:
-        return render(
-            request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
-        )
-    return _download(content, media_type, filename)
+    return redirect(request, f"/specs/{spec_id}/bidders/{bidder_id}")

@@ -129,11 +129,23 @@ def available(library: Library, data: dict, on: date | None = None) -> list[Crit
     return library.criteria_for(data["application"], data["ambition"], on=on)
 
 
+def preselected(offered: list[Criterion], ambition: str | None) -> list[Criterion]:
+    """Return the criteria ticked before the procurer chooses: the core set, and at the
+    comprehensive level also its award criteria, which reward better offers without excluding
+    any bidder. Its further requirements and clauses are offered for the procurer to add: a
+    tender that asks for everything becomes disproportionate and costly to check."""
+    return [
+        c
+        for c in offered
+        if c.ambition == "core" or (ambition == "comprehensive" and c.type == "award")
+    ]
+
+
 def selected(library: Library, data: dict, on: date | None = None) -> list[Criterion]:
-    """Return the draft's chosen criteria (every one offered until the procurer chooses)."""
+    """Return the draft's chosen criteria (the pre-selection until the procurer chooses)."""
     offered = available(library, data, on)
     if data.get("criteria") is None:
-        return offered
+        return preselected(offered, data.get("ambition"))
     chosen = set(data["criteria"])
     return [c for c in offered if c.id in chosen]
 
@@ -185,7 +197,7 @@ def parse_ambition(form: Form, *, data: dict, _: Gettext) -> tuple[dict, dict[st
         return {}, {"ambition": _("Choose an ambition level.")}
     changes: dict = {"ambition": ambition}
     if ambition != data.get("ambition"):
-        changes["criteria"] = None  # offer the new level's criteria, all selected
+        changes["criteria"] = None  # offer the new level's criteria, its pre-selection ticked
     return changes, {}
 
 
@@ -235,6 +247,31 @@ def points_of(criterion: Criterion, data: dict) -> int:
     return (data.get("award_points") or {}).get(criterion.id, criterion.award_points or 0)
 
 
+def award_total(values: list[str]) -> int:
+    """Add up the points as typed (what is not a whole number counts as nothing)."""
+    numbers = (number(v) for v in values)
+    return sum(int(n) for n in numbers if n is not None and n.is_integer() and n > 0)
+
+
+def award_message(total: int, _: Gettext) -> str:
+    """Say where the total stands: the one message of the award step's total."""
+    if total > MAX_POINTS:
+        return _(
+            "Total: %(total)s of %(max)s points, %(over)s too many: lower the points to %(max)s "
+            "or less.",
+            total=total,
+            max=MAX_POINTS,
+            over=total - MAX_POINTS,
+        )
+    return _(
+        "Total: %(total)s of %(max)s points. %(rest)s points remain for price and other quality "
+        "criteria.",
+        total=total,
+        max=MAX_POINTS,
+        rest=MAX_POINTS - total,
+    )
+
+
 def parse_award(
     form: Form, *, library: Library, data: dict, _: Gettext, on: date | None = None
 ) -> tuple[dict, dict[str, str]]:
@@ -248,12 +285,9 @@ def parse_award(
             errors[key] = _("Enter a whole number from 1 to %(max)s.", max=MAX_POINTS)
         else:
             points[criterion.id] = int(value)
-    if not errors and sum(points.values()) > MAX_POINTS:
-        errors["total"] = _(
-            "The points add up to %(total)s: keep them at %(max)s or less.",
-            total=sum(points.values()),
-            max=MAX_POINTS,
-        )
+    total = award_total([str(p) for p in points.values()])
+    if not errors and total > MAX_POINTS:
+        errors["total"] = award_message(total, _)
     return {"award_points": points}, errors
 
 

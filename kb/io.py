@@ -6,6 +6,7 @@ Every record is validated before anything is written; problems come back as
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ Format = Literal["jsonl", "json", "csv", "xlsx"]
 COLUMNS = tuple(CaseRecord.model_fields)
 LIST_COLUMNS = ("rtm_types", "sources")
 OBJECT_COLUMNS = {"organisations": ("name", "role"), "benefits": ("metric", "value", "unit")}
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): OWASP's
+# advice is to write such a cell after a single quote. A cell that starts with a quote followed
+# by one of these (or by a quote) gets one more, so that reading drops exactly one: lossless.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PROBLEMS = 1000
 
@@ -105,7 +110,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, Any, str | None]]:
             if None in row:
                 yield n, None, "row: has more cells than the header has columns"
                 continue
-            yield n, _from_cells(row), None
+            yield n, _from_cells({k: unescape_formula(v) for k, v in row.items()}), None
     except csv.Error as exc:
         yield n + 1, None, f"csv: {exc} (line {reader.line_num})"
 
@@ -287,8 +292,34 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def escape_formula(cell: str) -> str:
+    """Return a CSV cell that no spreadsheet runs as a formula (`unescape_formula` undoes it).
+
+    A plain number (a negative latitude) is no formula and stays as it is."""
+    if (cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell)) or (
+        cell[:1] == "'" and cell[1:].startswith(_QUOTED)
+    ):
+        return "'" + cell
+    return cell
+
+
+def unescape_formula(cell: Any) -> Any:
+    """Undo `escape_formula`: drop the quote it put before a formula character or a quote."""
+    if isinstance(cell, str) and cell[:1] == "'" and cell[1:].startswith(_QUOTED):
+        return cell[1:]
+    return cell
+
+
+_QUOTED = (*FORMULA_START, "'")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
 def record_row(record: CaseRecord) -> dict[str, str]:
-    """Return a record as one CSV row with the contract's column names."""
+    """Return a record as one CSV row with the contract's column names, formulas escaped."""
+    return {key: escape_formula(cell) for key, cell in _plain_row(record).items()}
+
+
+def _plain_row(record: CaseRecord) -> dict[str, str]:
     data = record.export_dict()
     row = {}
     for key in COLUMNS:
@@ -305,7 +336,8 @@ def record_row(record: CaseRecord) -> dict[str, str]:
 
 
 def write_csv(records: Iterable[CaseRecord], out: io.TextIOBase) -> int:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    # CRLF (RFC 4180): the writer then quotes a cell holding a CR as well as one holding a LF.
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for record in records:

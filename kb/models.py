@@ -24,6 +24,9 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     certifications: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when a moderator approves a claim of the name: the profile is then public. Without it
+    # the organisation is public only once a published case names it (kb.service).
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Case(Base):

@@ -37,14 +37,6 @@ class PageLink(BaseModel):
     current: bool
 
 
-class MapPoint(BaseModel):
-    id: str
-    title: str
-    lat: float
-    lon: float
-    url: str
-
-
 class CasesPage(BaseModel):
     query: CaseQuery
     result: CaseSearchResult
@@ -57,7 +49,7 @@ class CasesPage(BaseModel):
     suggestion_url: str | None
     export_csv_url: str
     export_jsonl_url: str
-    map_points: list[MapPoint]
+    map_url: str  # every result's location as JSON (kb.web.cases_map), for the map
     labels: dict[str, dict[str, str]]
     last_page_url: str | None = None  # set when the page asked for is past the last one
     by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
@@ -113,7 +105,7 @@ def build_cases_page(
     locale: str,
     path: str = "/cases",
 ) -> CasesPage:
-    """Turn a search result into the page: facet toggles, chips, pagination, map points."""
+    """Turn a search result into the page: facet toggles, chips, pagination, the map's URL."""
     facets = []
     for name, param in LIST_PARAMS.items():
         selected = getattr(query, param)
@@ -188,11 +180,6 @@ def build_cases_page(
         PageLink(number=n, url=url_for(path, query, page=n), current=n == query.page)
         for n in numbers
     ]
-    points = [
-        MapPoint(id=h.id, title=h.title, lat=h.lat, lon=h.lon, url=f"/cases/{h.id}")
-        for h in result.hits
-        if h.lat is not None and h.lon is not None
-    ]
     return CasesPage(
         query=query,
         result=result,
@@ -207,7 +194,7 @@ def build_cases_page(
         else None,
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
-        map_points=points,
+        map_url=url_for(f"{path}/map.json", query, page=1, per_page=20),
         last_page_url=url_for(path, query, page=last)
         if result.total and query.page > last
         else None,

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, iso_countries, iso_languages
+from replan.guards import DB_INT_MAX
 
 ApplicationCode = Literal[APPLICATIONS]  # type: ignore[valid-type]
 RtmCode = Literal[RTM_TYPES]  # type: ignore[valid-type]
@@ -110,7 +111,7 @@ class CaseRecord(BaseModel):
         None, json_schema_extra={"minimum": 1970, "maximum": date.today().year + 1}
     )
     rtm_tonnes: float | None = Field(None, ge=0, allow_inf_nan=False)
-    tyres_equivalent: int | None = Field(None, ge=0)
+    tyres_equivalent: int | None = Field(None, ge=0, le=DB_INT_MAX)
     area_m2: float | None = Field(None, ge=0, allow_inf_nan=False)
     length_km: float | None = Field(None, ge=0, allow_inf_nan=False)
     gpp: bool | None = None
@@ -197,6 +198,21 @@ class CaseHit(BaseModel):
     language: str | None = None
     rtm_tonnes: float | None = None
     highlight: dict[str, str] = Field(default_factory=dict)
+
+
+class MapPoint(BaseModel):
+    id: str
+    title: str
+    lat: float
+    lon: float
+    url: str
+
+
+class CaseMap(BaseModel):
+    """Every published case a search matches that has a location (the /cases map)."""
+
+    total: int
+    points: list[MapPoint]
 
 
 class CaseSearchResult(BaseModel):

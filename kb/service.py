@@ -4,14 +4,16 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from slugify import slugify
-from sqlalchemy import func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kb.codes import UI_LANGUAGES, country_name
 from kb.models import Case, CaseOrganisation, Organisation
-from kb.schemas import CaseHit, CaseQuery, CaseRecord, CaseSearchResult
+from kb.schemas import CaseHit, CaseMap, CaseQuery, CaseRecord, CaseSearchResult, MapPoint
 from kb.taxonomy import Taxonomy
 from replan import metrics
 from replan.auth import has_role
@@ -130,6 +132,14 @@ def apply_record(session: Session, case: Case, record: CaseRecord, orgs: dict) -
     ]
 
 
+class ImportInterrupted(RuntimeError):
+    """A batched import failed part-way: the first `committed` records are in the database."""
+
+    def __init__(self, committed: int, summary: UpsertSummary, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.committed, self.summary, self.cause = committed, summary, cause
+
+
 def upsert_records(
     *,
     db: Database,
@@ -139,40 +149,71 @@ def upsert_records(
     status: str = PUBLIC,
     user_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    batch: int | None = None,
 ) -> UpsertSummary:
-    """Insert or update validated records by id in one transaction, then index them."""
+    """Insert or update validated records by id, then index them.
+
+    All in one transaction, or with `batch`, one transaction per `batch` records, so that other
+    writers get in between; a failure then raises ImportInterrupted saying how many are in."""
     summary = UpsertSummary()
     assign_ids(records)
-    with db.session() as session:
-        existing = {c.id: c for c in load_cases(session, [r.id for r in records])}
-        orgs: dict[str, Organisation] = {}
-        now = datetime.now(UTC)
-        for record in records:
-            case = existing.get(record.id)
-            if case is not None and record_of(case) == record and case.status == status:
-                summary.unchanged += 1
-            else:
-                new = case is None
-                if new:
-                    case = Case(id=record.id, created_by=user_id, created_at=now, status=status)
-                    existing[record.id] = case
-                    summary.imported += 1
-                else:
-                    summary.updated += 1
-                # Organisations are flushed as they are made: add a new case only once it is
-                # complete, so that it is written with one INSERT (version 1), not INSERT+UPDATE.
-                apply_record(session, case, record, orgs)
-                if new:
-                    session.add(case)
-                case.status = status
-                case.updated_at = now
-                if status == PUBLIC and case.published_at is None:
-                    case.published_at = now
-                enqueue_case(session, case, taxonomy)
-            if progress:
-                progress(1)
+    size = batch or max(len(records), 1)
+    committed = 0
+    try:
+        for start in range(0, len(records), size):
+            chunk = records[start : start + size]
+            done = UpsertSummary()
+            with db.session() as session:
+                _upsert_batch(session, chunk, done, status, user_id, taxonomy, progress)
+            committed += len(chunk)
+            summary.imported += done.imported
+            summary.updated += done.updated
+            summary.unchanged += done.unchanged
+    except Exception as exc:
+        if batch is None or committed == 0:
+            raise
+        index_pending(db=db, backend=backend)
+        raise ImportInterrupted(committed, summary, exc) from exc
     index_pending(db=db, backend=backend)
     return summary
+
+
+def _upsert_batch(
+    session: Session,
+    records: list[CaseRecord],
+    summary: UpsertSummary,
+    status: str,
+    user_id: int | None,
+    taxonomy: Taxonomy,
+    progress: Callable[[int], None] | None,
+) -> None:
+    existing = {c.id: c for c in load_cases(session, [r.id for r in records])}
+    orgs: dict[str, Organisation] = {}
+    now = datetime.now(UTC)
+    for record in records:
+        if progress:
+            progress(1)
+        case = existing.get(record.id)
+        if case is not None and record_of(case) == record and case.status == status:
+            summary.unchanged += 1
+            continue
+        new = case is None
+        if new:
+            case = Case(id=record.id, created_by=user_id, created_at=now, status=status)
+            existing[record.id] = case
+            summary.imported += 1
+        else:
+            summary.updated += 1
+        # Organisations are flushed as they are made: add a new case only once it is
+        # complete, so that it is written with one INSERT (version 1), not INSERT+UPDATE.
+        apply_record(session, case, record, orgs)
+        if new:
+            session.add(case)
+        case.status = status
+        case.updated_at = now
+        if status == PUBLIC and case.published_at is None:
+            case.published_at = now
+        enqueue_case(session, case, taxonomy)
 
 
 def assign_ids(records: list[CaseRecord]) -> None:
@@ -281,10 +322,8 @@ def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQ
     )
 
 
-def matching_records(
-    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int
-) -> list[CaseRecord]:
-    """Return the records of the published cases a search matches, in its order (up to limit)."""
+def matching_ids(*, backend: SearchBackend, query: CaseQuery, limit: int) -> list[str]:
+    """Return the ids of every case a search matches, all pages, in its order (up to limit)."""
     ids: list[str] = []
     page = 1
     while len(ids) < limit:
@@ -295,9 +334,38 @@ def matching_records(
         if page * 100 >= result.total or not result.hits:
             break
         page += 1
+    return ids[:limit]
+
+
+def matching_records(
+    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int
+) -> list[CaseRecord]:
+    """Return the records of the published cases a search matches, in its order (up to limit)."""
+    ids = matching_ids(backend=backend, query=query, limit=limit)
     with db.session() as session:
         cases = {c.id: c for c in load_cases(session, ids[:limit])}
         return [record_of(cases[i]) for i in ids[:limit] if i in cases]
+
+
+def case_map(*, db: Database, backend: SearchBackend, query: CaseQuery, limit: int) -> CaseMap:
+    """Return the location of every case a search matches, on all its pages.
+
+    The search names the cases; the database decides which are public and where they are."""
+    ids = matching_ids(backend=backend, query=query, limit=limit)
+    rows = []
+    located = (Case.status == PUBLIC, Case.lat.is_not(None), Case.lon.is_not(None))
+    with db.session() as session:
+        for start in range(0, len(ids), 500):
+            chosen = Case.id.in_(ids[start : start + 500])
+            rows += session.execute(
+                select(Case.id, Case.title, Case.lat, Case.lon).where(chosen, *located)
+            ).all()
+    order = {case_id: i for i, case_id in enumerate(ids)}
+    rows.sort(key=lambda row: order[row.id])
+    points = [
+        MapPoint(id=r.id, title=r.title, lat=r.lat, lon=r.lon, url=f"/cases/{r.id}") for r in rows
+    ]
+    return CaseMap(total=len(ids), points=points)
 
 
 def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
@@ -367,6 +435,26 @@ def get_organisation(session: Session, slug: str) -> Organisation | None:
     return session.scalar(select(Organisation).where(Organisation.slug == slug))
 
 
+def public_organisation():
+    """The SQL rule of a public organisation: a moderator approved its profile, or a published
+    case names it or was submitted by it. A name in an unpublished submission makes nothing
+    public (use it in every listing, page and facet of organisations)."""
+    named = (
+        select(CaseOrganisation.organisation_id)
+        .join(Case, Case.id == CaseOrganisation.case_id)
+        .where(CaseOrganisation.organisation_id == Organisation.id, Case.status == PUBLIC)
+    )
+    submitted = select(Case.id).where(
+        Case.organisation_id == Organisation.id, Case.status == PUBLIC
+    )
+    return or_(Organisation.approved_at.is_not(None), named.exists(), submitted.exists())
+
+
+def is_public_organisation(session: Session, organisation_id: int) -> bool:
+    query = select(Organisation.id).where(Organisation.id == organisation_id, public_organisation())
+    return session.scalar(query) is not None
+
+
 def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
     """Return the published cases an organisation took part in."""
     query = (
@@ -379,11 +467,31 @@ def organisation_cases(session: Session, organisation_id: int) -> list[Case]:
     return list(session.scalars(query))
 
 
-def published_cases(session: Session, *, application: str) -> list[Case]:
-    """Return the published cases of an application, newest first (market evidence for specs)."""
-    query = (
-        select(Case)
-        .where(Case.status == PUBLIC, Case.application == application)
-        .order_by(Case.year.desc().nulls_last(), Case.id)
-    )
-    return list(session.scalars(query))
+class CaseSummary(NamedTuple):
+    count: int
+    countries: list[str]
+    in_country: int
+    cases: list[Case]
+
+
+def published_summary(
+    session: Session, *, application: str, limit: int, country: str | None = None
+) -> CaseSummary:
+    """Return how many cases of an application are published, their countries, how many are in
+    `country`, and the `limit` best of them (that country's first, then newest, then most material
+    used): market evidence for specs, bounded."""
+    where = (Case.status == PUBLIC, Case.application == application)
+    count = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
+    countries = sorted(session.scalars(select(Case.country).where(*where).distinct()))
+    in_country = 0
+    order = [Case.year.desc().nulls_last(), Case.rtm_tonnes.desc().nulls_last(), Case.id]
+    if country:
+        in_country = (
+            session.scalar(
+                select(func.count()).select_from(Case).where(*where, Case.country == country)
+            )
+            or 0
+        )
+        order.insert(0, sql_case((Case.country == country, 0), else_=1))
+    best = select(Case).where(*where).order_by(*order).limit(limit)
+    return CaseSummary(count, countries, in_country, list(session.scalars(best)))

@@ -5,16 +5,17 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from kb import io as kb_io
 from kb import service
 from kb.codes import country_name, language_name
 from kb.models import Case
+from kb.moderation import organisations
 from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
-from replan import auth
+from replan import auth, ratelimit
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.web import render
@@ -63,7 +64,7 @@ def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Que
     )
 
 
-@router.get("/cases/export.{fmt}")
+@router.get("/cases/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     if fmt not in ("csv", "jsonl"):
         raise HTTPException(404, N_("Exports are CSV or JSONL."))
@@ -82,6 +83,15 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="cases.{fmt}"'},
     )
+
+
+@router.get("/cases/map.json")
+def cases_map(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+    """Answer where every result of a search is (all pages), for the map of /cases."""
+    located = service.case_map(
+        db=runtime.db, backend=runtime.search, query=query, limit=EXPORT_LIMIT
+    )
+    return JSONResponse(located.model_dump(mode="json"))
 
 
 @router.get("/cases/{case_id}")
@@ -115,7 +125,9 @@ def case_detail(
 def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Response:
     with runtime.db.session() as session:
         org = service.get_organisation(session, slug)
-        if org is None:
+        # Its members and moderators see it before it is public (never say that it exists).
+        public = org is not None and service.is_public_organisation(session, org.id)
+        if org is None or not (public or organisations.may_edit(auth.current_user(request), org)):
             raise HTTPException(404, N_("There is no organisation with this address."))
         cases = service.organisation_cases(session, org.id)
         extras = moderation_queries.organisation_page_extras(
@@ -126,5 +138,5 @@ def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Res
     return render(
         request,
         "kb/organisation.html",
-        {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, **extras},
+        {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, "public": public, **extras},
     )

@@ -1,38 +1,22 @@
-"""The account page: profile, password, API tokens, a download of one's data, and deletion.
+"""The account page: profile, password, sessions, API tokens, a download of one's data, and
+deletion. What each domain holds about the user comes from the runtime's account hooks."""
 
-`replan` knows no domain: what each domain holds about a user comes from the modules named in
-`ACCOUNT_MODULES`, each with `NAME`, `export_account(session, user) -> dict` and
-`forget_account(session, user)` (called before the user row goes)."""
-
-import importlib
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from types import ModuleType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from fastapi.responses import Response
 
-from replan import auth, i18n
-from replan.auth_models import LoginAttempt, User
-from replan.web import render
+from replan import auth, i18n, sessions
+from replan.account_hooks import account_data, delete_account
+from replan.auth_models import User
+from replan.auth_web import sign_in
+from replan.web import render, see_other
 
-ACCOUNT_MODULES = ("kb.moderation.account",)
 TEMPLATE = "replan/account.html"
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 SignedIn = Annotated[User, Depends(auth.require_roles())]
-
-
-def account_modules() -> Iterator[ModuleType]:
-    for name in ACCOUNT_MODULES:
-        try:
-            yield importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
 
 
 def _gettext(request: Request):
@@ -57,6 +41,9 @@ def _page(
     runtime = request.app.state.runtime
     with runtime.db.session() as session:
         tokens = auth.list_tokens(session, user_id=user.id)
+        live = sessions.list_for(
+            session, user_id=user.id, limits=sessions.limits_of(runtime.settings)
+        )
         fresh = session.get(User, user.id)
     return render(
         request,
@@ -64,6 +51,8 @@ def _page(
         {
             "user": fresh,
             "tokens": tokens,
+            "sessions": live,
+            "current_session": request.state.session_id,
             "new_token": new_token,
             "errors": errors or {},
             "notice": notice or request.session.pop("flash", None),
@@ -75,7 +64,7 @@ def _page(
 
 def _back(notice: str, request: Request) -> Response:
     request.session["flash"] = notice
-    return RedirectResponse("/account", status_code=303)
+    return see_other("/account")
 
 
 @router.get("/account")
@@ -115,16 +104,45 @@ def account_password(
     elif new != confirm:
         errors["confirm"] = _("The two new passwords are not the same.")
     if not errors:
+        runtime = request.app.state.runtime
         try:
-            with request.app.state.runtime.db.session() as session:
+            with runtime.db.session() as session:
+                # Every session and token ends; this browser goes on in a new session.
                 auth.change_password(session, user_id=user.id, current=current, new=new)
+                key = sessions.start(
+                    session,
+                    user_id=user.id,
+                    user_agent=request.headers.get("user-agent", ""),
+                    limits=sessions.limits_of(runtime.settings),
+                )
         except auth.AuthError:
             errors["current"] = _("The current password is not right.")
     if errors:
         return _page(request, user, status=422, errors=errors)
-    request.session["csrf"] = ""  # a new CSRF token for the rest of the session
-    auth.csrf_token(request)
-    return _back(_("Your password was changed."), request)
+    sign_in(request, key)
+    return _back(
+        _("Your password was changed. Your other sessions and your API tokens have ended."),
+        request,
+    )
+
+
+@router.post("/account/sessions/{session_id}/end")
+def session_end(session_id: int, request: Request, user: SignedIn) -> Response:
+    _ = _gettext(request)
+    with request.app.state.runtime.db.session() as session:
+        done = sessions.end_one(session, user_id=user.id, session_id=session_id)
+    if done and session_id == request.state.session_id:
+        request.session.clear()
+        return see_other("/")
+    return _back(_("The session was ended.") if done else _("There is no such session."), request)
+
+
+@router.post("/account/sessions/end-others")
+def sessions_end_others(request: Request, user: SignedIn) -> Response:
+    _ = _gettext(request)
+    with request.app.state.runtime.db.session() as session:
+        sessions.end_all(session, user_id=user.id, except_id=request.state.session_id)
+    return _back(_("You were signed out everywhere else."), request)
 
 
 @router.post("/account/tokens")
@@ -149,44 +167,11 @@ def token_revoke(token_id: int, request: Request, user: SignedIn) -> Response:
     )
 
 
-def account_data(session, user: User) -> dict:
-    """Return everything the app holds about a user, as JSON data."""
-    attempts = (
-        session.scalar(
-            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
-        )
-        or 0
-    )
-    data: dict[str, Any] = {
-        "exported_at": datetime.now(UTC).isoformat(),
-        "account": {
-            "email": user.email,
-            "name": user.name,
-            "role": user.role,
-            "language": user.language,
-            "organisation_id": user.organisation_id,
-            "created_at": user.created_at.isoformat() if user.created_at else None,
-        },
-        "api_tokens": [
-            {
-                "name": t.name,
-                "created_at": t.created_at.isoformat(),
-                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
-            for t in auth.list_tokens(session, user_id=user.id)
-        ],
-        "failed_sign_ins_kept": attempts,
-    }
-    for module in account_modules():
-        data[module.NAME] = module.export_account(session, user)
-    return data
-
-
 @router.get("/account/data.json")
 def account_download(request: Request, user: SignedIn) -> Response:
-    with request.app.state.runtime.db.session() as session:
-        data = account_data(session, session.get(User, user.id))
+    runtime = request.app.state.runtime
+    with runtime.db.session() as session:
+        data = account_data(session, session.get(User, user.id), runtime.account_hooks)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -195,16 +180,6 @@ def account_download(request: Request, user: SignedIn) -> Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-def delete_account(session, *, user_id: int) -> None:
-    """Delete a user: each domain forgets them first (their cases stay, without an author)."""
-    user = session.get(User, user_id)
-    if user is None:
-        return
-    for module in account_modules():
-        module.forget_account(session, user)
-    auth.delete_user(session, user_id=user_id)
 
 
 @router.post("/account/delete")
@@ -216,14 +191,15 @@ def account_delete(
 ) -> Response:
     _ = _gettext(request)
     errors = {}
-    with request.app.state.runtime.db.session() as session:
+    runtime = request.app.state.runtime
+    with runtime.db.session() as session:
         if confirm != "yes":
             errors["delete_confirm"] = _("Tick the box to confirm.")
         if not auth.check_password(session.get(User, user.id), password):
             errors["delete_password"] = _("The password is not right.")
         if not errors:
-            delete_account(session, user_id=user.id)
+            delete_account(session, user_id=user.id, hooks=runtime.account_hooks)
     if errors:
         return _page(request, user, status=422, errors=errors)
     request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    return see_other("/")

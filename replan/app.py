@@ -3,30 +3,46 @@
 import logging
 from contextlib import asynccontextmanager
 from http import HTTPStatus
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from gpp import account as gpp_account
 from gpp import api as gpp_api
 from gpp import web as gpp_web
+from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import web as kb_web
+from kb.moderation import account as kb_account
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, auth, auth_web, health, i18n, metrics, telemetry
-from replan.auth_models import User
+from replan import (
+    accounts,
+    admin,
+    auth,
+    auth_web,
+    guards,
+    health,
+    i18n,
+    metrics,
+    ratelimit,
+    sessions,
+    telemetry,
+)
 from replan.db import Database
 from replan.runtime import Runtime
 from replan.settings import Settings
-from replan.web import make_environment, render, wants_json
+from replan.web import make_environment, render, safe_path, see_other, wants_json
 from search import sync as search_sync
 from search.service import make_backend
 from search.sync import SyncWorker
@@ -37,40 +53,54 @@ log = logging.getLogger(__name__)
 def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
     criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, busy_timeout_ms=settings.db_busy_timeout_ms)
     backend = make_backend(settings)
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
     return Runtime(
-        settings=settings, db=db, search=backend, taxonomy=taxonomy, extras={"criteria": criteria}
+        settings=settings,
+        db=db,
+        search=backend,
+        taxonomy=taxonomy,
+        extras={"criteria": criteria},
+        account_hooks=(kb_account.HOOK, gpp_account.HOOK),
     )
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; "
-        "style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'"
-    ),
-}
+def security_headers(settings: Settings) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin."""
+    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        ),
+    }
+
+
+HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
 
 
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
-    """Set the request's user from its API token or its signed session."""
+    """Set the request's user from its API token or its server-side session."""
     with runtime.db.session() as session:
         if header.lower().startswith("bearer "):
             request.state.user = auth.user_for_token(session, header[7:].strip())
             request.state.via_token = request.state.user is not None
             return
-        user = session.get(User, request.session["uid"])
-        if user is not None and user.is_active:
-            request.state.user = user
-        else:
-            request.session.clear()
+        found = sessions.user_for_key(
+            session,
+            str(request.session[sessions.COOKIE_KEY]),
+            limits=sessions.limits_of(runtime.settings),
+        )
+        if found is None:
+            request.session.clear()  # ended, expired, or its user is gone
+            return
+        request.state.user, request.state.session_id = found
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -97,12 +127,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="1.0.0",
         description="Case studies of recycled tyre materials and green procurement criteria.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from vendored files, under the app's own CSP
         redoc_url=None,
+        dependencies=[Depends(guards.reject_unstorable)],
+        max_body_size=settings.max_body_kb * 1024,
     )
     app.state.runtime = runtime
     app.state.settings = settings
+    app.state.limiter = ratelimit.Limiter(settings)
     app.state.templates = make_environment(settings.templates_dir, settings.static_dir)
+    # Maps read their tiles from data attributes (static/js/maps.js): the CSP allows the same URL.
+    app.state.templates.globals.update(
+        map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
+    )
+    headers = security_headers(settings)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -110,15 +148,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.locale = i18n.request_locale(request)
         request.state.user = None
         request.state.via_token = False
+        request.state.session_id = None
         if not request.url.path.startswith("/static/"):
             header = request.headers.get("authorization", "")
-            if header.lower().startswith("bearer ") or request.session.get("uid"):
+            if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
                 # A database look-up: off the event loop, and only when a user is named.
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if settings.env == "production":
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
             response.set_cookie(
@@ -134,21 +175,41 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         SessionMiddleware,
         secret_key=settings.secret,
         session_cookie="replan_session",
-        max_age=14 * 86400,
+        max_age=settings.session_max_days * 86400,
         same_site="lax",
         https_only=settings.env == "production",
     )
+    # Before the session and the routes: a request naming another host is refused unread.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
+    # Outermost: every error is answered here (the keep-alive connection stays open).
+    app.add_middleware(guards.CatchAll, handler=_install_errors(app))
+
+    api_limit = [Depends(ratelimit.limit_api)]
+    upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
     app.include_router(kb_web.router)
-    app.include_router(kb_api.router)
+    app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
-    app.include_router(gpp_api.router)
+    app.include_router(gpp_web_bidders.router)
+    app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
+    app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:
-        app.include_router(router)
-    _install_errors(app)
+        api = router is moderation_routes.api.router
+        app.include_router(
+            router,
+            dependencies=api_limit if api else None,
+            # Bodies are bounded (413, read no further) by max_body_size; uploads may be larger.
+            max_body_size=upload_limit
+            if router is moderation_routes.web_files.upload_router
+            else None,
+        )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        return render(request, "replan/api_docs.html", {"openapi_url": app.openapi_url})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
@@ -210,8 +271,12 @@ def _page_detail(status: int, detail):
     return None if detail == phrase else detail
 
 
-def _install_errors(app: FastAPI) -> None:
-    """Map errors to answers once: JSON for the API, pages in the layout for the rest."""
+def _install_errors(app: FastAPI):
+    """Map errors to answers once: JSON for the API, pages in the layout for the rest.
+
+    Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
+    `Retry-After`, a value the database cannot store 422, anything else 500."""
+    headers = security_headers(app.state.settings)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or wants_json(request)
@@ -219,7 +284,7 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, _exc: auth.LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        return see_other("/login?" + urlencode({"next": safe_path(target)}))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -264,19 +329,24 @@ def _install_errors(app: FastAPI) -> None:
             request, "replan/error.html", {"status": 422, "detail": errors}, status_code=422
         )
 
-    @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        # Starlette answers this one outside the middleware: the reference header is set here.
-        reference = getattr(request.state, "request_id", None)
-        headers = {telemetry.HEADER: reference} if reference else None
-        if is_api(request):
-            body = {"detail": "internal error", "request_id": reference}
-            return JSONResponse(body, status_code=500, headers=headers)
-        return render(
-            request,
-            "replan/error.html",
-            {"status": 500, "detail": None},
-            status_code=500,
-            headers=headers,
-        )
+        if guards.database_busy(exc):
+            response = guards.busy_response(request, is_api(request))
+        elif guards.unstorable_value(exc):
+            log.warning("value refused by the database on %s: %s", request.url.path, exc)
+            response = await invalid(request, guards.unstorable_error())
+        else:
+            log.exception("unhandled error on %s", request.url.path)
+            reference = getattr(request.state, "request_id", None)  # for the user to quote
+            response = (
+                JSONResponse({"detail": "internal error", "request_id": reference}, 500)
+                if is_api(request)
+                else render(
+                    request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
+                )
+            )
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return crashed

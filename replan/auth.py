@@ -1,23 +1,23 @@
-"""Users, roles, passwords (Argon2), API tokens, sign-in limits, sessions and CSRF."""
+"""Users, roles, passwords (Argon2), API tokens, sign-in limits and CSRF (sessions: `sessions`)."""
 
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
 from fastapi import Depends, HTTPException, Request
 from pwdlib import PasswordHash
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from replan import sessions
 from replan.auth_models import ROLES, ApiToken, LoginAttempt, User
 from replan.i18n import N_
 
 _hasher = PasswordHash.recommended()
 ROLE_RANK = {"public": 0, "submitter": 1, "procurer": 1, "moderator": 2, "admin": 3}
-LOGIN_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -26,10 +26,6 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class AuthError(ValueError):
     """A sign-in or account operation that cannot go through, with a message for the user."""
-
-
-class TooManyAttempts(AuthError):
-    pass
 
 
 def hash_password(password: str) -> str:
@@ -75,29 +71,19 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, email: str, password: str, max_attempts: int) -> User | None:
-    """Return the user whose credentials these are, else None (the failure is counted, so commit).
-
-    Raise TooManyAttempts when the address had too many failures lately."""
+def account_key(email: str) -> str:
+    """Return the key that sign-in limits count an account under (its canonical e-mail)."""
     try:
-        email = normalise_email(email)
+        return normalise_email(email)
     except AuthError:
-        email = email.strip().lower()
-    since = datetime.now(UTC) - LOGIN_WINDOW
-    failures = (
-        session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.email == email,
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at >= since,
-            )
-        )
-        or 0
-    )
-    if failures >= max_attempts:
-        raise TooManyAttempts(N_("too many failed sign-ins: wait 15 minutes and try again"))
+        return email.strip().lower()
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """Return the user whose credentials these are, else None (the attempt is logged, so commit).
+
+    The caller has counted the attempt against the sign-in limits (`replan.ratelimit`) first."""
+    email = account_key(email)
     user = session.scalar(select(User).where(User.email == email))
     ok = False
     if user is not None and user.is_active:
@@ -163,18 +149,33 @@ def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
     return True
 
 
+def revoke_all_tokens(session: Session, *, user_id: int) -> int:
+    """Revoke every active token of a user; return how many."""
+    done = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    return done.rowcount or 0
+
+
 def check_password(user: User, password: str) -> bool:
     return _hasher.verify(password, user.password_hash)
 
 
 def change_password(session: Session, *, user_id: int, current: str, new: str) -> None:
-    """Replace a user's password after checking the current one, or raise AuthError."""
+    """Replace a user's password after checking the current one, or raise AuthError.
+
+    Every session and API token of the user ends with the old password: the caller opens a new
+    session for the browser that made the change."""
     user = session.get(User, user_id)
     if user is None or not check_password(user, current):
         raise AuthError("the current password is not right")
     if len(new) < MIN_PASSWORD:
         raise AuthError(f"the password must have at least {MIN_PASSWORD} characters")
     user.password_hash = hash_password(new)
+    revoke_all_tokens(session, user_id=user_id)
+    sessions.end_all(session, user_id=user_id)
 
 
 def delete_user(session: Session, *, user_id: int) -> None:
@@ -183,6 +184,7 @@ def delete_user(session: Session, *, user_id: int) -> None:
     if user is None:
         return
     session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+    sessions.end_all(session, user_id=user_id)
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
     session.delete(user)
     session.flush()

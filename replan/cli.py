@@ -24,20 +24,20 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _settings():
+def _settings(**overrides):
     from replan.settings import Settings
 
     try:
-        return Settings()
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
 
 
-def _runtime():
+def _runtime(**overrides):
     from replan.app import build_runtime
 
-    settings = _settings()
+    settings = _settings(**overrides)
     try:
         return build_runtime(settings)
     except ValueError as exc:  # a broken seed file (criteria library, taxonomy) names itself
@@ -104,14 +104,14 @@ def serve(
     from replan.app import create_app
     from replan.telemetry import configure_logging
 
-    runtime = _runtime()
+    runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
     init_database(runtime)
     settings = runtime.settings
     configure_logging(settings)  # uvicorn's lines too: JSON unless on a terminal
     uvicorn.run(
         create_app(settings, runtime),
-        host=host or settings.host,
-        port=port or settings.port,
+        host=settings.host,
+        port=settings.port,
         proxy_headers=True,
         log_config=None,
         access_log=False,  # ours has the route template, not the path with its query string
@@ -137,7 +137,7 @@ def import_(
     format: Annotated[str | None, typer.Option("--format", help="jsonl|json|csv|xlsx")] = None,
     status: Annotated[str, typer.Option(help="published|submitted")] = "published",
 ) -> None:
-    """Validate every record, then upsert them all by id in one transaction."""
+    """Validate every record, then upsert them by id (in batches of REPLAN_IMPORT_BATCH)."""
     from kb import io as kb_io
     from kb import service as kb_service
 
@@ -163,8 +163,15 @@ def import_(
         from replan.migrations import upgrade
 
         upgrade(runtime.settings.db_url)
+        batch = runtime.settings.import_batch
+        total = len(parsed.records)
+        if total > batch:
+            console.print(
+                f"every record is valid; committing in batches of {batch} records "
+                "so that the running site can write in between"
+            )
         with _progress() as progress:
-            task = progress.add_task("importing", total=len(parsed.records))
+            task = progress.add_task("importing", total=total)
             summary = kb_service.upsert_records(
                 db=runtime.db,
                 backend=runtime.search,
@@ -172,7 +179,16 @@ def import_(
                 records=parsed.records,
                 status=status,
                 progress=lambda n: progress.advance(task, n),
+                batch=batch,
             )
+    except kb_service.ImportInterrupted as exc:
+        console.print(f"[red]the import stopped after record {exc.committed}:[/red] {exc}")
+        console.print(
+            f"records 1-{exc.committed} of {len(parsed.records)} were committed "
+            f"({exc.summary.line()}); records {exc.committed + 1}-{len(parsed.records)} were "
+            "not: run the same import again to finish it (records are upserted by id)"
+        )
+        raise typer.Exit(1) from exc
     finally:
         runtime.close()
     out.print(summary.line(), markup=False, highlight=False)

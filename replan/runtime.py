@@ -6,6 +6,7 @@ command line; domains read the parts they need from it."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from replan.account_hooks import AccountHook
 from replan.db import Database
 from replan.settings import Settings
 
@@ -17,6 +18,7 @@ class Runtime:
     search: Any  # search.backend.SearchBackend
     taxonomy: Any  # kb.taxonomy.Taxonomy
     extras: dict[str, Any] = field(default_factory=dict)  # e.g. the criteria library
+    account_hooks: tuple[AccountHook, ...] = ()  # each domain's part of an account
 
     def close(self) -> None:
         worker = self.extras.get("sync_worker")

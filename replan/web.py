@@ -11,10 +11,11 @@ import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 from pydantic import BaseModel
@@ -29,6 +30,42 @@ def wants_json(request: Request) -> bool:
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
+
+
+def safe_path(target: str | None, default: str = "/") -> str:
+    """Return the target when it is a path on this site, else the default.
+
+    The one check of every redirect (`next=`, `Location`, `HX-Redirect`): a path starting with a
+    single `/`, no scheme, no host, no backslash (browsers read `/\\x` as `//x`) and no control
+    character (browsers drop tabs and newlines, so `/\t/x` would become `//x`)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def public_url(request: Request, path: str) -> str:
+    """Return the absolute URL of a path of this site, from the configured base URL (never from
+    the request's Host header)."""
+    return request.app.state.settings.base_url.rstrip("/") + safe_path(path)
+
+
+def see_other(url: str) -> Response:
+    """Send the browser to a page of this site after a POST (303)."""
+    return RedirectResponse(safe_path(url), status_code=303)
+
+
+def redirect(request: Request, url: str, *, htmx_status: int = 200) -> Response:
+    """Go to a page of this site after a POST; htmx is told with HX-Redirect.
+
+    An XMLHttpRequest follows a 303 silently, so htmx must be told to load the page itself."""
+    if is_htmx(request):
+        return Response(status_code=htmx_status, headers={"HX-Redirect": safe_path(url)})
+    return see_other(url)
 
 
 def is_htmx(request: Request) -> bool:
@@ -89,7 +126,8 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
         )
 
     def lang_url(lang: str) -> str:
-        return str(request.url.include_query_params(lang=lang))
+        url = request.url.include_query_params(lang=lang)  # a path: never the Host header
+        return f"{url.path}?{url.query}"
 
     ctx = {
         "request": request,

@@ -341,32 +341,44 @@ def _checklist_annex(spec: dict, _: Translate) -> Annex:
     )
 
 
+def _case_table(cases: list[dict], _: Translate, lang: str) -> Table:
+    return Table(
+        header=[_("Case study"), _("Country"), _("Year"), _("Link")],
+        rows=[
+            [
+                one_line(c.get("title") or c.get("id")),
+                kb_codes.country_name(txt(c.get("country")), lang) if c.get("country") else "",
+                txt(c.get("year") or ""),
+                Link(txt(c.get("url")), txt(c.get("url"))) if c.get("url") else "",
+            ]
+            for c in cases
+        ],
+        widths=(50, 15, 8, 27),
+    )
+
+
 def _market_annex(spec: dict, _: Translate, lang: str) -> Annex:
     market = spec.get("market_evidence") or {}
     countries = [kb_codes.country_name(txt(c), lang) for c in market.get("countries") or []]
     cases = market.get("case_list") or []
-    tables: list[tuple[str, Table]] = []
-    if cases:
-        tables.append(
-            (
-                _("Case studies"),
-                Table(
-                    header=[_("Case study"), _("Country"), _("Year"), _("Link")],
-                    rows=[
-                        [
-                            one_line(c.get("title") or c.get("id")),
-                            kb_codes.country_name(txt(c.get("country")), lang)
-                            if c.get("country")
-                            else "",
-                            txt(c.get("year") or ""),
-                            Link(txt(c.get("url")), txt(c.get("url"))) if c.get("url") else "",
-                        ]
-                        for c in cases
-                    ],
-                    widths=(50, 15, 8, 27),
-                ),
-            )
-        )
+    here = txt(market.get("country") or "")
+    place = kb_codes.country_name(here, lang) if here else ""
+    by_place: list[tuple[str, str]] = []
+    if here:  # the buyer's country's cases first (they come first in case_list)
+        split = int(market.get("in_country") or 0)
+        by_place = [
+            (_("In %(country)s", country=place), fmt_number(split, lang)),
+            (_("In other countries"), fmt_number(len(cases) - split, lang)),
+        ]
+        groups = [
+            (_("Case studies in %(country)s", country=place), cases[:split]),
+            (_("Case studies in other countries"), cases[split:]),
+        ]
+    else:
+        groups = [(_("Case studies"), cases)]
+    tables: list[tuple[str, Table]] = [
+        (title, _case_table(chosen, _, lang)) for title, chosen in groups if chosen
+    ]
     orgs = market.get("organisations") or []
     if orgs:
         tables.append(
@@ -390,7 +402,7 @@ def _market_annex(spec: dict, _: Translate, lang: str) -> Annex:
             "tyre materials are already used for this application. They help in preliminary "
             "market consultation and in answering questions on availability."
         ),
-        facts=[(_("Published case studies"), fmt_number(count or 0, lang))]
+        facts=[(_("Published case studies"), fmt_number(count or 0, lang)), *by_place]
         + ([(_("Countries"), ", ".join(countries))] if countries else []),
         tables=tables,
         empty=""

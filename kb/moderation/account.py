@@ -1,17 +1,20 @@
-"""What the knowledge base holds about a user, for their data export and their account deletion.
-
-Listed in `replan.accounts.ACCOUNT_MODULES`: `replan` knows no domain, so it finds these hooks by
-module name."""
+"""What the knowledge base holds about a user, for their data export and their account deletion
+(`HOOK`, handed to `replan` by the composition root)."""
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb import service as kb_service
 from kb.models import Case, Organisation
-from kb.moderation.models import Attachment, CaseEvent, CaseRevision
+from kb.moderation.models import (
+    Attachment,
+    CaseEvent,
+    CaseRevision,
+    CaseVersion,
+    OrganisationClaim,
+)
+from replan.account_hooks import AccountHook
 from replan.auth_models import User
-
-NAME = "knowledge_base"
 
 
 def _iso(value) -> str | None:
@@ -29,8 +32,17 @@ def export_account(session: Session, user: User) -> dict:
     events = session.scalars(
         select(CaseEvent).where(CaseEvent.actor_id == user.id).order_by(CaseEvent.at)
     )
+    claims = session.execute(
+        select(OrganisationClaim, Organisation)
+        .join(Organisation, Organisation.id == OrganisationClaim.organisation_id)
+        .where(OrganisationClaim.user_id == user.id)
+    ).all()
     return {
         "organisation": {"name": org.name, "slug": org.slug} if org else None,
+        "organisation_claims": [
+            {"organisation": o.name, "profile": c.profile, "created_at": _iso(c.created_at)}
+            for c, o in claims
+        ],
         "cases": [kb_service.case_json(case) for case in cases],
         "pending_edits": [
             {
@@ -66,7 +78,11 @@ def export_account(session: Session, user: User) -> dict:
 
 
 def forget_account(session: Session, user: User) -> None:
-    """Before a user goes: their cases stay, attributed to their organisation."""
+    """Before a user goes: their cases stay, attributed to their organisation.
+
+    The other rows that name the user (versions published, edits, files, the audit log) stay
+    without a name: their foreign keys are set to NULL when the user row goes; their pending
+    claims of organisation names go with them (ON DELETE CASCADE)."""
     if user.organisation_id:
         session.execute(
             update(Case)
@@ -74,3 +90,11 @@ def forget_account(session: Session, user: User) -> None:
             .values(organisation_id=user.organisation_id)
             .execution_options(synchronize_session=False)
         )
+
+
+HOOK = AccountHook(
+    name="knowledge_base",
+    tables=(Case, CaseVersion, CaseRevision, CaseEvent, Attachment, OrganisationClaim),
+    export=export_account,
+    forget=forget_account,
+)

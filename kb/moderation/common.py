@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from kb.codes import (
@@ -21,7 +20,6 @@ from kb.moderation.service import WorkflowError
 from replan import auth, i18n
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import is_htmx
 
 Author = Annotated[User, Depends(auth.require_roles("submitter", "moderator"))]
 Moderator = Annotated[User, Depends(auth.require_roles("moderator"))]
@@ -58,14 +56,6 @@ def flash(request: Request, message: str) -> None:
 
 def pop_flash(request: Request) -> str | None:
     return request.session.pop(FLASH, None)
-
-
-def redirect(request: Request, url: str) -> Response:
-    """Go to a page after a successful POST (htmx follows HX-Redirect)."""
-    if is_htmx(request):
-        # An XMLHttpRequest follows a 303 silently: tell htmx to load the page itself.
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def choices(runtime: Runtime, locale: str) -> dict[str, list[tuple[str, str]]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from kb.moderation.schemas import N_
 
@@ -24,7 +25,11 @@ MAX_REPORT_BYTES = 20 * MB
 MAX_UPLOAD_BYTES = MAX_REPORT_BYTES
 MAX_PHOTOS = 10
 MAX_REPORTS = 10
-MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
+# Pixels decoded at most (24 MP, about 100 MB in memory): a larger JPEG is decoded at a half,
+# a quarter or an eighth of its size by the decoder itself (cheap), anything else is refused
+# from its header, before a pixel is decoded (decompression bombs).
+MAX_PIXELS = 24_000_000
+JPEG_SCALES = (2, 4, 8)
 PHOTO_FORMATS = {
     "JPEG": ("image/jpeg", ".jpg"),
     "PNG": ("image/png", ".png"),
@@ -33,8 +38,19 @@ PHOTO_FORMATS = {
 PDF = ("application/pdf", ".pdf")
 _NOT_ACCEPTED = N_("Only photos (JPEG, PNG, WebP) and PDF reports are accepted.")
 TOO_LARGE = N_("The file is too large: photos may be at most 10 MB and reports 20 MB.")
-# Names that make a PDF run code or carry other files.
-ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm)\b")
+# Names that make a PDF run code, open other programs or carry other files (as keys or values).
+ACTIVE_NAMES = frozenset(
+    "/" + n
+    for n in (
+        "JavaScript JS Launch EmbeddedFile EmbeddedFiles FileAttachment GoToE RichMedia "
+        "RichMediaContent RichMediaExecute XFA SubmitForm ImportData"
+    ).split()
+)
+# A name in the raw bytes, with its #xx escapes (so that /J#61vaScript is /JavaScript).
+_RAW_NAME = re.compile(rb"/(?:[^\x00-\x20/<>\[\]()%{}#]|#[0-9A-Fa-f]{2})+")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.DOTALL)
+MAX_PDF_OBJECTS = 200_000
 
 
 class UploadRejected(ValueError):
@@ -73,10 +89,11 @@ def _check_photo(data: bytes) -> CheckedFile:
                 fmt = probe.format
                 if fmt not in PHOTO_FORMATS:
                     raise UploadRejected(_NOT_ACCEPTED)
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise UploadRejected(N_("The image has too many pixels."))
+                scale = _decode_scale(fmt, probe.width, probe.height)
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
+                if scale > 1:
+                    image.draft(image.mode, (image.width // scale, image.height // scale))
                 image.load()
                 clean = _reencode(image, fmt)
     except UploadRejected:
@@ -91,6 +108,17 @@ def _check_photo(data: bytes) -> CheckedFile:
         raise UploadRejected(N_("The image is damaged or incomplete.")) from exc
     content_type, extension = PHOTO_FORMATS[fmt]
     return CheckedFile(kind="photo", content_type=content_type, extension=extension, data=clean)
+
+
+def _decode_scale(fmt: str, width: int, height: int) -> int:
+    """Return by how much the decoder must shrink the image to stay within MAX_PIXELS."""
+    if width * height <= MAX_PIXELS:
+        return 1
+    if fmt == "JPEG":
+        for scale in JPEG_SCALES:
+            if (width // scale) * (height // scale) <= MAX_PIXELS:
+                return scale
+    raise UploadRejected(N_("The image has too many pixels."))
 
 
 def _reencode(image: Image.Image, fmt: str) -> bytes:
@@ -123,25 +151,17 @@ def _check_pdf(data: bytes) -> CheckedFile:
     if data[end + 5 :].strip(b"\r\n\t \x00"):
         # Something hides after the end of the PDF: the mark of a polyglot file.
         raise UploadRejected(N_("The PDF has extra data after its end."))
-    if ACTIVE_PDF.search(data):
-        raise UploadRejected(N_("PDFs with scripts, forms or embedded files are not accepted."))
+    active = N_("PDFs with scripts, forms or embedded files are not accepted.")
+    if _raw_active(data):
+        raise UploadRejected(active)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise UploadRejected(N_("Password-protected PDFs are not accepted."))
         if len(reader.pages) < 1:
             raise UploadRejected(N_("The PDF has no pages."))
-        root = reader.trailer["/Root"].get_object()
-        names = root.get("/Names")
-        names = names.get_object() if names is not None else {}
-        action = root.get("/OpenAction")
-        action = action.get_object() if action is not None else None
-        if (
-            "/JavaScript" in names
-            or "/EmbeddedFiles" in names
-            or (hasattr(action, "get") and action.get("/S") in ("/JavaScript", "/Launch"))
-        ):
-            raise UploadRejected(N_("PDFs with scripts, forms or embedded files are not accepted."))
+        if _objects_active(reader):
+            raise UploadRejected(active)
     except UploadRejected:
         raise
     except (
@@ -155,6 +175,41 @@ def _check_pdf(data: bytes) -> CheckedFile:
     ) as exc:
         raise UploadRejected(N_("The PDF is damaged or incomplete.")) from exc
     return CheckedFile(kind="report", content_type=PDF[0], extension=PDF[1], data=data)
+
+
+def _raw_active(data: bytes) -> bool:
+    """True when any name written in the file outside streams, escapes undone, is an active one.
+
+    This also sees objects no cross-reference table lists (a viewer may still find them);
+    what streams hold, compressed object streams included, is read by `_objects_active`."""
+    for match in _RAW_NAME.finditer(_STREAM.sub(b"stream endstream", data)):
+        name = _NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), match[0])
+        if name.decode("latin-1") in ACTIVE_NAMES:
+            return True
+    return False
+
+
+def _objects_active(reader: PdfReader) -> bool:
+    """True when any object of the file, those inside compressed object streams included,
+    holds an active name as a key or a value (pypdf undoes the names' escapes)."""
+    refs = [(n, gen) for gen, entries in reader.xref.items() for n in entries]
+    refs += [(n, 0) for n in reader.xref_objStm]
+    if len(refs) > MAX_PDF_OBJECTS:
+        raise UploadRejected(N_("The PDF is damaged or incomplete."))
+    for number, generation in refs:
+        stack = [reader.get_object(IndirectObject(number, generation, reader))]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, NameObject):
+                if item in ACTIVE_NAMES:
+                    return True
+            elif isinstance(item, DictionaryObject):  # a stream's dictionary too
+                if any(key in ACTIVE_NAMES for key in item):
+                    return True
+                stack.extend(v for v in item.values() if not isinstance(v, IndirectObject))
+            elif isinstance(item, ArrayObject):
+                stack.extend(v for v in item if not isinstance(v, IndirectObject))
+    return False
 
 
 def safe_filename(name: str | None, extension: str) -> str:

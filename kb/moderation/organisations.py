@@ -1,5 +1,11 @@
-"""Organisation profiles: who may edit one, the profile form, creating and saving it."""
+"""Organisation profiles: who may edit one, the profile form, saving it, and claims of names.
 
+A name is claimed through moderation: a submitter's profile becomes a claim that a moderator
+approves (the organisation's profile is then public and the submitter a member) or rejects. A
+free name is made at once, so that its author can go on (the page stays private); a name that
+already exists, say because a submission named it, is only ever joined through a claim."""
+
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -9,6 +15,7 @@ from sqlalchemy.orm import Session
 from kb.codes import ORG_TYPES
 from kb.models import Organisation
 from kb.moderation.forms import Gettext, message_for
+from kb.moderation.models import OrganisationClaim
 from kb.moderation.service import is_moderator
 from kb.schemas import CountryCode, SourceUrl
 from kb.service import make_case_id
@@ -80,15 +87,72 @@ def save_profile(session: Session, *, org: Organisation, profile: OrganisationPr
     org.certifications = list(profile.certifications)
 
 
-def create_for(session: Session, *, user: User, profile: OrganisationProfile) -> Organisation:
-    """Create an organisation and make the user a member of it."""
-    slug = make_case_id(
-        profile.name,
-        lambda s: session.scalar(select(Organisation.id).where(Organisation.slug == s)) is not None,
+def claim(session: Session, *, user: User, profile: OrganisationProfile) -> Organisation:
+    """Ask the moderators to make the user a member of the organisation of that name, with this
+    profile; a new name is made at once, with the user as its (not yet public) member."""
+    org = session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == profile.name.lower())
     )
-    org = Organisation(slug=slug, name=profile.name, certifications=[])
-    save_profile(session, org=org, profile=profile)
-    session.add(org)
+    if org is None:
+        slug = make_case_id(
+            profile.name,
+            lambda s: (
+                session.scalar(select(Organisation.id).where(Organisation.slug == s)) is not None
+            ),
+        )
+        org = Organisation(slug=slug, name=profile.name, certifications=[])
+        save_profile(session, org=org, profile=profile)
+        session.add(org)
+        session.flush()
+        session.get(User, user.id).organisation_id = org.id
+    row = session.scalar(
+        select(OrganisationClaim).where(
+            OrganisationClaim.organisation_id == org.id, OrganisationClaim.user_id == user.id
+        )
+    )
+    if row is None:
+        row = OrganisationClaim(organisation_id=org.id, user_id=user.id, profile={})
+        session.add(row)
+    row.profile = profile.model_dump(mode="json")
     session.flush()
-    session.get(User, user.id).organisation_id = org.id
     return org
+
+
+def pending_claims(session: Session) -> list[tuple[OrganisationClaim, Organisation, User]]:
+    """Return the claims waiting for a moderator, oldest first."""
+    query = (
+        select(OrganisationClaim, Organisation, User)
+        .join(Organisation, Organisation.id == OrganisationClaim.organisation_id)
+        .join(User, User.id == OrganisationClaim.user_id)
+        .order_by(OrganisationClaim.created_at, OrganisationClaim.id)
+    )
+    return [tuple(row) for row in session.execute(query).all()]
+
+
+def claim_of(session: Session, *, user_id: int) -> Organisation | None:
+    """Return the organisation the user's pending claim names, if any."""
+    return session.scalar(
+        select(Organisation)
+        .join(OrganisationClaim, OrganisationClaim.organisation_id == Organisation.id)
+        .where(OrganisationClaim.user_id == user_id)
+    )
+
+
+def decide_claim(session: Session, *, claim_id: int, approve: bool) -> bool:
+    """Approve a claim (the user joins; an unapproved profile takes the claim's and turns
+    public) or reject it (the user leaves an organisation that was never approved)."""
+    row = session.get(OrganisationClaim, claim_id)
+    if row is None:
+        return False
+    org = session.get(Organisation, row.organisation_id)
+    user = session.get(User, row.user_id)
+    if approve:
+        if org.approved_at is None:
+            save_profile(session, org=org, profile=OrganisationProfile.model_validate(row.profile))
+            org.approved_at = datetime.now(UTC)
+        user.organisation_id = org.id
+    elif user.organisation_id == org.id and org.approved_at is None:
+        user.organisation_id = None
+    session.delete(row)
+    session.flush()
+    return True

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kb.moderation.diff import FieldDiff
+from replan.guards import DB_INT_MAX
 from replan.i18n import N_  # noqa: F401 - re-exported for the moderation modules
 
 Decision = Literal["publish", "reject", "request_changes"]
@@ -25,7 +26,9 @@ class ReviewIn(BaseModel):
 
     decision: Decision
     comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT)] = ""
-    version: int | None = Field(None, description="the version reviewed; a newer one answers 409")
+    version: int | None = Field(
+        None, ge=1, le=DB_INT_MAX, description="the version reviewed; a newer one answers 409"
+    )
 
 
 class ReviewOut(BaseModel):

@@ -189,14 +189,15 @@ def save(
 def submit_record(
     runtime: Runtime, *, user: User, record: CaseRecord, if_match: int | None = None
 ) -> Outcome:
-    """Submit one record through the API: a new case, or the submitter's edit of their own."""
+    """Submit one record through the API: a new case, or the submitter's edit of their own.
+
+    An id held by another's case is answered as if it were free (the case gets an id of its
+    own): a refusal would tell anyone that an unpublished case with that id exists."""
     if record.id:
         with runtime.db.session() as session:
             case = session.get(Case, record.id)
-            owner = case.created_by if case is not None else None
-        if case is not None:
-            if owner is None or owner != user.id:
-                raise Conflict(N_("The id %(id)s belongs to another case study."), id=record.id)
+            mine = case is not None and case.created_by == user.id
+        if mine:
             return save(
                 runtime, user=user, record=record, submit=True, case_id=record.id, version=if_match
             )
@@ -206,11 +207,12 @@ def submit_record(
 def _create(
     session: Session, ctx: _Ctx, *, user: User, record: CaseRecord, submit: bool
 ) -> Outcome:
-    case_id = record.id or kb_service.make_case_id(
-        record.title, lambda candidate: session.get(Case, candidate) is not None
-    )
-    if session.get(Case, case_id) is not None:
-        raise Conflict(N_("The id %(id)s belongs to another case study."), id=case_id)
+    def taken(candidate: str) -> bool:
+        return session.get(Case, candidate) is not None
+
+    # A taken id is replaced, never refused: see submit_record.
+    wanted = record.id if record.id and not taken(record.id) else None
+    case_id = wanted or kb_service.make_case_id(record.title, taken)
     now = utcnow()
     status = "submitted" if submit else "draft"
     case = Case(

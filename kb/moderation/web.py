@@ -17,7 +17,6 @@ from kb.moderation.common import (
     choices,
     flash,
     pop_flash,
-    redirect,
     translate,
     workflow_error,
 )
@@ -27,7 +26,7 @@ from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import is_htmx, render
+from replan.web import is_htmx, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 TEMPLATE = "kb/moderation/submit.html"

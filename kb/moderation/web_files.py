@@ -9,12 +9,13 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from kb import service as kb_service
 from kb.models import Case
 from kb.moderation import attachments, files, service
-from kb.moderation.common import Author, FormDep, flash, redirect, translate, workflow_error
+from kb.moderation.common import Author, FormDep, flash, translate, workflow_error
 from kb.moderation.models import Attachment
 from kb.moderation.schemas import N_
 from kb.moderation.web import author_case, edit_response
 from kb.web import RuntimeDep
 from replan import auth
+from replan.web import redirect
 
 BODY_SLACK = 64 * 1024  # room for the form's other fields and the multipart framing
 

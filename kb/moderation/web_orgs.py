@@ -1,4 +1,5 @@
-"""Pages of organisation profiles: editing one, and creating one for a member without any."""
+"""Pages of organisation profiles: editing one, claiming one (a submitter without any), and the
+moderators' decision on claims."""
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -8,9 +9,11 @@ from kb.models import Organisation
 from kb.moderation import organisations
 from kb.moderation.common import (
     FormDep,
+    Moderator,
     SignedIn,
     choices,
-    redirect,
+    flash,
+    pop_flash,
     translate,
 )
 from kb.moderation.schemas import N_
@@ -18,7 +21,7 @@ from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import render
+from replan.web import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 TEMPLATE = "kb/moderation/organisation_form.html"
@@ -32,6 +35,7 @@ def _page(
     values: dict,
     errors: dict | None = None,
     status: int = 200,
+    claimed: Organisation | None = None,
 ) -> Response:
     return render(
         request,
@@ -42,6 +46,8 @@ def _page(
             "errors": errors or {},
             "choices": choices(runtime, request.state.locale),
             "action_url": f"/organisations/{org.slug}/edit" if org else "/account/organisation",
+            "claimed": claimed,
+            "flash": pop_flash(request),
         },
         block="moderation_org_form",
         status_code=status,
@@ -92,14 +98,16 @@ def organisation_save(
 
 @router.get("/account/organisation")
 def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn) -> Response:
-    if user.organisation_id:
-        with runtime.db.session() as session:
-            org = session.get(Organisation, user.organisation_id)
-        if org is not None:
-            return redirect(request, f"/organisations/{org.slug}/edit")
+    with runtime.db.session() as session:
+        org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+        claimed = organisations.claim_of(session, user_id=user.id)
+    if org is not None:
+        return redirect(request, f"/organisations/{org.slug}/edit")
     if not auth.has_role(user, "submitter"):
         raise HTTPException(403, N_("Organisation profiles are for submitters."))
-    return _page(request, runtime, org=None, values=organisations.form_values(None))
+    return _page(
+        request, runtime, org=None, values=organisations.form_values(None), claimed=claimed
+    )
 
 
 @router.post("/account/organisation")
@@ -111,16 +119,32 @@ def own_organisation_create(
     _ = translate(request)
     values = _values(form)
     profile, errors = organisations.parse_profile(values, gettext=_)
-    slug = None
-    if profile is not None:
-        with runtime.db.session() as session:
-            if organisations.name_taken(session, profile.name):
-                errors["name"] = _(
-                    "Another organisation already has this name. Ask an "
-                    "administrator to add you to it."
-                )
-            else:
-                slug = organisations.create_for(session, user=user, profile=profile).slug
-    if errors or slug is None:
+    if profile is None:
         return _page(request, runtime, org=None, values=values, errors=errors, status=422)
-    return redirect(request, f"/organisations/{slug}")
+    with runtime.db.session() as session:
+        org = organisations.claim(session, user=user, profile=profile)
+        joined = session.get(User, user.id).organisation_id == org.id
+        slug = org.slug
+    if joined:
+        return redirect(request, f"/organisations/{slug}")
+    flash(request, _("Your claim was sent to the moderators."))
+    return redirect(request, "/account/organisation")
+
+
+@router.post("/moderation/claims/{claim_id}")
+def claim_decide(
+    claim_id: int, request: Request, runtime: RuntimeDep, user: Moderator, form: FormDep
+) -> Response:
+    _ = translate(request)
+    decision = str(form.get("decision", ""))
+    if decision not in ("approve", "reject"):
+        raise HTTPException(422, N_("Choose to approve or to reject."))
+    with runtime.db.session() as session:
+        done = organisations.decide_claim(session, claim_id=claim_id, approve=decision == "approve")
+    if not done:
+        raise HTTPException(404, N_("There is no such claim."))
+    flash(
+        request,
+        _("The claim was approved.") if decision == "approve" else _("The claim was rejected."),
+    )
+    return redirect(request, "/moderation")

@@ -8,13 +8,12 @@ from fastapi.responses import Response
 from kb import service as kb_service
 from kb.codes import country_name, language_name
 from kb.models import Case
-from kb.moderation import attachments, queries, service
+from kb.moderation import attachments, organisations, queries, service
 from kb.moderation.common import (
     FormDep,
     Moderator,
     flash,
     pop_flash,
-    redirect,
     translate,
     workflow_error,
 )
@@ -23,7 +22,7 @@ from kb.web import RuntimeDep, valid_case
 from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
-from replan.web import render
+from replan.web import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 
@@ -32,7 +31,13 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 def moderation_queue(request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
     with runtime.db.session() as session:
         queue = queries.moderation_queue(session)
-    return render(request, "kb/moderation/queue.html", {"flash": pop_flash(request)}, model=queue)
+        claims = organisations.pending_claims(session)
+    return render(
+        request,
+        "kb/moderation/queue.html",
+        {"flash": pop_flash(request), "claims": claims},
+        model=queue,
+    )
 
 
 def _review_page(

@@ -15,35 +15,28 @@
     }
   });
 
-  function drawMaps(root) {
-    if (typeof L === "undefined") { return; }
-    var nodes = (root || document).querySelectorAll("#kb-map[data-points]");
-    nodes.forEach(function (node) {
-      if (node.dataset.ready) { return; }
-      var points;
-      try { points = JSON.parse(node.getAttribute("data-points")); } catch (e) { return; }
-      if (!points.length) { return; }
-      node.dataset.ready = "1";
-      L.Icon.Default.imagePath = "/static/vendor/leaflet/images/";
-      var map = L.map(node, { scrollWheelZoom: false });
-      L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
-        maxZoom: 18,
-        attribution: "&copy; OpenStreetMap contributors"
-      }).addTo(map);
-      var bounds = [];
-      points.forEach(function (p) {
-        var marker = L.marker([p.lat, p.lon], { title: p.title, alt: p.title }).addTo(map);
-        if (p.url) {
-          var link = document.createElement("a");
-          link.href = p.url;
-          link.textContent = p.title;
-          marker.bindPopup(link);
-        }
-        bounds.push([p.lat, p.lon]);
-      });
-      if (bounds.length === 1) { map.setView(bounds[0], 11); } else { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 11 }); }
+  // Warn before leaving a page whose form (marked data-warn-unsaved) has edits not yet saved.
+  var unsaved = new Set();
+  function watched(target) {
+    return target && target.closest ? target.closest("form[data-warn-unsaved]") : null;
+  }
+  ["input", "change"].forEach(function (type) {
+    document.addEventListener(type, function (evt) {
+      var form = watched(evt.target);
+      if (form) { unsaved.add(form); }
+    });
+  });
+  document.addEventListener("submit", function (evt) { unsaved.delete(evt.target); });
+  // A form sent back with errors (data-unsaved) holds edits that are not saved yet.
+  function pending() {
+    unsaved.forEach(function (form) { if (!form.isConnected) { unsaved.delete(form); } });
+    document.querySelectorAll("form[data-warn-unsaved][data-unsaved]").forEach(function (form) {
+      unsaved.add(form);
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { drawMaps(document); });
-  document.addEventListener("htmx:afterSettle", function (evt) { drawMaps(evt.target); });
+  document.addEventListener("DOMContentLoaded", pending);
+  document.addEventListener("htmx:afterSettle", pending);
+  window.addEventListener("beforeunload", function (evt) {
+    if (unsaved.size) { evt.preventDefault(); evt.returnValue = ""; }
+  });
 })();

@@ -35,16 +35,11 @@ NOT_PAGES = {
     "/readyz": "JSON for monitors and load balancers",
     "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
-    "/docs/oauth2-redirect": "Swagger UI's OAuth2 helper, only opened by Swagger UI itself",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
 }
 # Problems that other branches fix (issue 10): the coordinator removes each entry on merging.
-KNOWN = {
-    "/api/docs": "Swagger UI from a CDN, blocked by the CSP: item 3 (branch day1-a)",
-}
-KNOWN_PROBLEMS = {
-    "https://tile.openstreetmap.org/": "the tile URL is outside the CSP: item 2 (day1-a)",
-}
+KNOWN: dict[str, str] = {}
+KNOWN_PROBLEMS: dict[str, str] = {}
 
 
 CSP_LISTENER = """

@@ -51,13 +51,17 @@ def test_wizard_by_keyboard_to_a_download_and_a_bidder_verdict(page, axe, procur
     expect(page).to_have_url(re.compile(r"/criteria$"))
     axe(page)
 
-    # A value outside its bounds is refused beside the field, the values kept.
-    number = page.locator("input[type=number]").first
+    # A value outside its bounds is refused beside the field, the values kept. The values are
+    # folded with the criterion's text: open it by keyboard first.
+    ticked = page.locator(".criterion-pick:has(input[name=criteria]:checked)")
+    ticked.locator("details:has(input[type=number]) > summary").first.focus()
+    page.keyboard.press("Enter")
+    number = ticked.locator("input[type=number]").first
     number.fill("9999")
     press(page, "button:has-text('Save and continue')")
     expect(page.locator(".field-error").first).to_be_visible()
     axe(page)
-    page.locator("input[type=number]").first.fill("10")
+    page.locator("input[type=number][aria-invalid=true]").fill("10")
     press(page, "button:has-text('Save and continue')")
     expect(page).to_have_url(re.compile(r"/award$"))
     axe(page)

@@ -326,3 +326,24 @@ def test_a_broken_criteria_file_stops_the_start(tmp_path, monkeypatch, settings)
     with pytest.raises(LibraryError) as info:
         build_runtime(settings)
     assert f"rail.yaml: criterion {victim['id']}: field parameters.{name}" in str(info.value)
+
+
+def test_a_public_spec_does_not_give_away_its_earlier_versions_address(client, runtime, library):
+    """Issue 9, item 14: `previous_id` is the earlier version's capability URL."""
+    from gpp import service
+    from gpp.models import Spec
+
+    headers = token_for(runtime, "versions@example.org")
+    first = new_spec(client, headers)
+    with runtime.db.session() as session:
+        spec = session.get(Spec, first)
+        second = service.copy_spec(
+            session, library=library, spec=spec, owner_id=spec.owner_id, taxonomy=runtime.taxonomy
+        ).id
+    public = client.get(f"/api/v1/specs/{second}")
+    assert public.status_code == 200 and public.json()["previous_id"] is None
+    assert first not in public.text
+    assert first not in client.get(f"/specs/{second}").text
+    assert first not in client.get(f"/specs/{second}/export.json").text
+    owner = client.get(f"/api/v1/specs/{second}", headers=headers).json()
+    assert owner["previous_id"] == first

@@ -9,10 +9,16 @@ APPLICATIONS = ["road-pavement", "playground", "artificial-turf", "noise-barrier
 
 
 def spec(client, application: str, language: str) -> dict:
-    created = client.post("/api/v1/specs", json={"application": application,
-                                                 "ambition": "comprehensive",
-                                                 "language": language, "country": "IT",
-                                                 "title": "Test"})
+    created = client.post(
+        "/api/v1/specs",
+        json={
+            "application": application,
+            "ambition": "comprehensive",
+            "language": language,
+            "country": "IT",
+            "title": "Test",
+        },
+    )
     assert created.status_code == 201, created.text
     return client.get(f"/api/v1/specs/{created.json()['id']}").json()
 
@@ -27,8 +33,11 @@ def test_every_criterion_differs_from_english(seeded_client, application, langua
     english = texts(spec(seeded_client, application, "en"))
     other = texts(spec(seeded_client, application, language))
     assert english.keys() == other.keys()
-    same = [cid for cid in english if english[cid][0] == other[cid][0]
-            or english[cid][1] == other[cid][1]]
+    same = [
+        cid
+        for cid in english
+        if english[cid][0] == other[cid][0] or english[cid][1] == other[cid][1]
+    ]
     assert same == []
 
 

@@ -183,7 +183,10 @@ def test_build_spec_snapshot_and_market_evidence(db, library):
     assert [i["n"] for i in data["checklist"]] == list(range(len(data["checklist"])))
     evidence = data["market_evidence"]
     assert evidence["cases"] == 2 and evidence["countries"] == ["ES", "IT"]
-    assert evidence["case_ids"] == ["road-es", "road-it"]
+    # The buyer's country first (road-es is newer), with counts for it and the rest.
+    assert evidence["case_ids"] == ["road-it", "road-es"]
+    assert [c["id"] for c in evidence["case_list"]] == evidence["case_ids"]
+    assert (evidence["country"], evidence["in_country"], evidence["elsewhere"]) == ("IT", 1, 1)
     assert evidence["organisations"] == [
         {"name": "Rubber Recycler", "slug": "rubber-recycler", "role": "recycler"}
     ]
@@ -287,3 +290,29 @@ def test_a_draft_round_trip(db, library):
     assert stored == data and stored["country"] == "SI" and stored["reached"] == 2
     spec_request = wizard.spec_request(library, stored)
     assert spec_request.application == "playground" and spec_request.criteria
+
+
+def test_market_evidence_is_a_bounded_summary(db, library):
+    """Issue 9, item 5: a spec counts every case but lists only the best few."""
+    countries = ["IT", "ES", "FR", "PL", "SI", "GR"]
+    with db.session() as session:
+        for n in range(12):
+            add_case(
+                session,
+                id=f"road-{n:02d}",
+                country=countries[n % 6],
+                year=2010 + n,
+                organisations=[{"name": f"Recycler {n}", "role": "recycler"}],
+            )
+    with db.session() as session:
+        spec = service.build_spec(session, library=library, request=request(), evidence_limit=3)
+        evidence = spec.content["market_evidence"]
+    assert evidence["cases"] == 12
+    assert evidence["countries"] == sorted(countries)
+    assert evidence["case_ids"] == ["road-11", "road-10", "road-09"]  # the newest
+    assert [c["id"] for c in evidence["case_list"]] == evidence["case_ids"]
+    assert {o["name"] for o in evidence["organisations"]} == {
+        "Recycler 11",
+        "Recycler 10",
+        "Recycler 9",
+    }

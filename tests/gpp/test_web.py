@@ -94,13 +94,17 @@ def test_wizard_without_javascript_to_a_spec(client, runtime):
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
     assert path(answer) == f"/gpp/drafts/{draft_id}/criteria"
-    assert "Every criterion is selected" in answer.text  # the default selection warns
+    # Ticked: the core set and the comprehensive award criteria; no warning against that.
+    assert "Every criterion is selected" not in answer.text
     form = criteria_form(answer.text)
     library = runtime.extras["criteria"]
     offered = library.criteria_for("road-pavement", "comprehensive")
-    assert len([p for p in form if p[0] == "criteria"]) == len(offered)
+    ticked = {v for k, v in form if k == "criteria"}
+    assert ticked == {c.id for c in offered if c.ambition == "core" or c.type == "award"}
+    assert len(ticked) < len(offered)
     dropped = next(c.id for c in offered if c.type == "contract_clause")
-    form = [p for p in form if p != ("criteria", dropped)]
+    form = [p for p in form if p[0] != "criteria"]
+    form += [("criteria", c.id) for c in offered if c.id != dropped]
     answer = step(client, draft_id, "criteria", form)
     assert path(answer) == f"/gpp/drafts/{draft_id}/award"
     assert "Every criterion is selected" not in answer.text
@@ -187,6 +191,35 @@ def test_parameters_out_of_bounds_come_back_beside_the_field(client, runtime):
     assert answer.status_code == 422 and "Choose at least one criterion." in answer.text
 
 
+def test_market_evidence_shows_the_chosen_countrys_cases_first(client, runtime):
+    with runtime.db.session() as session:
+        for case_id, country, year in [
+            ("es-new", "ES", 2024),
+            ("it-old", "IT", 2015),
+            ("fr-mid", "FR", 2020),
+            ("it-new", "IT", 2021),
+        ]:
+            add_case(session, id=case_id, country=country, year=year, title=f"Case {case_id}")
+    draft_id = start(client)  # Italy
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    step(client, draft_id, "criteria", criteria_form(answer.text))
+    answer = step(client, draft_id, "award", {})
+    assert path(answer).endswith("/evidence")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text))
+    order = [text.index(s) for s in ("In Italy: 2 case studies", "Case it-new", "Case it-old")]
+    order += [text.index(s) for s in ("In other countries: 2 case studies", "Case es-new")]
+    assert order == sorted(order) and text.index("Case fr-mid") > order[-1]
+
+    answer = step(client, draft_id, "evidence", {})
+    spec_url = path(step(client, draft_id, "review", {}))
+    spec = client.get(spec_url, headers=JSON).json()
+    evidence = spec["market_evidence"]
+    assert evidence["case_ids"] == ["it-new", "it-old", "es-new", "fr-mid"]
+    assert (evidence["in_country"], evidence["elsewhere"], evidence["cases"]) == (2, 2, 4)
+    markdown = client.get(f"{spec_url}/export.md").text
+    assert markdown.index("Case studies in Italy") < markdown.index("Case studies in other")
+
+
 def test_award_total_and_recalculate(client, runtime):
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
@@ -200,7 +233,12 @@ def test_award_total_and_recalculate(client, runtime):
     assert path(answer).endswith("/award")
     assert f"Total: {10 * len(awards)} of 100 points" in answer.text
     answer = step(client, draft_id, "award", [(k, "60") for k, _ in awards])
-    assert answer.status_code == 422 and "keep them at 100 or less" in answer.text
+    over = 60 * len(awards)
+    assert answer.status_code == 422
+    # One computation, one message: the total of the values shown, never the saved one beside it.
+    text = re.sub(r"<[^>]+>", "", answer.text)
+    assert f"Total: {over} of 100 points, {over - 100} too many" in text
+    assert f"Total: {10 * len(awards)} of 100" not in text and "remain" not in text
     answer = step(client, draft_id, "award", [(k, "zero") for k, _ in awards])
     assert answer.status_code == 422 and "whole number" in answer.text
 
@@ -266,6 +304,14 @@ def test_spec_exports(client, fmt):
     assert "attachment" in answer.headers["content-disposition"]
 
 
+def test_pdf_export_works_in_the_default_app(client):
+    """WeasyPrint is a default dependency: the app as `make run` installs it answers a PDF."""
+    answer = client.get(f"/specs/{spec_id_of(client)}/export.pdf")
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF-")
+
+
 def test_export_errors(client, monkeypatch):
     spec_id = spec_id_of(client)
     assert client.get(f"/specs/{spec_id}/export.exe").status_code == 404
@@ -329,21 +375,24 @@ def test_bidder_pages(client, runtime):
     bidder_url = path(answer)
     assert "Evaluation of Giochi Srl" in answer.text and "Verdict: Pending" in answer.text
     answer = client.post(
-        f"{bidder_url}/checks/0",
-        data={"status": "missing", "note": "No test", "csrf_token": csrf(client)},
+        f"{bidder_url}/checks",
+        data={"status.0": "missing", "note.0": "No test", "saved": "0", "csrf_token": csrf(client)},
     )
     assert path(answer) == bidder_url and "Verdict: Non-compliant" in answer.text
     fragment = client.post(
-        f"{bidder_url}/checks/0",
-        data={"status": "compliant", "note": "", "csrf_token": csrf(client)},
+        f"{bidder_url}/checks",
+        data={"status.0": "compliant", "note.0": "", "csrf_token": csrf(client)},
         headers=HX,
     )
     assert fragment.text.lstrip().startswith('<div id="gpp-evaluation"')
     assert "Verdict: Pending" in fragment.text
     bad = client.post(
-        f"{bidder_url}/checks/0", data={"status": "great", "csrf_token": csrf(client)}, headers=HX
+        f"{bidder_url}/checks",
+        data={"status.0": "great", "note.1": "kept", "csrf_token": csrf(client)},
+        headers=HX,
     )
     assert bad.status_code == 422 and "Choose a status." in bad.text
+    assert ">kept</textarea>" in bad.text and "data-unsaved" in bad.text
     data = client.get(bidder_url, headers=JSON).json()
     assert data["name"] == "Giochi Srl" and data["checks"][0]["status"] == "compliant"
     assert data == client.get(f"/api/v1{bidder_url}").json()
@@ -358,7 +407,7 @@ def test_bidder_pages(client, runtime):
     assert client.get(bidder_url).status_code == 404
     assert (
         client.post(
-            f"{bidder_url}/checks/0", data={"status": "compliant", "csrf_token": csrf(client)}
+            f"{bidder_url}/checks", data={"status.0": "compliant", "csrf_token": csrf(client)}
         ).status_code
         == 404
     )
@@ -369,6 +418,55 @@ def test_bidder_pages(client, runtime):
         == 404
     )
     assert "Giochi Srl" not in client.get(f"/specs/{spec_id}").text
+
+
+def test_one_form_saves_every_item_of_the_checklist(client, runtime):
+    """Editing item 1 and then pressing item 2's Save keeps both (nothing is thrown away)."""
+    sign_in(client, runtime, "alice@example.org")
+    spec_id = client.post(
+        "/api/v1/specs", json={"application": "playground"}, headers={"X-CSRF-Token": csrf(client)}
+    ).json()["id"]
+    bidder_url = path(
+        client.post(f"/specs/{spec_id}/bidders", data={"name": "A", "csrf_token": csrf(client)})
+    )
+    page = client.get(bidder_url).text
+    assert page.count("<form") - page.count('action="/logout"') == 1  # one form for all items
+    fields = re.findall(r'name="(status\.\d+|note\.\d+)"', page)
+    checks = client.get(f"/api/v1{bidder_url}").json()["checks"]
+    assert len(fields) == 2 * len(checks) > 2
+    form = {"csrf_token": csrf(client), "saved": "1"}
+    form |= {f"status.{c['n']}": c["status"] for c in checks}
+    form |= {"status.0": "missing", "note.0": "No declaration", "status.1": "compliant"}
+    answer = client.post(f"{bidder_url}/checks", data=form)
+    assert answer.status_code == 200 and "Every item of the checklist is saved." in answer.text
+    saved = client.get(f"/api/v1{bidder_url}").json()["checks"]
+    assert (saved[0]["status"], saved[0]["note"]) == ("missing", "No declaration")
+    assert saved[1]["status"] == "compliant"
+    assert [c["updated_at"] for c in saved[2:]] == [c["updated_at"] for c in checks[2:]]
+
+
+def test_criteria_step_folds_text_rationale_and_verification(client, runtime):
+    """The step fits a phone: one row per criterion, grouped by type, the rest behind <details>."""
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    offered = runtime.extras["criteria"].criteria_for("road-pavement", "comprehensive")
+    folded = re.sub(r"<details.*?</details>", "", answer.text, flags=re.S)
+    for criterion in offered:
+        assert criterion.title in folded
+        for hidden in (criterion.rationale, criterion.verification[0].how_to_check):
+            assert hidden not in folded and hidden[:60] in answer.text
+    assert folded.count('class="criteria-group"') == len({c.type for c in offered})
+    assert 'name="param.' not in folded  # the values are folded with the text they fill
+
+
+def test_ticking_every_criterion_oneself_is_warned(client):
+    draft_id = start(client)
+    answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
+    boxes = re.findall(r'name="criteria" value="([^"]+)"', answer.text)
+    params = [p for p in criteria_form(answer.text) if p[0] != "criteria"]
+    step(client, draft_id, "criteria", [("criteria", v) for v in boxes] + params)
+    answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
+    assert "Every criterion is selected" in answer.text
 
 
 def test_review_shows_what_the_library_refuses(client, monkeypatch):
@@ -405,7 +503,9 @@ def test_changing_the_application_resets_the_choice(client):
     answer = step(client, draft_id, "subject", {**SUBJECT, "application": "playground"})
     assert path(answer).endswith("/ambition")
     answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
-    assert "Every criterion is selected" in answer.text
+    ticked = [v for k, v in criteria_form(answer.text) if k == "criteria"]
+    assert len(ticked) == answer.text.count('name="criteria"') > 1  # the new core set, afresh
+    assert "Every criterion is selected" not in answer.text  # the pre-selection is not warned
     assert "road-" not in " ".join(v for k, v in criteria_form(answer.text) if k == "criteria")
 
 

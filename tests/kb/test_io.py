@@ -177,3 +177,63 @@ def test_no_bytes_crash_the_reader(data):
             parse(data, fmt)
         except kb_io.ImportFileError:
             pass
+
+
+# --- CSV formula injection (issue 9, item 7) ---------------------------------------------------
+
+FORMULAS = ("=", "+", "-", "@", "\t", "\r", "'")
+risky_text = st.builds(
+    lambda head, body: head + body,
+    st.sampled_from([*FORMULAS, "'=", "''", "'@", "-1+", "a"]),
+    # Printable text (what the records hold), with the characters that start a formula.
+    st.text(
+        st.characters(categories=("L", "N", "P", "S", "Zs"), include_characters="\t"), max_size=12
+    ),
+)
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+
+
+def test_csv_cells_that_start_a_formula_are_escaped():
+    rec = CaseRecord.model_validate(
+        record(
+            title='=HYPERLINK("http://evil.example","click")',
+            summary="+cmd|' /C calc'!A0",
+            city="@SUM(1+1)",
+            description="\t=1+1",
+            organisations=[{"name": "-2+3 Ltd", "role": "supplier"}],
+            lat=-33.5,
+        )
+    )
+    out = io.StringIO()
+    kb_io.write_csv([rec], out)
+    cells = _cells(out.getvalue())
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")]
+    assert [c for c in cells if c.startswith("-")] == ["-33.5"]  # a number is no formula
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=risky_text, summary=risky_text, city=risky_text, description=risky_text, org=risky_text
+)
+def test_escaped_csv_imports_back_exactly(title, summary, city, description, org):
+    try:
+        rec = CaseRecord.model_validate(
+            record(
+                title="T " + title if len(title.strip()) < 3 else title,
+                summary=summary.strip() or "s",
+                city=city,
+                description=description,
+                organisations=[{"name": org.strip() or "o", "role": "supplier"}],
+            )
+        )
+    except ValueError:
+        return  # not a valid record in the first place (e.g. a name of only "|")
+    out = io.StringIO()
+    kb_io.write_csv([rec], out)
+    parsed = parse(out.getvalue().encode(), "csv")
+    assert parsed.problems == []
+    assert parsed.records == [rec]

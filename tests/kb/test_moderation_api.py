@@ -59,10 +59,14 @@ def test_an_invalid_record_names_each_field(client, tokens):
     assert {"title", "rtm_types", "country", "sources.0"} <= fields
 
 
-def test_ids_of_other_cases_conflict_and_own_cases_are_resubmitted(client, tokens):
-    assert submit(client, tokens["submitter"], id="owned").status_code == 201
-    clash = submit(client, tokens["other"], id="owned")
-    assert clash.status_code == 409 and "another case study" in clash.json()["detail"]
+def test_ids_of_other_cases_are_not_confirmed_and_own_cases_are_resubmitted(client, tokens):
+    """Issue 9, item 14: a 409 told anyone that an unpublished case held the id. Another's id
+    is answered as if free: the case is made under an id of its own, the other one untouched."""
+    assert submit(client, tokens["submitter"], id="owned", title="The owner's").status_code == 201
+    clash = submit(client, tokens["other"], id="owned", title="Someone else's")
+    assert clash.status_code == 201 and clash.json()["id"] not in ("owned", "")
+    mine = client.get("/api/v1/cases/owned", headers=bearer(tokens["submitter"])).json()
+    assert mine["title"] == "The owner's"
     again = submit(client, tokens["submitter"], id="owned", title="Owned, fixed")
     assert again.status_code == 201 and again.json()["status"] == "submitted"
     stale = client.post(

@@ -55,7 +55,6 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
     return [
         ("GET", "/openapi.json", "/openapi.json", None, every(200)),
         ("GET", "/api/docs", "/api/docs", None, every(200)),
-        ("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", None, every(200)),
         ("GET", "/healthz", "/healthz", None, every(200)),
         ("GET", "/readyz", "/readyz", None, every(200)),
         ("GET", "/metrics", "/metrics", None, every(403)),  # loopback only; test clients are not
@@ -64,6 +63,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/", "/", None, every(200)),
         ("GET", "/cases", "/cases", None, every(200)),
         ("GET", "/cases/export.{fmt}", "/cases/export.csv", None, every(200)),
+        ("GET", "/cases/map.json", "/cases/map.json", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{pub}", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{sub}", None, private()),
         ("GET", "/cases/{case_id}/history", f"/cases/{pub}/history", None, every(200)),
@@ -108,6 +108,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("GET", "/account", "/account", None, web(SIGNED_IN, 200)),
         ("GET", "/account/data.json", "/account/data.json", None, web(SIGNED_IN, 200)),
+        ("GET", "/admin/users", "/admin/users", None, web("D", 200)),
         (
             "GET",
             "/account/organisation",
@@ -143,8 +144,8 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/specs/{spec_id}/bidders", "/specs/none/bidders", {}, web(PROCURERS, 404)),
         (
             "POST",
-            "/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
-            "/specs/none/bidders/1/checks/0",
+            "/specs/{spec_id}/bidders/{bidder_id}/checks",
+            "/specs/none/bidders/1/checks",
             {},
             web(PROCURERS, 404),
         ),
@@ -174,6 +175,27 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             web(SIGNED_IN, 303),
         ),
         ("POST", "/account/delete", "/account/delete", {}, web(SIGNED_IN, 422)),
+        (
+            "POST",
+            "/account/sessions/{session_id}/end",
+            "/account/sessions/999999/end",
+            {},
+            web(SIGNED_IN, 303),
+        ),
+        (
+            "POST",
+            "/account/sessions/end-others",
+            "/account/sessions/end-others",
+            {},
+            web(SIGNED_IN, 303),
+        ),
+        (
+            "POST",
+            "/admin/users/{user_id}/sign-out",
+            "/admin/users/999999/sign-out",
+            {},
+            web("D", 303),
+        ),
         (
             "POST",
             "/account/organisation",
@@ -211,6 +233,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             {**web(AUTHORS, (303, 404)), "O": 404},
         ),
         ("POST", "/moderation/{case_id}", f"/moderation/{sub}", {}, web(MODERATORS, 422)),
+        (
+            "POST",
+            "/moderation/claims/{claim_id}",
+            "/moderation/claims/999999",
+            {"decision": "approve"},
+            web(MODERATORS, 404),
+        ),
         ("POST", "/api/v1/cases", "/api/v1/cases", json_body, api(AUTHORS, 422)),
         (
             "POST",

@@ -6,7 +6,7 @@ import struct
 import zlib
 
 import pytest
-from PIL import ExifTags, Image, PngImagePlugin
+from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
@@ -287,3 +287,36 @@ def test_at_most_ten_photos_per_case(people, runtime, monkeypatch):
     assert _upload(submitter, case_id, png()).status_code == 303
     refused = _upload(submitter, case_id, png())
     assert refused.status_code == 422 and "at most 2" in refused.text
+
+
+# --- decompression bombs (issue 9, item 14: photos of 60 megapixels) ---------------------------
+
+
+def _sixty_megapixels(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (8000, 7500), 128).save(out, fmt)
+    return out.getvalue()
+
+
+def test_a_sixty_megapixel_jpeg_is_decoded_small_by_the_decoder(monkeypatch):
+    decoded = []
+    real = files._reencode
+
+    def spy(image, fmt):
+        decoded.append(image.size)
+        return real(image, fmt)
+
+    monkeypatch.setattr(files, "_reencode", spy)
+    checked = check_upload(_sixty_megapixels("JPEG"))
+    ((width, height),) = decoded
+    assert width * height <= min(files.MAX_PIXELS, 8000 * 7500 // 4)  # decoded at half size
+    assert width * 7500 == height * 8000
+    with Image.open(io.BytesIO(checked.data)) as kept:
+        assert kept.size == (width, height)
+
+
+def test_a_sixty_megapixel_png_is_refused_before_it_is_decoded(monkeypatch):
+    data = _sixty_megapixels("PNG")
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(UploadRejected, match="too many pixels"):
+        check_upload(data)

@@ -9,7 +9,7 @@ from markupsafe import escape
 from kb.moderation import service
 from tests.builders import record
 from tests.kb import test_moderation_support as support
-from tests.kb.test_moderation_support import form_data, user_of
+from tests.kb.test_moderation_support import approve_claims, form_data, user_of
 
 people = support.people  # the fixture, shared
 
@@ -161,6 +161,7 @@ def test_hostile_text_in_profiles_and_accounts(people):
         },
     )
     assert made.status_code == 303
+    approve_claims(people["moderator"])
     assert_inert(public.get(made.headers["location"]), HOSTILE[1])
     assert_inert(submitter.get(made.headers["location"] + "/edit"), HOSTILE[1])
 

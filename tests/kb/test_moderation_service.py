@@ -9,7 +9,8 @@ from kb.models import Case, Organisation
 from kb.moderation import queries, service
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
 from kb.schemas import CaseQuery, CaseRecord
-from replan import accounts, auth
+from replan import auth
+from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
 from replan.migrations import upgrade
@@ -286,11 +287,13 @@ def test_only_authors_edit_and_only_moderators_review(rt, author, moderator):
         service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
 
 
-def test_the_api_record_of_another_submitters_case_is_a_conflict(rt, author):
+def test_the_api_record_of_another_submitters_case_gets_an_id_of_its_own(rt, author):
     _save(rt, author, id="taken")
     other = _user(rt, "submitter", "other@example.org")
-    with pytest.raises(service.Conflict):
-        service.submit_record(rt, user=other, record=CaseRecord.model_validate(record(id="taken")))
+    theirs = service.submit_record(
+        rt, user=other, record=CaseRecord.model_validate(record(id="taken"))
+    )
+    assert theirs.case_id != "taken" and _case(rt, theirs.case_id).created_by == other.id
     mine = service.submit_record(
         rt, user=author, record=CaseRecord.model_validate(record(id="taken"))
     )
@@ -325,7 +328,7 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         # A case made before organisations were recorded still ends up attributed.
         session.get(Case, case_id).organisation_id = None
     with rt.db.session() as session:
-        accounts.delete_account(session, user_id=author.id)
+        delete_account(session, user_id=author.id, hooks=rt.account_hooks)
     case = _case(rt, case_id)
     assert case.created_by is None
     assert case.organisation_id == author.organisation_id
@@ -335,3 +338,25 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         assert session.get(Organisation, author.organisation_id) is not None
         events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)).all()
         assert events and all(e.actor_id is None for e in events)
+
+
+@pytest.mark.parametrize(
+    ("settings", "base"),
+    [
+        ({"port": 8123}, "http://127.0.0.1:8123"),
+        ({"host": "0.0.0.0", "port": 9001}, "http://127.0.0.1:9001"),
+        ({"port": 8123, "base_url": "https://replan.example.org/"}, "https://replan.example.org"),
+    ],
+)
+def test_mail_links_follow_the_host_and_port_unless_a_base_url_is_set(tmp_path, settings, base):
+    db_url = f"sqlite:///{tmp_path / 'replan.db'}"
+    upgrade(db_url)
+    rt = build_runtime(make_settings(tmp_path, database_url=db_url, **settings))
+    try:
+        author = _user(rt, "submitter", "author@example.org")
+        _user(rt, "moderator", "moderator@example.org")
+        _save(rt, author, id="linked-path")
+        to_moderator = next(m for m in mails(rt.settings) if m["To"] == "moderator@example.org")
+        assert f"{base}/moderation/linked-path" in to_moderator.get_content()
+    finally:
+        rt.close()

@@ -116,6 +116,15 @@ def form_data(rec: dict, action: str = "submit", **extra) -> dict:
     return data
 
 
+def approve_claims(moderator) -> None:
+    """Approve every claim of an organisation name waiting in the moderation queue."""
+    for claim_id in re.findall(
+        r'action="/moderation/claims/(\d+)"', moderator.get("/moderation").text
+    ):
+        done = moderator.post(f"/moderation/claims/{claim_id}", {"decision": "approve"})
+        assert done.status_code == 303
+
+
 def submit_case(runtime, user: User, submit: bool = True, **overrides) -> str:
     """Create a case through the service (as the form would) and return its id."""
     rec = CaseRecord.model_validate(record(**overrides))

@@ -11,7 +11,7 @@ from kb.models import Case
 from kb.moderation import service
 from tests.builders import record
 from tests.kb import test_moderation_support as support
-from tests.kb.test_moderation_support import form_data, submit_case, user_of
+from tests.kb.test_moderation_support import approve_claims, form_data, submit_case, user_of
 
 people = support.people  # the fixture, shared
 
@@ -283,6 +283,9 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
     )
     assert made.status_code == 303
     slug = made.headers["location"].rsplit("/", 1)[1]
+    assert people["anonymous"].get(f"/organisations/{slug}").status_code == 404
+    assert "not public yet" in submitter.get(f"/organisations/{slug}").text
+    approve_claims(people["moderator"])
     public = people["anonymous"].get(f"/organisations/{slug}")
     assert "Recycler" in public.text and "ISO 9001" in public.text and "Italy" in public.text
     assert "Edit this profile" not in public.text

@@ -2,10 +2,16 @@
 
 import re
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kb import service
 from kb.models import Case
+from kb.schemas import CaseRecord
+from replan import PROJECT_ROOT
+from replan.app import create_app
+from tests.builders import record
+from tests.conftest import make_settings
 
 
 def test_home_shows_counts_and_latest_cases(seeded_client):
@@ -90,6 +96,64 @@ def test_language_switch_sets_html_lang_and_cookie(seeded_client):
     seeded_client.cookies.clear()
     r = seeded_client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"})
     assert '<html lang="pl">' in r.text
+
+
+def _catalogue(runtime, records: list[dict]) -> None:
+    service.upsert_records(
+        db=runtime.db,
+        backend=runtime.search,
+        taxonomy=runtime.taxonomy,
+        records=[CaseRecord.model_validate(r) for r in records],
+    )
+
+
+def test_the_map_shows_every_result_of_the_search_and_only_public_cases(client, runtime):
+    _catalogue(
+        runtime,
+        [record(id=f"map-{n}", lat=40 + n, lon=10 + n, country="IT") for n in range(5)]
+        + [record(id="no-place", lat=None, lon=None), record(id="in-spain", country="ES")],
+    )
+    with runtime.db.session() as session:  # withdrawn in the database, still in the index
+        session.get(Case, "map-4").status = "submitted"
+
+    page = client.get("/cases?country=IT&per_page=2").text
+    url = re.search(r'data-points-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert re.search(r'id="kb-map"[^>]*data-tiles="([^"]+)"', page).group(1) == (
+        runtime.settings.map_tiles
+    )
+    assert url == "/cases/map.json?country=IT"  # every page of the results
+
+    located = client.get(url).json()
+    ids = {p["id"] for p in located["points"]}
+    assert ids == {"map-0", "map-1", "map-2", "map-3"}  # all pages, located, public, in Italy
+    assert {p["url"] for p in located["points"]} == {f"/cases/{i}" for i in ids}
+    assert client.get("/cases/map.json?country=ES").json()["points"][0]["id"] == "in-spain"
+    assert client.get("/cases/map.json?year_min=1").status_code == 422
+
+
+def test_one_setting_names_the_tiles_for_the_csp_and_the_script(tmp_path):
+    tiles = "https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png"
+    settings = make_settings(tmp_path, map_tiles=tiles)
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/cases")
+        policy = answer.headers["content-security-policy"]
+        img_src = next(d for d in policy.split(";") if d.strip().startswith("img-src"))
+        assert "https://*.tiles.example.org" in img_src.split()
+        assert "openstreetmap" not in policy
+    script = (PROJECT_ROOT / "static" / "js" / "maps.js").read_text()
+    assert 'getAttribute("data-tiles")' in script and "openstreetmap" not in script
+    with TestClient(create_app(make_settings(tmp_path / "2", map_tiles=""))) as client:
+        assert "img-src 'self' data:;" in client.get("/cases").headers["content-security-policy"]
+
+
+def test_case_page_map_takes_its_tiles_from_the_setting(seeded_client, seeded_runtime):
+    with seeded_runtime.db.session() as session:
+        case_id = session.scalar(select(Case.id).where(Case.lat.is_not(None)))
+    page = seeded_client.get(f"/cases/{case_id}")
+    tiles = re.search(r'id="kb-map"[^>]*data-tiles="([^"]+)"', page.text).group(1)
+    origin = seeded_runtime.settings.map_tiles_origin
+    assert tiles == seeded_runtime.settings.map_tiles and tiles.startswith(origin)
+    assert origin in page.headers["content-security-policy"]
 
 
 def test_a_page_past_the_end_says_so_and_links_to_the_last_page(seeded_client):

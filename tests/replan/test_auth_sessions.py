@@ -46,7 +46,11 @@ def test_the_session_cookie_is_httponly_and_lax(app, runtime):
 
 def test_the_cookie_is_secure_in_production(tmp_path, runtime):
     settings = make_settings(
-        tmp_path, env="production", secret_key="s" * 48, database_url=runtime.settings.db_url
+        tmp_path,
+        env="production",
+        secret_key="s" * 48,
+        database_url=runtime.settings.db_url,
+        allowed_hosts=["testserver"],
     )
     make_user(runtime, "submitter", email="prod@example.org")
     client = TestClient(create_app(settings, runtime), base_url="https://testserver")

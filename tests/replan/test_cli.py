@@ -130,6 +130,74 @@ def test_user_and_token_creation(cli):
     assert bad.exit_code == 1 and "unknown role" in bad.output
 
 
+# --- imports commit in batches (issue 9, item 8) -----------------------------------------------
+
+
+def test_import_commits_in_batches_and_says_so(cli, tmp_path, monkeypatch):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    monkeypatch.setenv("REPLAN_IMPORT_BATCH", "2")
+    commits = []
+    listener = lambda session: commits.append(1)  # noqa: E731
+    event.listen(Session, "after_commit", listener)
+    try:
+        result = cli("import", str(write(tmp_path / "five.jsonl", *[record() for _ in range(5)])))
+    finally:
+        event.remove(Session, "after_commit", listener)
+    assert result.exit_code == 0
+    assert "batches of 2 records" in " ".join(result.output.split())
+    assert result.output.strip().splitlines()[-1] == "imported 5, updated 0, unchanged 0"
+    assert len(commits) >= 3  # 2 + 2 + 1 records, each batch its own transaction
+
+
+def test_an_import_that_fails_midway_says_which_records_are_in(cli, tmp_path, monkeypatch):
+    from kb import service as kb_service
+
+    monkeypatch.setenv("REPLAN_IMPORT_BATCH", "2")
+    records = [record() for _ in range(5)]
+    real = kb_service.apply_record
+
+    def failing(session, case, rec, orgs):
+        if rec.id == records[3]["id"]:
+            raise OSError("disk full")
+        return real(session, case, rec, orgs)
+
+    monkeypatch.setattr(kb_service, "apply_record", failing)
+    result = cli("import", str(write(tmp_path / "five.jsonl", *records)))
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1
+    assert "records 1-2 of 5 were committed (imported 2, updated 0, unchanged 0)" in said
+    assert "records 3-5 were not" in said
+    monkeypatch.setattr(kb_service, "apply_record", real)
+    exported = tmp_path / "out.jsonl"
+    cli("export", str(exported))
+    ids = [json.loads(line)["id"] for line in exported.read_text().splitlines()]
+    assert sorted(ids) == sorted(r["id"] for r in records[:2])
+
+
+def test_an_invalid_file_still_imports_nothing_in_batches(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPLAN_IMPORT_BATCH", "1")
+    bad = write(tmp_path / "bad.jsonl", record(), record(), record(country="XX"))
+    result = cli("import", str(bad))
+    assert result.exit_code == 1 and "nothing was imported" in result.output
+    exported = tmp_path / "out.jsonl"
+    cli("export", str(exported))
+    assert exported.read_text() == ""
+
+
+def test_csv_export_escapes_formulas(cli, tmp_path):
+    """Issue 9, item 7: `replan export --format csv` writes no cell a spreadsheet would run."""
+    src = write(tmp_path / "f.jsonl", record(title='=HYPERLINK("http://x")', city="@cmd"))
+    assert cli("import", str(src)).exit_code == 0
+    out = tmp_path / "out.csv"
+    cli("export", str(out), "--format", "csv")
+    text = out.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",'@cmd," in text
+    again = cli("import", str(out))
+    assert again.output.strip().splitlines()[-1] == "imported 0, updated 0, unchanged 1"
+
+
 def test_criteria_check_lists_overdue_criteria_and_fails(cli):
     on_time = cli("criteria", "check", "--on", "2026-12-07")
     assert on_time.exit_code == 0

@@ -35,3 +35,17 @@ def test_every_operation_conforms_to_the_schema(seeded_app):
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure
             failures.append(f"{operation.label}: {str(exc)[:2000]}")
     assert failures == [], "\n\n".join(failures)
+
+
+def test_api_docs_come_from_the_app_without_inline_script(seeded_client):
+    import re
+
+    page = seeded_client.get("/api/docs")
+    assert page.status_code == 200
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
+    assert all(body.strip() == "" and 'src="/static/' in attrs for attrs, body in scripts)
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert 'data-openapi-url="/openapi.json"' in page.text
+    assert "cdn" not in page.text.lower()
+    for asset in re.findall(r'(?:src|href)="(/static/[^"?]+)', page.text):
+        assert seeded_client.get(asset).status_code == 200, asset

@@ -108,3 +108,33 @@ def test_dependencies_point_one_way():
                 if ORDER[imported] > rank:
                     wrong.append(f"{rel} imports {imported}")
     assert wrong == []
+
+
+def test_base_url_follows_host_and_port_unless_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("REPLAN_BASE_URL", raising=False)
+    monkeypatch.setenv("REPLAN_PORT", "8765")
+    assert Settings(_env_file=None, data_dir=tmp_path).base_url == "http://127.0.0.1:8765"
+    assert Settings(_env_file=None, host="::", port=81).base_url == "http://[::1]:81"
+    monkeypatch.setenv("REPLAN_BASE_URL", "https://replan.example.org/")
+    assert Settings(_env_file=None, data_dir=tmp_path).base_url == "https://replan.example.org"
+
+
+@pytest.mark.parametrize(
+    ("tiles", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", "https://*.tiles.example.org"),
+        ("/tiles/{z}/{x}/{y}.png", None),
+        ("", None),
+    ],
+)
+def test_map_tiles_name_the_origin_the_csp_allows(tiles, origin):
+    assert Settings(_env_file=None, map_tiles=tiles).map_tiles_origin == origin
+
+
+@pytest.mark.parametrize(
+    "tiles", ["javascript:alert(1)//{z}{x}{y}", "https://tiles.example.org/a.png", "tiles/{z}"]
+)
+def test_a_tile_url_that_is_not_one_is_refused(tiles):
+    with pytest.raises(ValidationError, match="REPLAN_MAP_TILES"):
+        Settings(_env_file=None, map_tiles=tiles)

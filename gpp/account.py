@@ -1,0 +1,59 @@
+"""What green public procurement holds about a user, for their data download and their account
+deletion (`HOOK`, handed to `replan` by the composition root).
+
+A procurer's specs, with their bidders and checks, and their wizard drafts go with their
+account: an unowned spec may be claimed by the next procurer who adds a bidder, so a deleted
+procurer's specs must not stay behind for someone else to claim."""
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from gpp.bidders import bidder_json
+from gpp.models import Draft, Spec
+from gpp.service import iso, spec_json
+from replan.account_hooks import AccountHook
+from replan.auth_models import User
+
+
+def export_account(session: Session, user: User) -> dict:
+    """Return the user's specs (with their bidders' checks) and wizard drafts as JSON data."""
+    specs = session.scalars(
+        select(Spec).where(Spec.owner_id == user.id).order_by(Spec.created_at, Spec.id)
+    ).all()
+    drafts = session.scalars(
+        select(Draft).where(Draft.owner_id == user.id).order_by(Draft.created_at, Draft.id)
+    ).all()
+    return {
+        "specs": [
+            {**spec_json(s, viewer_id=user.id), "bidders": [bidder_json(s, b) for b in s.bidders]}
+            for s in specs
+        ],
+        "drafts": [
+            {
+                "id": d.id,
+                "source_spec_id": d.source_spec_id,
+                "data": d.data,
+                "created_at": iso(d.created_at),
+                "updated_at": iso(d.updated_at),
+            }
+            for d in drafts
+        ],
+    }
+
+
+def forget_account(session: Session, user: User) -> None:
+    """Delete the user's drafts and specs (their bidders and checks go with them)."""
+    session.execute(
+        delete(Draft).where(Draft.owner_id == user.id).execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(Spec).where(Spec.owner_id == user.id).execution_options(synchronize_session=False)
+    )
+
+
+HOOK = AccountHook(
+    name="procurement",
+    tables=(Spec, Draft),
+    export=export_account,
+    forget=forget_account,
+)

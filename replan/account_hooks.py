@@ -1,0 +1,89 @@
+"""What each domain holds about a user, for the data download and the account deletion.
+
+`replan` knows no domain: the composition root (`replan.app.build_runtime`) hands it one
+`AccountHook` per domain. A hook names the tables it answers for (every table with a foreign key
+to `auth_user` must be covered by one: a test checks it), returns the user's data as JSON, and
+forgets the user (deletes or anonymises their rows) before the user row goes."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from replan import auth
+from replan.auth_models import ApiToken, LoginAttempt, User, UserSession
+from replan.db import Base
+
+
+@dataclass(frozen=True)
+class AccountHook:
+    """One domain's part of an account."""
+
+    name: str  # the key of its part in the data download
+    tables: tuple[type[Base], ...]  # the tables pointing at users that it answers for
+    export: Callable[[Session, User], dict]
+    forget: Callable[[Session, User], None]
+
+
+OWN_TABLES: tuple[type[Base], ...] = (ApiToken, UserSession)  # handled here, by `auth`
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> dict:
+    """Return everything the app holds about a user, in every domain, as JSON data."""
+    attempts = (
+        session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
+        )
+        or 0
+    )
+    data: dict[str, Any] = {
+        "exported_at": datetime.now(UTC).isoformat(),
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "language": user.language,
+            "organisation_id": user.organisation_id,
+            "created_at": _iso(user.created_at),
+        },
+        "sessions": [
+            {
+                "created_at": _iso(s.created_at),
+                "last_seen_at": _iso(s.last_seen_at),
+                "user_agent": s.user_agent,
+            }
+            for s in session.scalars(
+                select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)
+            )
+        ],
+        "api_tokens": [
+            {
+                "name": t.name,
+                "created_at": _iso(t.created_at),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in auth.list_tokens(session, user_id=user.id)
+        ],
+        "failed_sign_ins_kept": attempts,
+    }
+    for hook in hooks:
+        data[hook.name] = hook.export(session, user)
+    return data
+
+
+def delete_account(session: Session, *, user_id: int, hooks: Sequence[AccountHook]) -> None:
+    """Delete a user: each domain forgets them first, then their sessions, tokens and row go."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    for hook in hooks:
+        hook.forget(session, user)
+    auth.delete_user(session, user_id=user_id)
