@@ -2,9 +2,8 @@
 and 4 uvicorn workers, on SQLite and on PostgreSQL, beside a bare uvicorn answer on this machine.
 
 Each configuration gets a fresh data dir (and database) seeded by `replan init`, a server started
-as `uvicorn replan.app:create_app --factory --workers N` (the metrics folder set as for several
-workers),
-and `wrk` (2 threads, 16 connections) for SECONDS per route. PostgreSQL is used when it answers at
+as `uvicorn replan.app:create_app --factory --workers N` (with the metrics folder that several
+workers need), and `wrk` (2 threads, 16 connections) for SECONDS per route. PostgreSQL is used when it answers at
 REPLAN_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
 Run from the project root: .venv/bin/python benchmarks/load_bench.py [--seconds 10]
