@@ -1,10 +1,9 @@
-"""The Meilisearch adapter: the `SearchBackend` protocol over meilisearch-python-sdk's sync Client.
+"""The Meilisearch adapter: the `SearchBackend` protocol over the official `meilisearch` client.
 
-The SDK sends the index look-ups, settings, document writes and deletes, task polls, the swap,
-stats and health. Two requests go through the SDK's low-level HTTP helper instead, because its
-high-level call would change them: creating an index (`Client.create_index` waits on its own and
-returns normally when the creation task failed) and the multi-search (`SearchParams` sends
-`limit`, `offset` and every other default beside `page`/`hitsPerPage`, not the documented body).
+Every request goes through the client's own calls with plain dict bodies: index look-up and
+creation, settings, document writes, the swap, stats, health, the multi-search and task waits.
+The one route the client only offers through a deprecated call, deleting documents by id
+(`POST /indexes/{uid}/documents/delete-batch`), goes through its public `http` requester.
 Writes wait for their task, so a returned call means the change is searchable (and a failed task
 surfaces as `SearchError`, which keeps the outbox rows for a retry).
 """
@@ -17,18 +16,14 @@ from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
 
-import httpx2  # the SDK's HTTP library (pydantic's continuation of httpx)
-from meilisearch_python_sdk import Client
-from meilisearch_python_sdk._http_requests import HttpRequests
-from meilisearch_python_sdk.errors import (
+import requests
+from meilisearch import Client
+from meilisearch.errors import (
     MeilisearchApiError,
     MeilisearchCommunicationError,
     MeilisearchError,
+    MeilisearchTimeoutError,
 )
-from meilisearch_python_sdk.json_handler import BuiltinHandler
-from meilisearch_python_sdk.models.settings import MeilisearchSettings
-from meilisearch_python_sdk.models.task import TaskInfo, TaskResult
-from pydantic import ValidationError
 
 from search.backend import (
     Hit,
@@ -112,24 +107,6 @@ class _Refused(SearchError):
         self.code = code
 
 
-def _sdk_client(
-    url: str, key: str | None, timeout: httpx2.Timeout, transport: httpx2.BaseTransport | None
-) -> Client:
-    # The SDK forwards `timeout` to httpx2 as is, so a Timeout object keeps connects short; the
-    # stdlib JSON handler keeps the encoding the same whether or not orjson is installed.
-    client = Client(url, key, timeout=timeout, json_handler=BuiltinHandler())  # type: ignore[arg-type]
-    if transport is not None:
-        # The SDK builds its httpx2 client itself and takes no transport: swap in one that uses
-        # the given transport (the tests' fake Meilisearch) with the same headers.
-        headers = client.http_client.headers
-        client.http_client.close()
-        client.http_client = httpx2.Client(
-            base_url=url, headers=headers, timeout=timeout, transport=transport
-        )
-        client._http_requests = HttpRequests(client.http_client, json_handler=client.json_handler)
-    return client
-
-
 class MeiliBackend:
     """Meilisearch behind the `SearchBackend` protocol; `index` is the index uid."""
 
@@ -141,23 +118,21 @@ class MeiliBackend:
         index: str = "cases",
         timeout: float = 10.0,
         task_timeout: float = 120.0,
-        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.index = index
         self.task_timeout = task_timeout
-        limits = httpx2.Timeout(timeout, connect=min(timeout, 3.0))
-        self._client = _sdk_client(self.url, key, limits, transport)
-        # The SDK's low-level helper, for the two requests its high-level calls would change.
-        self._raw = HttpRequests(self._client.http_client, json_handler=self._client.json_handler)
+        # The client hands `timeout` to requests as is: a (connect, read) pair keeps connects short.
+        limits = (min(timeout, 3.0), timeout)
+        self._client = Client(self.url, key, timeout=limits)  # type: ignore[arg-type]
         self._schema: IndexSchema | None = None
         self._synonyms: list[list[str]] = []
 
-    # -- SDK plumbing ----------------------------------------------------------------------------
+    # -- client plumbing -------------------------------------------------------------------------
 
     @contextmanager
-    def _sdk(self, what: str) -> Iterator[None]:
-        """Turn the SDK's errors for the request `what` into `SearchError`/`SearchUnavailable`."""
+    def _call(self, what: str) -> Iterator[None]:
+        """Turn the client's errors for the request `what` into `SearchError` (or `Unavailable`)."""
         try:
             yield
         except MeilisearchApiError as exc:
@@ -165,65 +140,60 @@ class MeiliBackend:
                 raise SearchUnavailable(
                     f"Meilisearch answered {exc.status_code} to {what}"
                 ) from exc
-            message = exc.message.removeprefix("Error message: ")
+            code = exc.code or ""
             raise _Refused(
-                f"Meilisearch refused {what}: {exc.code or exc.status_code}: {message}", exc.code
+                f"Meilisearch refused {what}: {code or exc.status_code}: {exc.message}", code
             ) from exc
-        except httpx2.HTTPStatusError as exc:  # an error answer without JSON (a proxy's page)
-            status = exc.response.status_code
-            if status >= 500 or status == 429:
-                raise SearchUnavailable(f"Meilisearch answered {status} to {what}") from exc
-            raise _Refused(
-                f"Meilisearch refused {what}: {status}: {exc.response.text}", ""
+        except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
+            # A refused connection, a failed name look-up or a request that timed out.
+            raise SearchUnavailable(
+                f"Meilisearch at {self.url} is unreachable: {exc.message}"
             ) from exc
         except MeilisearchError as exc:
-            # A refused connection arrives as MeilisearchCommunicationError, other transport
-            # failures (a read timeout) as a plain MeilisearchError caused by httpx2's error.
-            if isinstance(exc, MeilisearchCommunicationError) or isinstance(
-                exc.__cause__, httpx2.TransportError
-            ):
-                raise SearchUnavailable(
-                    f"Meilisearch at {self.url} is unreachable: {exc.message}"
-                ) from exc
             raise SearchError(f"Meilisearch failed {what}: {exc.message}") from exc
-        except ValidationError as exc:
+        except (
+            requests.RequestException,
+            ValueError,
+            LookupError,
+            TypeError,
+            StopIteration,
+        ) as exc:
+            # A body that is not JSON, or JSON without the documented fields (a proxy's page);
+            # pydantic's ValidationError is a ValueError.
             raise SearchError(f"Meilisearch sent an unexpected answer to {what}") from exc
 
-    def _wait(self, task: TaskInfo, *, ignore: tuple[str, ...] = ()) -> TaskResult:
-        """Wait for a task to finish; raise `SearchError` when it failed."""
-        # Not `Client.wait_for_task`: it polls at a fixed interval, never treats a canceled task
-        # as finished, and reports a failure without Meilisearch's error code and message.
-        uid = task.task_uid
-        deadline = time.monotonic() + self.task_timeout
-        delay = 0.005
-        while True:
-            with self._sdk(f"GET /tasks/{uid}"):
-                info = self._client.get_task(uid)
-            if info.status == "succeeded":
-                return info
-            if info.status in ("failed", "canceled"):
-                error = info.error or {}
-                if error.get("code") in ignore:
-                    return info
-                raise SearchError(
-                    f"Meilisearch task {uid} ({info.task_type}) {info.status}: "
-                    f"{error.get('code', 'unknown')}: {error.get('message', '')}"
+    def _wait(self, uid: int, *, ignore: tuple[str, ...] = ()) -> None:
+        """Wait for a task to finish; raise `SearchError` when it failed or was canceled."""
+        try:
+            with self._call(f"GET /tasks/{uid}"):
+                task = self._client.wait_for_task(
+                    uid, timeout_in_ms=int(self.task_timeout * 1000), interval_in_ms=20
                 )
-            if time.monotonic() > deadline:
-                raise SearchUnavailable(f"Meilisearch task {uid} did not finish in time")
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+        except SearchUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, MeilisearchTimeoutError) and cause.__cause__ is None:
+                # The client's own deadline, not an HTTP timeout.
+                raise SearchUnavailable(f"Meilisearch task {uid} did not finish in time") from exc
+            raise
+        if task.status == "succeeded":
+            return
+        error = task.error or {}
+        if error.get("code") in ignore:
+            return
+        raise SearchError(
+            f"Meilisearch task {uid} ({task.type}) {task.status}: "
+            f"{error.get('code', 'unknown')}: {error.get('message', '')}"
+        )
 
-    def _create(self, uid: str) -> TaskInfo:
+    def _create(self, uid: str) -> int:
         """Ask for a new index; the caller waits for the task and decides which failure is fine."""
-        with self._sdk("POST /indexes"):
-            response = self._raw.post("indexes", {"uid": uid, "primaryKey": "id"})
-            return TaskInfo(**self._raw.parse_json(response))
+        with self._call("POST /indexes"):
+            return self._client.create_index(uid, {"primaryKey": "id"}).task_uid
 
     def _ensure_index(self, uid: str) -> None:
         try:
-            with self._sdk(f"GET /indexes/{uid}"):
-                self._client.get_index(uid)
+            with self._call(f"GET /indexes/{uid}"):
+                self._client.get_raw_index(uid)
         except _Refused as exc:
             if exc.code != "index_not_found":
                 raise
@@ -240,10 +210,9 @@ class MeiliBackend:
     def _apply_settings(self, uid: str) -> None:
         assert self._schema is not None
         payload = settings_payload(self._schema, self._synonyms)
-        with self._sdk(f"PATCH /indexes/{uid}/settings"):
-            # Sent without its unset (None) fields, so the body is exactly `payload`.
-            task = self._client.index(uid).update_settings(MeilisearchSettings(**payload))
-        self._wait(task)
+        with self._call(f"PATCH /indexes/{uid}/settings"):
+            task = self._client.index(uid).update_settings(payload)
+        self._wait(task.task_uid)
 
     def upsert(self, documents: list[dict]) -> None:
         """Add or replace documents, waiting until they are indexed."""
@@ -258,8 +227,8 @@ class MeiliBackend:
                 if not isinstance(doc, dict) or doc.get("id") in (None, ""):
                     raise SearchError("every document needs a non-empty 'id'")
             batch = [_clean(doc) for doc in batch]
-            with self._sdk(f"POST /indexes/{uid}/documents"):
-                tasks.append(index.add_documents(batch, primary_key="id"))
+            with self._call(f"POST /indexes/{uid}/documents"):
+                tasks.append(index.add_documents(batch, primary_key="id").task_uid)
             count += len(batch)
         for task in tasks:
             self._wait(task)
@@ -268,8 +237,10 @@ class MeiliBackend:
     def delete(self, ids: list[str]) -> None:
         """Remove documents by id, waiting until they are gone; unknown ids are ignored."""
         if ids:
-            with self._sdk(f"POST /indexes/{self.index}/documents/delete-batch"):
-                task = self._client.index(self.index).delete_documents([str(i) for i in ids])
+            path = f"indexes/{self.index}/documents/delete-batch"
+            with self._call(f"POST /{path}"):
+                # The documented route; the client's `delete_documents(ids=...)` is deprecated.
+                task = self._client.http.post(path, [str(i) for i in ids])["taskUid"]
             self._wait(task, ignore=("index_not_found",))
 
     def rebuild(self, documents: Iterable[dict]) -> int:
@@ -282,9 +253,9 @@ class MeiliBackend:
             self._apply_settings(fresh)
             self._add(fresh, documents)
             self._ensure_index(self.index)
-            with self._sdk("POST /swap-indexes"):
-                swap = self._client.swap_indexes([(self.index, fresh)])
-            self._wait(swap)
+            with self._call("POST /swap-indexes"):
+                swap = self._client.swap_indexes([{"indexes": [self.index, fresh]}])
+            self._wait(swap.task_uid)
         except BaseException:
             self._drop(fresh)
             raise
@@ -293,16 +264,16 @@ class MeiliBackend:
 
     def _drop(self, uid: str) -> None:
         try:
-            with self._sdk(f"DELETE /indexes/{uid}"):
-                task = self._client.index(uid).delete()
-            self._wait(task, ignore=("index_not_found",))
+            with self._call(f"DELETE /indexes/{uid}"):
+                task = self._client.delete_index(uid)
+            self._wait(task.task_uid, ignore=("index_not_found",))
         except SearchError:
             pass  # a left-over index wastes space but breaks nothing
 
     def count(self) -> int:
         """Return the number of documents in the live index."""
         try:
-            with self._sdk(f"GET /indexes/{self.index}/stats"):
+            with self._call(f"GET /indexes/{self.index}/stats"):
                 return self._client.index(self.index).get_stats().number_of_documents
         except _Refused as exc:
             if exc.code == "index_not_found":
@@ -312,14 +283,13 @@ class MeiliBackend:
     def health(self) -> bool:
         """Return whether Meilisearch answers and says it is available."""
         try:
-            with self._sdk("GET /health"):
-                return self._client.health().status == "available"
+            with self._call("GET /health"):
+                return self._client.health().get("status") == "available"
         except SearchError:
             return False
 
     def close(self) -> None:
-        """Close the HTTP client."""
-        self._client.close()
+        """Nothing to release: the client opens a connection per request."""
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run the query and its disjunctive facet queries in one multi-search request."""
@@ -327,19 +297,19 @@ class MeiliBackend:
             raise SearchError("the index is not configured: call configure() first")
         schema = self._schema
         validate_query(schema, query)
-        requests = search_requests(self.index, schema, query)
-        with self._sdk("POST /multi-search"):
-            response = self._raw.post("multi-search", {"queries": requests})
-            results = self._raw.parse_json(response)["results"]
-        main = results[0]
-        facets: dict[str, dict[str, int]] = {}
-        extra = iter(results[1:])
-        active = active_fields(query)
-        for name in dict.fromkeys(query.facets):
-            source = next(extra) if name in active else main
-            facets[name] = order_facets(dict((source.get("facetDistribution") or {}).get(name, {})))
-        hits = [_hit(raw, schema) for raw in main.get("hits", [])]
-        return SearchResult(int(main.get("totalHits", 0)), hits, facets, None)
+        queries = search_requests(self.index, schema, query)
+        with self._call("POST /multi-search"):
+            results = self._client.multi_search(queries)["results"]
+            main = results[0]
+            hits = [_hit(raw, schema) for raw in main.get("hits", [])]
+            facets: dict[str, dict[str, int]] = {}
+            extra = iter(results[1:])
+            active = active_fields(query)
+            for name in dict.fromkeys(query.facets):
+                source = next(extra) if name in active else main
+                counts = (source.get("facetDistribution") or {}).get(name, {})
+                facets[name] = order_facets(dict(counts))
+            return SearchResult(int(main.get("totalHits", 0)), hits, facets, None)
 
 
 def search_requests(uid: str, schema: IndexSchema, query: SearchQuery) -> list[dict]:

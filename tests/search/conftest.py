@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import responses
 
 from search.backend import IndexSchema, SearchBackend
 from search.embedded import EmbeddedBackend
+from tests.search.fake_meili import FakeMeili
 
 MEILI_URL = os.environ.get("REPLAN_TEST_MEILI_URL")
 
@@ -55,20 +58,18 @@ def make_embedded(tmp_path) -> EmbeddedBackend:
     return backend
 
 
-def make_meili() -> SearchBackend:
+def make_meili(url: str | None = MEILI_URL, key: str | None = None) -> SearchBackend:
     from search.meili import MeiliBackend
 
-    backend = MeiliBackend(
-        MEILI_URL or "",
-        os.environ.get("REPLAN_TEST_MEILI_KEY"),
-        index=f"test_{uuid.uuid4().hex[:12]}",
-    )
+    backend = MeiliBackend(url or "", key, index=f"test_{uuid.uuid4().hex[:12]}")
     backend.configure(SCHEMA, SYNONYMS)
     return backend
 
 
 ENGINES = [
     "embedded",
+    # The Meilisearch adapter against the fake server of fake_meili (HTTP mocked by `responses`).
+    "meili-fake",
     pytest.param(
         "meili",
         marks=[
@@ -84,11 +85,21 @@ ENGINES = [
 @pytest.fixture(params=ENGINES)
 def backend(request, tmp_path) -> Iterator[SearchBackend]:
     """A configured, empty index of each available engine."""
-    engine = make_embedded(tmp_path) if request.param == "embedded" else make_meili()
-    yield engine
-    if request.param == "meili":
-        engine._drop(engine.index)  # type: ignore[attr-defined]
-    engine.close()
+    with contextlib.ExitStack() as stack:
+        if request.param == "embedded":
+            engine = make_embedded(tmp_path)
+        elif request.param == "meili-fake":
+            fake = FakeMeili()
+            fake.install(
+                stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False))
+            )
+            engine = make_meili(fake.url)
+        else:
+            engine = make_meili(MEILI_URL, os.environ.get("REPLAN_TEST_MEILI_KEY"))
+        yield engine
+        if request.param != "embedded":
+            engine._drop(engine.index)  # type: ignore[attr-defined]
+        engine.close()
 
 
 @pytest.fixture
@@ -96,3 +107,12 @@ def embedded(tmp_path) -> Iterator[EmbeddedBackend]:
     engine = make_embedded(tmp_path)
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def fake_meili() -> Iterator[FakeMeili]:
+    """A fake Meilisearch answering every `requests` call to its URL while the test runs."""
+    fake = FakeMeili()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        fake.install(mock)
+        yield fake

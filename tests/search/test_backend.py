@@ -1,4 +1,5 @@
-"""The one behaviour suite every search engine passes (Meilisearch only when a server is set)."""
+"""The one behaviour suite every search engine passes: the embedded engine, the Meilisearch adapter
+against a fake server at the HTTP layer, and a real Meilisearch server when one is set."""
 
 from __future__ import annotations
 

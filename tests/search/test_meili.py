@@ -1,4 +1,4 @@
-"""The Meilisearch adapter against Meilisearch's documented HTTP API (a fake transport)."""
+"""The Meilisearch adapter against Meilisearch's documented HTTP API (faked at the HTTP layer)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,16 @@ import pytest
 from search.backend import SearchError, SearchQuery, SearchUnavailable
 from search.meili import MeiliBackend, filter_expressions, quote
 from tests.search.conftest import SCHEMA, SYNONYMS, case
-from tests.search.fake_meili import FakeMeili
 
 
 @pytest.fixture
-def fake() -> FakeMeili:
-    return FakeMeili()
+def fake(fake_meili):
+    return fake_meili
 
 
 @pytest.fixture
 def meili(fake):
-    backend = MeiliBackend("http://meili.test", "key", index="cases", transport=fake.transport())
+    backend = MeiliBackend(fake.url, "key", index="cases")
     backend.configure(SCHEMA, SYNONYMS)
     yield backend
     backend.close()
@@ -63,17 +62,9 @@ def test_configure_creates_index_and_sends_settings(fake, meili):
 
 
 def test_requests_carry_the_api_key(fake):
-    seen = []
-
-    def handle(request):
-        seen.append(request.headers.get("authorization"))
-        return fake.handle(request)
-
-    import httpx2  # the SDK's HTTP library
-
-    backend = MeiliBackend("http://meili.test", "s3cret", transport=httpx2.MockTransport(handle))
+    backend = MeiliBackend(fake.url, "s3cret")
     assert backend.health()
-    assert seen == ["Bearer s3cret"]
+    assert [h["Authorization"] for h in fake.headers] == ["Bearer s3cret"]
 
 
 def test_upsert_and_delete_wait_for_tasks(fake, meili):
@@ -231,3 +222,47 @@ def test_failed_rebuild_drops_the_new_index(fake, meili):
         meili.rebuild([case("n", "New")])
     assert set(fake.indexes) == {"cases"}
     assert set(fake.indexes["cases"]) == {"old"}
+
+
+def test_timeout_raises_search_unavailable(fake, meili):
+    fake.slow = True
+    with pytest.raises(SearchUnavailable, match="unreachable"):
+        meili.search(SearchQuery(text="rubber"))
+    with pytest.raises(SearchUnavailable):
+        meili.delete(["a"])
+    assert meili.health() is False
+
+
+def test_error_pages_without_json(fake, meili):
+    fake.page_next = (502, "<html>Bad gateway</html>")
+    with pytest.raises(SearchUnavailable, match="502"):
+        meili.search(SearchQuery(text="rubber"))
+    fake.page_next = (403, "<html>Forbidden</html>")
+    with pytest.raises(SearchError, match="403: <html>Forbidden") as info:
+        meili.upsert([case("a", "Rubber")])
+    assert not isinstance(info.value, SearchUnavailable)
+    fake.page_next = (200, "<html>a captive portal</html>")
+    with pytest.raises(SearchError, match="unexpected answer") as info:
+        meili.search(SearchQuery(text="rubber"))
+    assert not isinstance(info.value, SearchUnavailable)
+
+
+def test_missing_index_counts_zero_and_configure_creates_it(fake):
+    backend = MeiliBackend(fake.url, index="missing")
+    assert backend.count() == 0  # index_not_found: nothing indexed yet
+    backend.configure(SCHEMA, SYNONYMS)
+    assert "missing" in fake.indexes
+    assert fake.calls("POST", "/indexes", exact=True) == [{"uid": "missing", "primaryKey": "id"}]
+
+
+def test_canceled_task_raises_search_error(fake, meili):
+    fake.task_status = "canceled"
+    with pytest.raises(SearchError, match="canceled"):
+        meili.upsert([case("a", "Rubber")])
+
+
+def test_task_that_never_finishes_is_unavailable(fake):
+    backend = MeiliBackend(fake.url, index="cases", task_timeout=0.05)
+    fake.task_status = "enqueued"
+    with pytest.raises(SearchUnavailable, match="did not finish in time"):
+        backend.delete(["a"])

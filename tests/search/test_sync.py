@@ -14,7 +14,6 @@ from search.meili import MeiliBackend
 from search.models import SearchOutbox
 from search.sync import SyncWorker, drain, enqueue, pending
 from tests.search.conftest import SCHEMA, SYNONYMS, case
-from tests.search.fake_meili import FakeMeili
 
 
 class Recorder:
@@ -189,9 +188,9 @@ def test_drain_makes_writes_searchable_in_the_embedded_engine(db, embedded):
     assert embedded.count() == 0
 
 
-def test_meilisearch_outage_then_catch_up(db):
-    fake = FakeMeili()
-    meili = MeiliBackend("http://meili.test", index="cases", transport=fake.transport())
+def test_meilisearch_outage_then_catch_up(db, fake_meili):
+    fake = fake_meili
+    meili = MeiliBackend(fake.url, index="cases")
     meili.configure(SCHEMA, SYNONYMS)
     fake.down = True
     put(db, "a", case("a", "Rubber"))
