@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -176,7 +177,7 @@ def _dump_database(settings: Settings, engine: str, into: Path) -> Path:
         if not source or source == ":memory:" or not Path(source).exists():
             raise BackupError(f"there is no SQLite database at {source}")
         target = into / "replan.sqlite"
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+        src = sqlite3.connect(f"file:{quote(source)}?mode=ro", uri=True, timeout=30)
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)  # one step: a consistent snapshot even while the app writes

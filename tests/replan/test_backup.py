@@ -269,3 +269,44 @@ def test_pg_dump_missing_or_older_than_the_server_is_named(pg_url, tmp_path, mon
     old.chmod(0o755)
     with pytest.raises(BackupError, match=r"pg_dump is version 9 but the server is PostgreSQL"):
         _pg_tool("pg_dump", pg_url)
+
+
+def test_a_backup_taken_while_the_app_writes_is_consistent(tmp_path):
+    import sqlite3
+    import threading
+
+    from replan.backup import create_backup
+
+    settings = make_settings(tmp_path / "a", secret_key=SECRET)
+    runtime = build_runtime(settings)
+    upgrade(settings.db_url)
+    stop, started = threading.Event(), threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with runtime.db.session() as session:
+                auth.create_user(
+                    session, email=f"u{n}@example.org", password="p" * 12, role="procurer"
+                )
+            if n == 3:
+                started.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert started.wait(60)
+        summary = create_backup(settings=settings, path=tmp_path / "live.tar.gz")
+    finally:
+        stop.set()
+        writer.join()
+        runtime.close()
+    with tarfile.open(summary.path) as tar:
+        tar.extract("database/replan.sqlite", tmp_path / "out")
+    copy = sqlite3.connect(tmp_path / "out" / "database" / "replan.sqlite")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    copied = copy.execute("SELECT count(*) FROM auth_user").fetchone()[0]
+    emails = {row[0] for row in copy.execute("SELECT email FROM auth_user")}
+    assert copied >= 3
+    assert emails == {f"u{n}@example.org" for n in range(1, copied + 1)}  # a prefix: a snapshot
