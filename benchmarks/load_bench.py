@@ -3,8 +3,8 @@ and 4 uvicorn workers, on SQLite and on PostgreSQL, beside a bare uvicorn answer
 
 Each configuration gets a fresh data dir (and database) seeded by `replan init`, a server started
 as `uvicorn replan.app:create_app --factory --workers N` (with the metrics folder that several
-workers need), and `wrk` (2 threads, 16 connections) for SECONDS per route. PostgreSQL is used when it answers at
-REPLAN_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+workers need), and `wrk` (2 threads, 16 connections) for SECONDS per route. PostgreSQL is used
+when it answers at REPLAN_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 
 Run from the project root: .venv/bin/python benchmarks/load_bench.py [--seconds 10]
   [--workers 1,2,4] [--engines sqlite,postgresql] [--routes search,case,spec,api]

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
     summary="Search published case studies",
 )
 def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> CaseSearchResult:
-    return service.search_cases(backend=runtime.search, query=query)
+    return service.search_cases(db=runtime.db, backend=runtime.search, query=query)
 
 
 @router.get(

@@ -20,7 +20,8 @@ from replan.auth import has_role
 from replan.db import Database
 from replan.markdown import markdown_to_text
 from search import sync as search_sync
-from search.backend import IndexSchema, SearchBackend, SearchQuery, SearchUnavailable
+from search.backend import IndexSchema, SearchBackend, SearchQuery, facet_key
+from search.text import field_text, tokens
 
 log = logging.getLogger(__name__)
 
@@ -237,13 +238,10 @@ def enqueue_case(session: Session, case: Case, taxonomy: Taxonomy) -> None:
     search_sync.enqueue(session, index=CASE_INDEX.name, doc_id=case.id, document=document)
 
 
-def index_pending(*, db: Database, backend: SearchBackend) -> int:
-    """Apply queued index changes now; when the engine is down they wait for the worker."""
-    try:
-        return search_sync.drain(db, backend, index=CASE_INDEX.name)
-    except SearchUnavailable as exc:
-        log.warning("search engine unavailable, changes wait in the outbox: %s", exc)
-        return 0
+def index_pending(*, db: Database, backend: SearchBackend, wait: float = 30.0) -> int:
+    """Apply queued index changes now (the command line), taking turns with a running server's
+    worker; when the engine is down or the turn does not come, they wait for the worker."""
+    return search_sync.drain(db, backend, index=CASE_INDEX.name, wait=wait)
 
 
 def case_document(case: Case, taxonomy: Taxonomy) -> dict:
@@ -291,9 +289,24 @@ def published_documents(session: Session, taxonomy: Taxonomy) -> Iterator[dict]:
 
 
 def reindex(*, db: Database, backend: SearchBackend, taxonomy: Taxonomy) -> int:
-    """Rebuild the search index from the database and swap it in."""
+    """Rebuild the search index from the database and swap it in (the caller holds the drain
+    lock, so that no change is applied to the old index while the new one is filled)."""
     with db.session() as session:
         return backend.rebuild(published_documents(session, taxonomy))
+
+
+def published_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    """Return which of these ids are published cases: the database, not a possibly stale search
+    index, decides what is public."""
+    ids = list(dict.fromkeys(ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        # By primary key only: with `status` in the WHERE clause SQLite may scan the status index.
+        rows = session.execute(
+            select(Case.id, Case.status).where(Case.id.in_(ids[start : start + 500]))
+        )
+        found.update(case_id for case_id, status in rows if status == PUBLIC)
+    return found
 
 
 def search_query(query: CaseQuery, *, facets: Iterable[str] = FACETS) -> SearchQuery:
@@ -343,7 +356,7 @@ def matching_records(
     """Return the records of the published cases a search matches, in its order (up to limit)."""
     ids = matching_ids(backend=backend, query=query, limit=limit)
     with db.session() as session:
-        cases = {c.id: c for c in load_cases(session, ids[:limit])}
+        cases = {c.id: c for c in load_cases(session, ids[:limit]) if c.status == PUBLIC}
         return [record_of(cases[i]) for i in ids[:limit] if i in cases]
 
 
@@ -368,22 +381,66 @@ def case_map(*, db: Database, backend: SearchBackend, query: CaseQuery, limit: i
     return CaseMap(total=len(ids), points=points)
 
 
-def search_cases(*, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
-    """Search published cases with the contract's parameters."""
+def search_cases(*, db: Database, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
+    """Search published cases with the contract's parameters; hits the index still holds but the
+    database no longer publishes are left out, and not counted in the total and facets."""
     with metrics.timed_search(backend):
         result = backend.search(search_query(query))
+    with db.session() as session:
+        public = published_ids(session, (hit.id for hit in result.hits))
+        stale = [hit for hit in result.hits if hit.id not in public]
+        suggestion = result.suggestion
+        shown = [hit.document for hit in result.hits if hit.id in public]
+        if suggestion and not _holds_words(shown, suggestion, query.q):
+            if not _finds_published(session, backend, query, suggestion):
+                suggestion = None  # a word only an unpublished case holds is not offered
+    facets = {name: dict(result.facets.get(name, {})) for name in FACETS}
+    if stale:
+        log.warning("search index lists unpublished cases %s", [hit.id for hit in stale])
+        for hit in stale:
+            _uncount(facets, hit.document)
     hits = [
         CaseHit.model_validate({**hit.document, "id": hit.id, "highlight": hit.highlight})
         for hit in result.hits
+        if hit.id in public
     ]
     return CaseSearchResult(
-        total=result.total,
+        total=max(0, result.total - len(stale)),
         page=query.page,
         per_page=query.per_page,
         hits=hits,
-        facets={name: result.facets.get(name, {}) for name in FACETS},
-        suggestion=result.suggestion,
+        facets=facets,
+        suggestion=suggestion,
     )
+
+
+def _holds_words(documents: list[dict], suggestion: str, typed: str) -> bool:
+    """Whether published documents at hand hold every word the suggestion corrects."""
+    wanted = set(tokens(suggestion)) - set(tokens(typed))
+    for document in documents:
+        for name in CASE_INDEX.searchable:
+            wanted.difference_update(tokens(field_text(document.get(name))))
+            if not wanted:
+                return True
+    return not wanted
+
+
+def _finds_published(session: Session, backend: SearchBackend, query: CaseQuery, text: str) -> bool:
+    check = query.model_copy(update={"q": text, "page": 1, "per_page": 20})
+    found = backend.search(search_query(check, facets=()))
+    return bool(published_ids(session, (hit.id for hit in found.hits)))
+
+
+def _uncount(facets: dict[str, dict[str, int]], document: dict) -> None:
+    """Take one document out of the facet counts (a stale hit of this page)."""
+    for name, counts in facets.items():
+        values = document.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            key = facet_key(value)
+            if key in counts:
+                counts[key] -= 1
+                if counts[key] <= 0:
+                    del counts[key]
 
 
 def can_view(user, case: Case) -> bool:

@@ -51,7 +51,7 @@ def home(request: Request, runtime: RuntimeDep) -> Response:
 
 @router.get("/cases")
 def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
-    result = service.search_cases(backend=runtime.search, query=query)
+    result = service.search_cases(db=runtime.db, backend=runtime.search, query=query)
     page = build_cases_page(
         query=query, result=result, taxonomy=runtime.taxonomy, locale=request.state.locale
     )

@@ -21,6 +21,7 @@ from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
+from kb import service as kb_service
 from kb import web as kb_web
 from kb.moderation import account as kb_account
 from kb.moderation import routes as moderation_routes
@@ -40,11 +41,13 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
+from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render, safe_path, see_other, wants_json
 from search import sync as search_sync
-from search.service import make_backend
+from search.backend import SearchUnavailable
+from search.service import GuardedBackend, SearchRebuilding, make_backend
 from search.sync import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -54,10 +57,11 @@ def build_runtime(settings: Settings) -> Runtime:
     """Open the database and the search engine and load the seed data files."""
     criteria = load_library(settings.seeds_dir / "criteria")  # a broken file stops the start
     db = Database(settings.db_url, busy_timeout_ms=settings.db_busy_timeout_ms)
-    backend = make_backend(settings)
+    backend = GuardedBackend(make_backend(settings))
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
-    backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)
+    backend.refill = lambda engine: kb_service.reindex(db=db, backend=engine, taxonomy=taxonomy)
+    backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)  # damage: a state
     return Runtime(
         settings=settings,
         db=db,
@@ -112,15 +116,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI):
         if settings.env != "test":  # a server's logs; the tests keep pytest's
             telemetry.configure_logging(settings)
-        worker = None
-        if settings.meili_url:
-            worker = SyncWorker(runtime.db, runtime.search, CASE_INDEX.name)
-            worker.start()
-            runtime.extras["sync_worker"] = worker
+        # Every engine's outbox is drained here, off the requests, from start-up on.
+        search = runtime.search
+        worker = SyncWorker(runtime.db, search, CASE_INDEX.name, maintain=search.repair)
+        search.on_damage = worker.wake
+        runtime.indexer = worker
+        worker.start()
         yield
-        if worker is not None:
-            worker.stop()
-            runtime.extras.pop("sync_worker", None)
+        worker.stop()
+        search.on_damage = None
+        runtime.indexer = None
 
     app = FastAPI(
         title="RE-PLAN City Life",
@@ -224,16 +229,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         except Exception as exc:  # noqa: BLE001 - health reports any failure
             log.exception("database health check failed")
             database = f"error: {type(exc).__name__}"
-        search_ok = runtime.search.health()
+        search = runtime.search.report()
         ok = database == "ok"
-        return JSONResponse(
-            {
-                "status": "ok" if ok else "error",
-                "database": database,
-                "search": "ok" if search_ok else "unavailable",
-            },
-            status_code=200 if ok else 503,
-        )
+        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
+        if search["reason"]:
+            body.update(search_reason=search["reason"], search_since=search["since"])
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     readiness = health.Readiness(
         settings=settings,
@@ -253,13 +254,12 @@ def _outbox_age(session) -> tuple[int, float]:
 
 
 def _search_check(runtime: Runtime) -> health.Check:
-    """Ask the search engine whether it answers, through its public interface only."""
-    try:
-        if runtime.search.health():
-            return health.Check(True, f"answers, {runtime.search.count()} documents")
-    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
-        return health.Check(False, f"unavailable: {type(exc).__name__}")
-    return health.Check(False, "unavailable")
+    """Ask the search engine for its state (the same report as /healthz's)."""
+    report = runtime.search.report()
+    ready = report["state"] in ("ok", "recovered")
+    return health.Check(
+        ready, report["state"] + (f": {report['reason']}" if report["reason"] else "")
+    )
 
 
 def _page_detail(status: int, detail):
@@ -312,6 +312,19 @@ def _install_errors(app: FastAPI):
             status_code=404,
         )
 
+    @app.exception_handler(SearchUnavailable)
+    async def search_unavailable(request: Request, exc: SearchUnavailable) -> Response:
+        log.warning("search unavailable on %s: %s", request.url.path, exc)
+        if isinstance(exc, SearchRebuilding):
+            detail = N_("The search index is being rebuilt. Please try again in a minute.")
+        else:
+            detail = N_("Search is unavailable for a moment. Please try again shortly.")
+        headers = {"Retry-After": "30"}
+        if is_api(request):
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        context = {"status": 503, "detail": detail}
+        return render(request, "replan/error.html", context, status_code=503, headers=headers)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = [
@@ -350,3 +363,9 @@ def _install_errors(app: FastAPI):
         return response
 
     return crashed
+
+
+def serve_app() -> FastAPI:
+    """Build the app from the environment: the factory each `replan serve --workers N` process
+    imports (the parent process has already migrated the database and checked the index)."""
+    return create_app(Settings())

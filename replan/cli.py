@@ -1,6 +1,7 @@
 """The `replan` command: serve, init, import, export, reindex, backup, restore, users, tokens,
 criteria."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -56,7 +57,7 @@ def _progress() -> Progress:
     )
 
 
-def init_database(runtime, *, seed: bool = True) -> None:
+def init_database(runtime, *, seed: bool = True, repair: bool = True) -> None:
     """Create or upgrade the schema, load the seeds into an empty database, build the index."""
     from kb import service as kb_service
     from kb.seed import load_seed_cases
@@ -68,8 +69,7 @@ def init_database(runtime, *, seed: bool = True) -> None:
     if seed and empty:
         summary = load_seed_cases(runtime)
         console.print(f"seeded the catalogue: {summary.line()}")
-    elif runtime.search.count() == 0:
-        kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+    prepare_index(runtime, repair=repair)
     _say_when_no_accounts(runtime)
 
 
@@ -93,29 +93,75 @@ def _say_when_no_accounts(runtime) -> None:
             )
 
 
+def prepare_index(runtime, *, repair: bool) -> None:
+    """Rebuild a damaged index (now, or leave it to the server's worker); fill an empty one."""
+    from search.backend import SearchError
+
+    search = runtime.search
+    try:
+        empty = search.count() == 0
+    except SearchError as exc:
+        if not search.damaged:
+            console.print(f"[yellow]search engine unavailable, indexing later:[/yellow] {exc}")
+            return
+        empty = False
+    if search.damaged:
+        console.print(f"[yellow]the search index is unreadable:[/yellow] {search.reason}")
+        if not repair:
+            console.print("the server rebuilds it from the database in the background")
+            return
+    if search.damaged or empty:
+        count = _reindex(runtime)
+        if search.state == "recovered":
+            console.print(
+                f"search index rebuilt from the database ({count} cases): {search.reason}"
+            )
+
+
+def _reindex(runtime) -> int:
+    """Rebuild the index while holding the drain lock (a running server skips its passes)."""
+    from kb.service import CASE_INDEX
+    from search.sync import DrainLock
+
+    with DrainLock(runtime.db, CASE_INDEX.name).hold(timeout=600) as mine:
+        if not mine:
+            console.print("[red]another process kept the search index busy for 10 minutes[/red]")
+            raise typer.Exit(1)
+        return runtime.search.reindex()
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="number of server processes")] = 1,
 ) -> None:
-    """Serve the web app."""
+    """Serve the web app (one process drains the search outbox at a time)."""
     import uvicorn
 
     from replan.app import create_app
+    from replan.metrics import use_multiprocess_dir
     from replan.telemetry import configure_logging
 
     runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
-    init_database(runtime)
+    init_database(runtime, repair=False)
     settings = runtime.settings
     configure_logging(settings)  # uvicorn's lines too: JSON unless on a terminal
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=settings.host,
-        port=settings.port,
-        proxy_headers=True,
-        log_config=None,
-        access_log=False,  # ours has the route template, not the path with its query string
-    )
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "proxy_headers": True,
+        "log_config": None,
+        "access_log": False,  # ours has the route template, not the path with its query string
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings, runtime), **options)
+        return
+    runtime.close()
+    use_multiprocess_dir(settings)  # the workers' metrics, added up at each scrape
+    # Each process builds its own app from the same environment, --host and --port included.
+    os.environ.update(REPLAN_HOST=settings.host, REPLAN_PORT=str(settings.port))
+    uvicorn.run("replan.app:serve_app", factory=True, workers=workers, **options)
 
 
 @app.command()
@@ -227,13 +273,14 @@ def export(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database and swap it in."""
-    from kb import service as kb_service
 
     runtime = _runtime()
     try:
         with console.status("rebuilding the search index"):
-            count = kb_service.reindex(
-                db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy
+            count = _reindex(runtime)
+        if runtime.search.state == "recovered":
+            console.print(
+                f"[yellow]the search index was unreadable:[/yellow] {runtime.search.reason}"
             )
     finally:
         runtime.close()

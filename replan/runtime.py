@@ -19,10 +19,16 @@ class Runtime:
     taxonomy: Any  # kb.taxonomy.Taxonomy
     extras: dict[str, Any] = field(default_factory=dict)  # e.g. the criteria library
     account_hooks: tuple[AccountHook, ...] = ()  # each domain's part of an account
+    indexer: Any = None  # search.sync.SyncWorker while this process serves
+
+    def index_changed(self) -> None:
+        """Tell this process's search worker that committed changes wait in the outbox."""
+        if self.indexer is not None:
+            self.indexer.wake()
 
     def close(self) -> None:
-        worker = self.extras.get("sync_worker")
-        if worker is not None:
-            worker.stop()
+        if self.indexer is not None:
+            self.indexer.stop()
+            self.indexer = None
         self.search.close()
         self.db.dispose()

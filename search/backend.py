@@ -19,8 +19,12 @@ class SearchUnavailable(SearchError):
     """The engine cannot be reached (network failure, server down or overloaded)."""
 
 
-class IndexCorrupt(Exception):
-    """The engine's on-disk index cannot be opened or read: rebuild it (`replan reindex`)."""
+class IndexCorrupt(SearchError):
+    """The engine's stored index cannot be opened or read (damaged, unreadable or missing).
+
+    Raised by any method but never by an engine's constructor, so that the app starts and repairs
+    it: `reset()` discards the stored index and `rebuild()` fills it again from the database.
+    """
 
 
 class InvalidQuery(SearchError, ValueError):
@@ -113,6 +117,12 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def health(self) -> bool: ...
+
+    def reset(self) -> str | None:
+        """Discard the stored index after `IndexCorrupt`; searches refuse (`IndexCorrupt`) until
+        the next `rebuild()` completes. An engine with files keeps the damaged copy and returns
+        where it went. Backends of other processes on the same index notice the reset."""
+        ...
 
     def close(self) -> None: ...
 

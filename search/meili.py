@@ -27,6 +27,7 @@ from meilisearch.errors import (
 
 from search.backend import (
     Hit,
+    IndexCorrupt,
     IndexSchema,
     SearchError,
     SearchQuery,
@@ -288,6 +289,10 @@ class MeiliBackend:
         except SearchError:
             return False
 
+    def reset(self) -> None:
+        """Drop the live index: searches refuse (`IndexCorrupt`) until `rebuild()` swaps one in."""
+        self._drop(self.index)
+
     def close(self) -> None:
         """Nothing to release: the client opens a connection per request."""
 
@@ -298,18 +303,23 @@ class MeiliBackend:
         schema = self._schema
         validate_query(schema, query)
         queries = search_requests(self.index, schema, query)
-        with self._call("POST /multi-search"):
-            results = self._client.multi_search(queries)["results"]
-            main = results[0]
-            hits = [_hit(raw, schema) for raw in main.get("hits", [])]
-            facets: dict[str, dict[str, int]] = {}
-            extra = iter(results[1:])
-            active = active_fields(query)
-            for name in dict.fromkeys(query.facets):
-                source = next(extra) if name in active else main
-                counts = (source.get("facetDistribution") or {}).get(name, {})
-                facets[name] = order_facets(dict(counts))
-            return SearchResult(int(main.get("totalHits", 0)), hits, facets, None)
+        try:
+            with self._call("POST /multi-search"):
+                results = self._client.multi_search(queries)["results"]
+        except _Refused as exc:
+            if exc.code == "index_not_found":
+                raise IndexCorrupt(f"the Meilisearch index {self.index!r} is missing") from exc
+            raise
+        main = results[0]
+        hits = [_hit(raw, schema) for raw in main.get("hits", [])]
+        facets: dict[str, dict[str, int]] = {}
+        extra = iter(results[1:])
+        active = active_fields(query)
+        for name in dict.fromkeys(query.facets):
+            source = next(extra) if name in active else main
+            counts = (source.get("facetDistribution") or {}).get(name, {})
+            facets[name] = order_facets(dict(counts))
+        return SearchResult(int(main.get("totalHits", 0)), hits, facets, None)
 
 
 def search_requests(uid: str, schema: IndexSchema, query: SearchQuery) -> list[dict]:

@@ -127,7 +127,7 @@ def _run(runtime: Runtime, step: Callable[[Session, _Ctx], Outcome]) -> Outcome:
     except (StaleDataError, IntegrityError) as exc:
         log.info("conflicting write refused: %s", exc)
         raise Conflict(CONFLICT) from exc
-    kb_service.index_pending(db=runtime.db, backend=runtime.search)
+    runtime.index_changed()  # the worker indexes it, never this request
     mail.send_all(runtime.settings, outcome.messages)
     return outcome
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import tantivy
@@ -21,7 +24,7 @@ from search.backend import (
 from search.embedded.documents import from_tantivy, term, untermed
 from search.embedded.highlight import Matcher, corrected
 from search.embedded.query import Builder, Synonyms, Unit, allowed_typos, combine, parse
-from search.embedded.store import State, Store
+from search.embedded.store import State, Store, create_index
 from search.text import field_text, mark_tokens, render_marked
 
 FACET_SIZE = 1_000  # distinct values asked per facet; asked again, more, when there are more
@@ -34,12 +37,14 @@ class EmbeddedBackend:
     def __init__(self, path: str | Path) -> None:
         self.store = Store(path)
         self._synonyms: tuple[State, Synonyms] | None = None
+        self._config: tuple[IndexSchema, list[list[str]]] | None = None
 
     # -- configuration and writes --------------------------------------------------------------
 
     def configure(self, schema: IndexSchema, synonyms: list[list[str]]) -> None:
         """Store the schema and synonyms; reindex the stored documents if the schema changed."""
         groups = [[str(term) for term in group] for group in synonyms]
+        self._config = (schema, groups)
         with self.store.locked():
             state = self.store.state()
             if state is None:
@@ -73,6 +78,24 @@ class EmbeddedBackend:
     def rebuild(self, documents: Iterable[dict]) -> int:
         """Index documents into a new generation and swap it in; searches go on meanwhile."""
         return self.store.rebuild(None, documents)
+
+    def reset(self) -> str:
+        """Move the damaged directory aside (kept as `<name>.corrupt-<time>`) and start an empty
+        index with the schema and synonyms last configured, for `rebuild()` to fill."""
+        if self._config is None:
+            raise SearchError("the index is not configured: call configure() first")
+        schema, synonyms = self._config
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        damaged = self.store.path.with_name(f"{self.store.path.name}.corrupt-{stamp}")
+        with self.store.locked():
+            os.rename(self.store.path, damaged)
+            self.store.path.mkdir()
+            # A generation number never used before: processes cache an index by its path.
+            number = time.time_ns() // 1_000_000
+            create_index(self.store.generation(number), schema)
+            self.store.save(State(schema, synonyms, number))
+        self._synonyms = None
+        return str(damaged)
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -81,7 +81,7 @@ def open_index(path: Path) -> tantivy.Index:
         return _INDEXES.setdefault(key, index)
 
 
-def _create_index(path: Path, schema: IndexSchema) -> tantivy.Index:
+def create_index(path: Path, schema: IndexSchema) -> tantivy.Index:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     index = tantivy.Index(build_schema(schema), path=str(path), reuse=False)
@@ -166,7 +166,7 @@ class Store:
 
     def initialise(self, schema: IndexSchema, synonyms: list[list[str]]) -> State:
         """Create the first generation (call with the lock held)."""
-        _create_index(self.generation(1), schema)
+        create_index(self.generation(1), schema)
         state = State(schema, synonyms, 1)
         self._save(state)
         return state
@@ -198,7 +198,7 @@ class Store:
             schema = schema or state.schema
             number = max(state.generation, state.building or 0) + 1
             self._sweep(keep=state.generation)
-            index = _create_index(self.generation(number), schema)
+            index = create_index(self.generation(number), schema)
             self._journal(number).touch()
             state.building = number
             self._save(state)

@@ -1,6 +1,8 @@
 """The moderation workflow on SQLite and PostgreSQL: transitions, versions, the audit log,
 pending edits of published cases, the search index, conflicts and notifications."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +16,8 @@ from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
 from replan.migrations import upgrade
+from search import sync as search_sync
+from search.sync import SyncWorker
 from tests.builders import record
 from tests.conftest import make_settings
 from tests.kb.test_moderation_support import PASSWORD, mails
@@ -61,7 +65,11 @@ def _save(rt, user, submit=True, case_id=None, version=None, revision_version=No
 
 
 def _found(rt, words: str) -> list[str]:
-    return [h.id for h in kb_service.search_cases(backend=rt.search, query=CaseQuery(q=words)).hits]
+    kb_service.index_pending(db=rt.db, backend=rt.search)  # what the server's worker does
+    return [
+        h.id
+        for h in kb_service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q=words)).hits
+    ]
 
 
 def _case(rt, case_id) -> Case:
@@ -219,6 +227,37 @@ def test_taking_a_case_down_removes_it_from_the_index(rt, author, moderator):
     assert _actions(rt, case_id)[-1] == ("unpublished", "rejected")
     with pytest.raises(service.Conflict):
         _save(rt, author, id=case_id, case_id=case_id)
+
+
+def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, moderator):
+    case_id = _save(rt, author, id="later", title="Granulato ritardato").case_id
+    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    with rt.db.session() as session:
+        assert search_sync.pending(session, kb_service.CASE_INDEX.name) >= 1
+    assert rt.search.count() == 0  # the request applied nothing to the index
+    worker = SyncWorker(rt.db, rt.search, kb_service.CASE_INDEX.name, interval=5)
+    rt.indexer = worker
+    worker.start()
+    try:
+        started = time.monotonic()
+        while rt.search.count() == 0 and time.monotonic() - started < 5:
+            time.sleep(0.02)
+        assert rt.search.count() == 1
+        assert time.monotonic() - started < 1.0  # searchable within about a second
+        _save(rt, author, id="later", case_id=case_id, title="Granulato modificato")
+        service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+        woken = time.monotonic()
+        while not _search(rt, "modificato") and time.monotonic() - woken < 5:
+            time.sleep(0.02)
+        assert time.monotonic() - woken < 1.0  # woken by the write, not by the 5 s tick
+    finally:
+        worker.stop()
+        rt.indexer = None
+
+
+def _search(rt, words: str) -> list[str]:
+    result = kb_service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q=words))
+    return [hit.id for hit in result.hits]
 
 
 def test_an_imported_case_keeps_its_first_version_when_edited(rt, author, moderator):

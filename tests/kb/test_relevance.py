@@ -168,7 +168,9 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
     misses = []
     for text, filters, relevant in CASES:
         result = search_cases(
-            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=3, **filters)
+            db=seeded_runtime.db,
+            backend=seeded_runtime.search,
+            query=CaseQuery(q=text, per_page=3, **filters),
         )
         top = [hit.id for hit in result.hits]
         if not set(top) & relevant or result.total == 0:
@@ -187,7 +189,9 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
     ids = {
         h.id
         for h in search_cases(
-            backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)
+            db=seeded_runtime.db,
+            backend=seeded_runtime.search,
+            query=CaseQuery(q=text, per_page=100),
         ).hits
     }
     assert ids & POLAND and ids & MADRID
@@ -206,7 +210,9 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
     ],
 )
 def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, text, application):
-    hits = search_cases(backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)).hits
+    hits = search_cases(
+        db=seeded_runtime.db, backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)
+    ).hits
     apps = [hit.application for hit in hits]
     first = apps[: apps.count(application)]
     assert apps.count(application) >= 1
@@ -215,7 +221,9 @@ def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, tex
 
 def test_a_misspelt_query_does_not_flood(seeded_runtime):
     def total(text: str) -> int:
-        return search_cases(backend=seeded_runtime.search, query=CaseQuery(q=text)).total
+        return search_cases(
+            db=seeded_runtime.db, backend=seeded_runtime.search, query=CaseQuery(q=text)
+        ).total
 
     # Only the documents with both words (typos allowed): about as many as when spelt right.
     assert total("rubbr asfalt") <= 1.2 * total("rubber asphalt")

@@ -83,13 +83,15 @@ def test_a_failed_import_leaves_the_database_unchanged(rt, monkeypatch):
 
 def test_imported_records_are_searchable_right_away(rt):
     upsert(rt, [record(id="gomma", title="Pista ciclabile in gomma riciclata", language="it")])
-    result = service.search_cases(backend=rt.search, query=CaseQuery(q="gomma riciclata"))
+    result = service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q="gomma riciclata"))
     assert [h.id for h in result.hits] == ["gomma"]
 
 
 def test_submitted_cases_are_not_searchable(rt):
     upsert(rt, [record(id="hidden", title="Hidden submitted case")], status="submitted")
-    result = service.search_cases(backend=rt.search, query=CaseQuery(q="hidden submitted"))
+    result = service.search_cases(
+        db=rt.db, backend=rt.search, query=CaseQuery(q="hidden submitted")
+    )
     assert result.total == 0
 
 

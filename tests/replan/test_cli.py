@@ -98,7 +98,9 @@ def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
         from kb.schemas import CaseQuery
         from kb.service import search_cases
 
-        hits = search_cases(backend=runtime.search, query=CaseQuery(q="antivibrante")).hits
+        hits = search_cases(
+            db=runtime.db, backend=runtime.search, query=CaseQuery(q="antivibrante")
+        ).hits
         assert [h.id for h in hits] == ["zz"]
     finally:
         runtime.close()

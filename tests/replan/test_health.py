@@ -65,8 +65,13 @@ def test_an_old_search_change_waiting_is_outbox_lag(client, runtime):
 
 
 def test_a_search_engine_down_is_not_ready(client, runtime, monkeypatch):
-    monkeypatch.setattr(runtime.search, "health", lambda: False)
-    assert failing(checks(client, 503)) == {"search"}
+    def down():
+        raise ConnectionError("engine down")
+
+    monkeypatch.setattr(runtime.search.engine, "count", down)
+    answer = checks(client, 503)
+    assert failing(answer) == {"search"}
+    assert answer["search"]["reason"] == "unavailable: ConnectionError: engine down"
 
 
 def test_mail_failing_in_a_row_is_not_ready(client, runtime, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Iterator
 
@@ -209,3 +211,96 @@ def _wait_for(condition, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached in time")
         time.sleep(0.01)
+
+
+# -- one drainer at a time, across processes -----------------------------------------------------
+
+
+@pytest.fixture
+def shared_db(db_url) -> Iterator[Database]:
+    """The outbox on SQLite (file lock) and on PostgreSQL (advisory lock)."""
+    database = Database(db_url)
+    Base.metadata.create_all(database.engine, tables=[SearchOutbox.__table__])
+    yield database
+    database.dispose()
+
+
+def test_two_worker_processes_never_drain_at_once_and_apply_each_change_once(shared_db, tmp_path):
+    log = tmp_path / "applied.log"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, shared_db.url, str(log)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        assert [w.stdout.readline().strip() for w in workers] == ["ready", "ready"]
+        for i in range(60):
+            put(shared_db, f"d{i}", case(f"d{i}"))
+            time.sleep(0.002)
+        _wait_for(lambda: count_pending(shared_db) == 0, timeout=30)
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+    spans = [line.split() for line in log.read_text().splitlines()]
+    spans.sort(key=lambda span: float(span[1]))
+    for before, after in zip(spans, spans[1:], strict=False):
+        assert float(before[2]) <= float(after[1]), "two drains overlapped"
+    applied = [doc_id for *_, ids in spans for doc_id in ids.split(",")]
+    assert sorted(applied) == sorted(f"d{i}" for i in range(60))
+
+
+# A worker process whose engine writes "pid start end ids" for every batch it applies.
+WORKER = """
+import os, sys, time
+from replan.db import Database
+from search.sync import SyncWorker
+
+class Slow:
+    def upsert(self, documents):
+        start = time.monotonic()
+        time.sleep(0.02)
+        ids = ",".join(d["id"] for d in documents)
+        with open(sys.argv[2], "a") as log:
+            log.write(f"{os.getpid()} {start} {time.monotonic()} {ids}\\n")
+
+    def delete(self, ids):
+        raise AssertionError("no deletes here")
+
+worker = SyncWorker(Database(sys.argv[1]), Slow(), "cases", interval=0.001)
+worker.start()
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_dead_leader_lets_another_process_drain(shared_db):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, shared_db.url],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        put(shared_db, "a", case("a"))
+        backend = Recorder()
+        assert drain(shared_db, backend, index="cases") == 0  # the other process has the turn
+        assert count_pending(shared_db) == 1
+    finally:
+        holder.kill()  # kill -9: no clean release
+        holder.wait()
+    assert drain(shared_db, backend, index="cases", wait=5) == 1
+    assert "a" in backend.docs
+
+
+HOLD_LOCK = """
+import sys, time
+from replan.db import Database
+from search.sync import DrainLock
+with DrainLock(Database(sys.argv[1]), "cases").hold(timeout=5) as mine:
+    print("holding" if mine else "refused", flush=True)
+    time.sleep(60)
+"""
