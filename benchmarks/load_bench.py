@@ -21,14 +21,13 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = os.environ.get(
-    "REPLAN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+sys.path.insert(0, str(ROOT))
+from tests.conftest import _pg_available, _pg_database  # noqa: E402 - the tests' PostgreSQL helpers
+
 SPEC_LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"application": "road-pavement", "ambition": "core", "title": "Load test"}'
@@ -53,38 +52,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextmanager
-def postgres_database():
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"replan_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
-def pg_answers() -> bool:
-    try:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(PG_ADMIN, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
-        return False
 
 
 @contextmanager
@@ -188,12 +155,12 @@ def main() -> int:
         with server(ROOT, base, workers, "benchmarks.load_bench:bare", False) as url:
             show(f"bare uvicorn, {workers} workers", "bare", wrk(url + "/", opts.seconds))
     for engine in opts.engines.split(","):
-        if engine == "postgresql" and not pg_answers():
+        if engine == "postgresql" and not _pg_available():
             print("PostgreSQL does not answer: skipped")
             continue
         with (
             tempfile.TemporaryDirectory() as data,
-            postgres_database() if engine == "postgresql" else _none() as db_url,
+            _pg_database() if engine == "postgresql" else _none() as db_url,
         ):
             env = {
                 **base,
@@ -225,5 +192,4 @@ def _none():
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())
