@@ -7,7 +7,7 @@ REPLAN := $(VENV)/bin/replan
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test pdf-deps browser-deps init lint messages vendor bench clean help
+.PHONY: run test install install-test pdf-deps browser-deps pg-client init lint messages vendor bench clean help
 
 help:
 	@echo "make run        install, create or upgrade ./data/replan.db, seed it, serve on 127.0.0.1:8000"
@@ -33,7 +33,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 install: $(STAMP) pdf-deps
 	@$(VENV)/bin/pybabel compile -d replan/translations -D messages
 
-install-test: $(TEST_STAMP) pdf-deps browser-deps
+install-test: $(TEST_STAMP) pdf-deps browser-deps pg-client
 	@$(VENV)/bin/pybabel compile -d replan/translations -D messages
 
 # The system libraries WeasyPrint needs for the PDF exports (Pango, HarfBuzz, a font): installed
@@ -55,6 +55,10 @@ pdf-deps: $(STAMP)
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || ( (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null )
 	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent --ignore-scripts
+
+# pg_dump and pg_restore for the backup tests on PostgreSQL (Debian 12's server is 15).
+pg-client:
+	@command -v pg_dump >/dev/null 2>&1 || ( (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client-15 >/dev/null )
 
 init: install
 	$(REPLAN) init

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from gpp.bidders import bidder_json
 from gpp.models import Draft, Spec
-from gpp.service import iso, spec_json
+from gpp.service import spec_json
 from replan.account_hooks import AccountHook
 from replan.auth_models import User
+from replan.clock import iso
 
 
 def export_account(session: Session, user: User) -> dict:

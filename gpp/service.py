@@ -16,6 +16,7 @@ from gpp.models import Bidder, Spec
 from gpp.schemas import SpecCreate, SpecList
 from kb import service as kb_service
 from kb.codes import APPLICATIONS, iso_countries
+from replan.clock import iso
 from replan.i18n import LANGUAGES
 
 EVIDENCE_ROLES = ("supplier", "recycler")  # organisations that supply the materials
@@ -37,13 +38,6 @@ class SpecNotFound(LookupError):
 
 def new_id() -> str:
     return secrets.token_urlsafe(16)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Return a time in ISO 8601 with its zone (SQLite hands back naive UTC times)."""
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def _error(loc: tuple, msg: str, kind: str) -> dict:

@@ -1,15 +1,12 @@
 """Tables of the knowledge base."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from replan.clock import utcnow
 from replan.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Organisation(Base):

@@ -15,7 +15,9 @@ from kb.codes import UI_LANGUAGES, country_name
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseHit, CaseMap, CaseQuery, CaseRecord, CaseSearchResult, MapPoint
 from kb.taxonomy import Taxonomy
+from replan import metrics
 from replan.auth import has_role
+from replan.clock import iso
 from replan.db import Database
 from replan.markdown import markdown_to_text
 from search import sync as search_sync
@@ -72,15 +74,11 @@ def case_json(case: Case) -> dict:
     data.update(
         status=case.status,
         version=case.version,
-        created_at=_iso(case.created_at),
-        updated_at=_iso(case.updated_at),
-        published_at=_iso(case.published_at),
+        created_at=iso(case.created_at),
+        updated_at=iso(case.updated_at),
+        published_at=iso(case.published_at),
     )
     return data
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def make_case_id(title: str, taken: Callable[[str], bool]) -> str:
@@ -340,7 +338,8 @@ def matching_ids(*, backend: SearchBackend, query: CaseQuery, limit: int) -> lis
     page = 1
     while len(ids) < limit:
         batch = query.model_copy(update={"page": page, "per_page": 100})
-        result = backend.search(search_query(batch, facets=()))
+        with metrics.timed_search(backend):
+            result = backend.search(search_query(batch, facets=()))
         ids.extend(hit.id for hit in result.hits)
         if page * 100 >= result.total or not result.hits:
             break
@@ -382,7 +381,8 @@ def case_map(*, db: Database, backend: SearchBackend, query: CaseQuery, limit: i
 def search_cases(*, db: Database, backend: SearchBackend, query: CaseQuery) -> CaseSearchResult:
     """Search published cases with the contract's parameters; hits the index still holds but the
     database no longer publishes are left out, and not counted in the total and facets."""
-    result = backend.search(search_query(query))
+    with metrics.timed_search(backend):
+        result = backend.search(search_query(query))
     with db.session() as session:
         public = published_ids(session, (hit.id for hit in result.hits))
         stale = [hit for hit in result.hits if hit.id not in public]

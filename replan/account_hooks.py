@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from replan import auth
 from replan.auth_models import ApiToken, LoginAttempt, User, UserSession
+from replan.clock import iso
 from replan.db import Base
 
 
@@ -29,10 +30,6 @@ class AccountHook:
 
 
 OWN_TABLES: tuple[type[Base], ...] = (ApiToken, UserSession)  # handled here, by `auth`
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> dict:
@@ -51,12 +48,12 @@ def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> 
             "role": user.role,
             "language": user.language,
             "organisation_id": user.organisation_id,
-            "created_at": _iso(user.created_at),
+            "created_at": iso(user.created_at),
         },
         "sessions": [
             {
-                "created_at": _iso(s.created_at),
-                "last_seen_at": _iso(s.last_seen_at),
+                "created_at": iso(s.created_at),
+                "last_seen_at": iso(s.last_seen_at),
                 "user_agent": s.user_agent,
             }
             for s in session.scalars(
@@ -66,9 +63,9 @@ def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> 
         "api_tokens": [
             {
                 "name": t.name,
-                "created_at": _iso(t.created_at),
-                "last_used_at": _iso(t.last_used_at),
-                "revoked_at": _iso(t.revoked_at),
+                "created_at": iso(t.created_at),
+                "last_used_at": iso(t.last_used_at),
+                "revoked_at": iso(t.revoked_at),
             }
             for t in auth.list_tokens(session, user_id=user.id)
         ],

@@ -27,12 +27,25 @@ from kb.moderation import account as kb_account
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
-from replan import accounts, admin, auth, auth_web, guards, i18n, ratelimit, sessions
+from replan import (
+    accounts,
+    admin,
+    auth,
+    auth_web,
+    guards,
+    health,
+    i18n,
+    metrics,
+    ratelimit,
+    sessions,
+    telemetry,
+)
 from replan.db import Database
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render, safe_path, see_other, wants_json
+from search import sync as search_sync
 from search.backend import SearchUnavailable
 from search.service import GuardedBackend, SearchRebuilding, make_backend
 from search.sync import SyncWorker
@@ -101,6 +114,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.env != "test":  # a server's logs; the tests keep pytest's
+            telemetry.configure_logging(settings)
         # Every engine's outbox is drained here, off the requests, from start-up on.
         search = runtime.search
         worker = SyncWorker(runtime.db, search, CASE_INDEX.name, maintain=search.repair)
@@ -221,7 +236,30 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             body.update(search_reason=search["reason"], search_since=search["since"])
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    readiness = health.Readiness(
+        settings=settings,
+        db=runtime.db,
+        search=lambda: _search_check(runtime),
+        backlog=search_sync.backlog,
+    )
+    app.include_router(health.router(readiness))
+    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
+    app.add_middleware(telemetry.Telemetry)  # outermost: it sees every answer, errors too
     return app
+
+
+def _outbox_age(session) -> tuple[int, float]:
+    waiting, oldest = search_sync.backlog(session)
+    return waiting, health.age_seconds(oldest)
+
+
+def _search_check(runtime: Runtime) -> health.Check:
+    """Ask the search engine for its state (the same report as /healthz's)."""
+    report = runtime.search.report()
+    ready = report["state"] in ("ok", "recovered")
+    return health.Check(
+        ready, report["state"] + (f": {report['reason']}" if report["reason"] else "")
+    )
 
 
 def _page_detail(status: int, detail):
@@ -312,8 +350,9 @@ def _install_errors(app: FastAPI):
             response = await invalid(request, guards.unstorable_error())
         else:
             log.exception("unhandled error on %s", request.url.path)
+            reference = getattr(request.state, "request_id", None)  # for the user to quote
             response = (
-                JSONResponse({"detail": "internal error"}, status_code=500)
+                JSONResponse({"detail": "internal error", "request_id": reference}, 500)
                 if is_api(request)
                 else render(
                     request, "replan/error.html", {"status": 500, "detail": None}, status_code=500

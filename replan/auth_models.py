@@ -1,17 +1,14 @@
 """Tables of accounts: users, their browser sessions, API tokens and sign-in attempts."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Identity, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from replan.clock import utcnow
 from replan.db import Base
 
 ROLES = ("submitter", "moderator", "procurer", "admin")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class User(Base):

@@ -1,4 +1,5 @@
-"""The `replan` command: serve, init, import, export, reindex, users, tokens and criteria."""
+"""The `replan` command: serve, init, import, export, reindex, backup, restore, users, tokens,
+criteria."""
 
 import os
 import sys
@@ -24,15 +25,20 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _runtime(**overrides):
-    from replan.app import build_runtime
+def _settings(**overrides):
     from replan.settings import Settings
 
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:
         console.print(f"Settings are not valid: {exc}", markup=False, highlight=False, style="red")
         raise typer.Exit(2) from exc
+
+
+def _runtime(**overrides):
+    from replan.app import build_runtime
+
+    settings = _settings(**overrides)
     try:
         return build_runtime(settings)
     except ValueError as exc:  # a broken seed file (criteria library, taxonomy) names itself
@@ -134,15 +140,25 @@ def serve(
     import uvicorn
 
     from replan.app import create_app
+    from replan.metrics import use_multiprocess_dir
+    from replan.telemetry import configure_logging
 
     runtime = _runtime(host=host, port=port)  # e-mail links follow --host and --port too
     init_database(runtime, repair=False)
     settings = runtime.settings
-    options = {"host": settings.host, "port": settings.port, "proxy_headers": True}
+    configure_logging(settings)  # uvicorn's lines too: JSON unless on a terminal
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "proxy_headers": True,
+        "log_config": None,
+        "access_log": False,  # ours has the route template, not the path with its query string
+    }
     if workers == 1:
         uvicorn.run(create_app(settings, runtime), **options)
         return
     runtime.close()
+    use_multiprocess_dir(settings)  # the workers' metrics, added up at each scrape
     # Each process builds its own app from the same environment, --host and --port included.
     os.environ.update(REPLAN_HOST=settings.host, REPLAN_PORT=str(settings.port))
     uvicorn.run("replan.app:serve_app", factory=True, workers=workers, **options)
@@ -269,6 +285,64 @@ def reindex() -> None:
     finally:
         runtime.close()
     console.print(f"indexed {count} published cases")
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="archive to write (.tar.gz)")],
+    include_secret: Annotated[
+        bool, typer.Option("--include-secret", help="also store the secret key")
+    ] = False,
+) -> None:
+    """Write one archive of the database, the uploads and a manifest (safe while serving)."""
+    from replan import backup as backups
+
+    try:
+        summary = backups.create_backup(
+            settings=_settings(), path=path, include_secret=include_secret
+        )
+    except backups.BackupError as exc:
+        console.print(f"backup failed: {exc}", markup=False, highlight=False, style="red")
+        raise typer.Exit(1) from exc
+    secret = "with" if summary.secret else "without"
+    console.print(
+        f"wrote {summary.path}: {summary.engine} database and {summary.files - 1} other files "
+        f"({summary.size} bytes), {secret} the secret key",
+        markup=False,
+        highlight=False,
+    )
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="archive written by `replan backup`")],
+) -> None:
+    """Restore an archive into an empty data dir and database, migrate, rebuild the index."""
+    from kb import service as kb_service
+    from replan import backup as backups
+
+    settings = _settings()
+    try:
+        summary = backups.restore_backup(settings=settings, path=path)
+    except backups.BackupError as exc:
+        console.print(f"restore refused: {exc}", markup=False, highlight=False, style="red")
+        raise typer.Exit(1) from exc
+    runtime = _runtime()
+    try:
+        count = kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+    finally:
+        runtime.close()
+    console.print(
+        f"restored {summary.files} files into {settings.data_path}, schema at "
+        f"{', '.join(summary.revisions)}; indexed {count} published cases",
+        markup=False,
+        highlight=False,
+    )
+    if not summary.secret and not settings.secret_key:
+        console.print(
+            "the archive held no secret key: a new one will be made, so everyone signs in again",
+            style="yellow",
+        )
 
 
 @user_app.command("create")

@@ -13,10 +13,33 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from replan import i18n
+from replan import i18n, metrics
 from replan.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class MailStats:
+    """What this process sent since it started (for readiness and metrics)."""
+
+    sent: int = 0
+    failed: int = 0
+    consecutive_failures: int = 0
+    last_error: str = ""
+
+    def record(self, error: BaseException | None) -> None:
+        metrics.MAILS.labels("failed" if error else "sent").inc()
+        if error is None:
+            self.sent += 1
+            self.consecutive_failures = 0
+        else:
+            self.failed += 1
+            self.consecutive_failures += 1
+            self.last_error = f"{type(error).__name__}: {error}"[:200]
+
+
+STATS = MailStats()
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,8 @@ def send_all(settings: Settings, messages: list[Message]) -> int:
         try:
             send(settings, message)
             sent += 1
-        except (OSError, smtplib.SMTPException):
+            STATS.record(None)
+        except (OSError, smtplib.SMTPException) as exc:
+            STATS.record(exc)
             log.exception("could not send the mail to %s: %s", message.to, message.subject)
     return sent

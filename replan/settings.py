@@ -103,6 +103,18 @@ class Settings(BaseSettings):
         500, ge=1, description="records `replan import` commits per transaction"
     )
     log_level: str = Field("INFO", description="logging level")
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", description="request log lines: auto (JSON unless the output is a terminal)"
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="bearer token for /metrics; unset: /metrics answers loopback only"
+    )
+    ready_outbox_lag_seconds: int = Field(
+        300, ge=1, description="/readyz fails when a search change waits longer than this"
+    )
+    ready_mail_failures: int = Field(
+        3, ge=1, description="/readyz fails after this many e-mails in a row could not be sent"
+    )
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

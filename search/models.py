@@ -1,15 +1,12 @@
 """The search outbox: index changes written in the same transaction as the data they mirror."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from replan.clock import utcnow
 from replan.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SearchOutbox(Base):

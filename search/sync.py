@@ -23,16 +23,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from replan import metrics
+from replan.clock import utcnow
 from replan.db import Database
 from search.backend import SearchBackend
-from search.models import SearchOutbox, utcnow
+from search.models import SearchOutbox
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,14 @@ def pending(session: Session, index: str) -> int:
     """Return the number of changes of an index still waiting for the engine."""
     query = select(func.count()).select_from(SearchOutbox).where(SearchOutbox.index_name == index)
     return session.scalar(query) or 0
+
+
+def backlog(session: Session) -> tuple[int, datetime | None]:
+    """Return how many changes wait in the outbox (every index) and when the oldest was made."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(SearchOutbox.created_at)).select_from(SearchOutbox)
+    ).one()
+    return count or 0, oldest
 
 
 def drain(
@@ -302,11 +312,13 @@ class SyncWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            started = time.perf_counter()
             try:
                 error = self.run_once()
             except Exception as exc:  # noqa: BLE001 - the database itself failed; try again later
                 log.exception("search sync worker of %r could not read the outbox", self.index)
                 error = exc
+            metrics.job_ran("search_sync", time.perf_counter() - started, error is None)
             if error is None and self.failing:
                 log.info("search sync of %r recovered", self.index)
             self.failing = error is not None

@@ -4,6 +4,7 @@ and database URLs for SQLite and (when it answers) PostgreSQL."""
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,9 +45,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         )
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database of its own, dropped afterwards."""
+@contextmanager
+def _pg_database() -> Iterator[str]:
+    """Create a fresh PostgreSQL database of its own, dropped afterwards."""
     if not _pg_available():
         pytest.skip(f"PostgreSQL not reachable: {_pg_state.get('why')}")
     name = f"replan_test_{uuid.uuid4().hex[:10]}"
@@ -63,6 +64,20 @@ def pg_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database of its own, dropped afterwards."""
+    with _pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url_2() -> Iterator[str]:
+    """A second fresh PostgreSQL database (a restore target, a copy)."""
+    with _pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -15,10 +15,7 @@ from kb.moderation.models import (
 )
 from replan.account_hooks import AccountHook
 from replan.auth_models import User
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+from replan.clock import iso
 
 
 def export_account(session: Session, user: User) -> dict:
@@ -40,7 +37,7 @@ def export_account(session: Session, user: User) -> dict:
     return {
         "organisation": {"name": org.name, "slug": org.slug} if org else None,
         "organisation_claims": [
-            {"organisation": o.name, "profile": c.profile, "created_at": _iso(c.created_at)}
+            {"organisation": o.name, "profile": c.profile, "created_at": iso(c.created_at)}
             for c, o in claims
         ],
         "cases": [kb_service.case_json(case) for case in cases],
@@ -49,7 +46,7 @@ def export_account(session: Session, user: User) -> dict:
                 "case_id": r.case_id,
                 "status": r.status,
                 "record": r.record,
-                "updated_at": _iso(r.updated_at),
+                "updated_at": iso(r.updated_at),
             }
             for r in revisions
         ],
@@ -60,7 +57,7 @@ def export_account(session: Session, user: User) -> dict:
                 "filename": a.filename,
                 "caption": a.caption,
                 "size": a.size,
-                "uploaded_at": _iso(a.created_at),
+                "uploaded_at": iso(a.created_at),
             }
             for a in files
         ],
@@ -69,7 +66,7 @@ def export_account(session: Session, user: User) -> dict:
                 "case_id": e.case_id,
                 "action": e.action,
                 "target": e.target,
-                "at": _iso(e.at),
+                "at": iso(e.at),
                 "comment": e.comment,
             }
             for e in events

@@ -1,6 +1,6 @@
 """Tables of the moderation workflow: versions, pending revisions, the audit log, attachments."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -17,11 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kb import models as _kb_models  # noqa: F401 - the tables these rows point to
 from replan import auth_models as _auth_models  # noqa: F401
+from replan.clock import utcnow
 from replan.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CaseVersion(Base):

@@ -8,7 +8,6 @@ same case meet the version check (forms carry the version they edited, and the r
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +23,7 @@ from kb.moderation.versions import ensure_baseline, snapshot
 from kb.schemas import CaseRecord
 from replan import auth, mail
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,6 @@ class Outcome:
 class _Ctx:
     taxonomy: object
     base_url: str
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def is_moderator(user: User | None) -> bool:

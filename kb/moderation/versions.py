@@ -1,6 +1,6 @@
 """Published versions of a case: a snapshot of its record each time it is published."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -8,10 +8,7 @@ from sqlalchemy.orm import Session
 from kb import service as kb_service
 from kb.models import Case
 from kb.moderation.models import CaseVersion
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from replan.clock import utcnow
 
 
 def snapshot(

@@ -32,6 +32,8 @@ AXE_URL = "/__e2e__/axe.min.js"  # served to the browser from the same origin, a
 # route whose last segment has a dot (exports, feeds, /favicon.ico, /openapi.json).
 NOT_PAGES = {
     "/healthz": "JSON for monitors",
+    "/readyz": "JSON for monitors and load balancers",
+    "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
 }

@@ -74,3 +74,14 @@ def test_taxonomy_lists_every_code_with_labels(seeded_client):
 def test_health_checks_the_database(seeded_client):
     r = seeded_client.get("/healthz")
     assert r.status_code == 200 and r.json()["database"] == "ok"
+
+
+def test_timestamps_carry_their_time_zone(seeded_client):
+    """SQLite hands back naive times: the API still says they are UTC (one `iso` everywhere)."""
+    from datetime import datetime
+
+    first = seeded_client.get("/api/v1/cases", params={"per_page": 1}).json()["hits"][0]["id"]
+    record = seeded_client.get(f"/api/v1/cases/{first}").json()
+    stamps = [record[k] for k in ("created_at", "updated_at", "published_at") if record.get(k)]
+    assert stamps
+    assert all(datetime.fromisoformat(s).utcoffset() is not None for s in stamps), stamps

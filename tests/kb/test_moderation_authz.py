@@ -56,6 +56,8 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/openapi.json", "/openapi.json", None, every(200)),
         ("GET", "/api/docs", "/api/docs", None, every(200)),
         ("GET", "/healthz", "/healthz", None, every(200)),
+        ("GET", "/readyz", "/readyz", None, every(200)),
+        ("GET", "/metrics", "/metrics", None, every(403)),  # loopback only; test clients are not
         ("GET", "/favicon.ico", "/favicon.ico", None, every(200)),
         ("GET", "/login", "/login", None, every(200)),
         ("GET", "/", "/", None, every(200)),

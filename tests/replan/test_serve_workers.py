@@ -101,6 +101,16 @@ def test_two_server_processes_index_concurrent_writes_once(tmp_path):
             ids = _wait_for_hits(client, "quokkaflor", CASES)
             assert sorted(ids) == sorted(written)  # every write, each once
 
+            # One scrape adds up both workers' figures (prometheus_client's multiprocess mode).
+            made = [
+                float(line.rsplit(" ", 1)[1])
+                for line in client.get("/metrics").text.splitlines()
+                if line.startswith("replan_http_requests_total{")
+                and all(f in line for f in ('"POST"', '"/api/v1/cases"', 'status="201"'))
+            ]
+            assert made == [CASES]
+            assert list((tmp_path / "data" / "prometheus").glob("counter_*.db"))  # one a worker
+
             # The command line takes its turn beside the servers' workers.
             src = tmp_path / "more.jsonl"
             more = [record(id=f"cli{n}", title=f"Quokkaflor wombatlike {n}") for n in range(3)]

@@ -76,6 +76,7 @@ def test_compose_file_is_valid_and_has_the_scale_out_services():
     assert app["depends_on"]["meilisearch"]["condition"] == "service_healthy"
     for name in ("db", "meilisearch"):
         assert "healthcheck" in data["services"][name]
+    assert "/readyz" in " ".join(app["healthcheck"]["test"])  # ready, not only alive
     assert set(data["volumes"]) >= {"db-data", "meili-data", "app-data"}
     assert app["environment"]["REPLAN_DATABASE_URL"].startswith("postgresql+psycopg://")
 

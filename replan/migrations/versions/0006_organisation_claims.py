@@ -52,9 +52,7 @@ def upgrade() -> None:
         "kb_organisation_claim",
         ["organisation_id"],
     )
-    op.create_index(
-        op.f("ix_kb_organisation_claim_user_id"), "kb_organisation_claim", ["user_id"]
-    )
+    op.create_index(op.f("ix_kb_organisation_claim_user_id"), "kb_organisation_claim", ["user_id"])
 
 
 def downgrade() -> None:
