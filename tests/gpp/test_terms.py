@@ -27,6 +27,7 @@ REJECTED = {
     "fr": [
         (r"\bfin\s+du\s+statut\s+de\s+déchet", "sortie du statut de déchet"),
         (r"réception\s+définitive", "réception"),
+        (r"\bmanagement\s+environnemental", "gestion environnementale"),  # eForms, Annex XII
     ],
     "es": [
         (r"especificaci(ón|ones)\s+técnicas?", "prescripciones técnicas"),
