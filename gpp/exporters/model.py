@@ -148,7 +148,7 @@ def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionVie
         meta=meta,
         paragraphs=paragraphs(crit.get("text")),
         parameters=_parameters(crit.get("parameters"), lang),
-        award_points=_("Award points: %(points)s", points=fmt_number(points, lang))
+        award_points=_("Maximum score: %(points)s points", points=fmt_number(points, lang))
         if points is not None
         else "",
         verification=_verification(_, crit.get("verification") or []),

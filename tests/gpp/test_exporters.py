@@ -143,8 +143,12 @@ def test_docx_has_every_criterion_under_real_headings(spec, exports):
     for crit in criteria(spec):
         assert any(text.endswith(" " + crit["title"]) for text in level2), crit["title"]
     body = "\n".join(p.text for p in doc.paragraphs)
-    assert "Criterion road-ts-rubber-content, version 2, valid from January 1, 2026" in body
-    assert "Award points: 15" in body
+    rubber = next(c for c in criteria(spec) if c["id"] == "road-ts-rubber-content")
+    assert (
+        f"Criterion road-ts-rubber-content, version {rubber['version']}, valid from January 1, 2026"
+        in body
+    )
+    assert "Maximum score: 15 points" in body
     assert "Total points for the environmental award criteria: 40" in body
     assert "criteria library version 2026.1" in body
     assert "adapts this text to national law" in body
@@ -374,11 +378,11 @@ def test_hostile_text_prints_as_text_in_pdf(spec, bidder):
 
 GREEK = {
     "Selection criteria": "Κριτήρια επιλογής",
-    "Award points: %(points)s": "Βαθμοί ανάθεσης: %(points)s",
+    "Maximum score: %(points)s points": "Μέγιστη βαθμολογία: %(points)s βαθμοί",
 }
 POLISH = {
     "Selection criteria": "Kryteria kwalifikacji",
-    "Award points: %(points)s": "Punkty: %(points)s",
+    "Maximum score: %(points)s points": "Maksymalna liczba punktów: %(points)s",
 }
 
 
