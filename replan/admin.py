@@ -1,14 +1,12 @@
 """The administrator's list of accounts, with "sign out everywhere" for each one."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
 
 from replan import auth, i18n, sessions
-from replan.auth_models import ApiToken, User, UserSession
+from replan.auth_models import User
 from replan.i18n import N_
 from replan.web import render, see_other
 
@@ -19,36 +17,14 @@ Admin = Annotated[User, Depends(auth.require_roles("admin"))]
 @router.get("/admin/users")
 def admin_users(request: Request, user: Admin) -> Response:
     runtime = request.app.state.runtime
-    limits = sessions.limits_of(runtime.settings)
-    now = datetime.now(UTC)
-    live = (
-        select(UserSession.user_id, func.count().label("n"))
-        .where(
-            UserSession.last_seen_at >= now - limits.idle,
-            UserSession.created_at >= now - limits.absolute,
-        )
-        .group_by(UserSession.user_id)
-        .subquery()
-    )
-    tokens = (
-        select(ApiToken.user_id, func.count().label("n"))
-        .where(ApiToken.revoked_at.is_(None))
-        .group_by(ApiToken.user_id)
-        .subquery()
-    )
     with runtime.db.session() as session:
-        rows = session.execute(
-            select(User, func.coalesce(live.c.n, 0), func.coalesce(tokens.c.n, 0))
-            .outerjoin(live, live.c.user_id == User.id)
-            .outerjoin(tokens, tokens.c.user_id == User.id)
-            .order_by(User.email)
-        ).all()
-    return render(
-        request,
-        "replan/admin_users.html",
-        {"rows": rows, "notice": request.session.pop("flash", None)},
-        headers={"Cache-Control": "no-store"},
-    )
+        rows = sessions.account_overview(session, limits=sessions.limits_of(runtime.settings))
+        return render(
+            request,
+            "replan/admin_users.html",
+            {"rows": rows, "notice": request.session.pop("flash", None)},
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 @router.post("/admin/users/{user_id}/sign-out")

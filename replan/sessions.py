@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from replan.auth_models import User, UserSession
+from replan.auth_models import ApiToken, User, UserSession
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often per session
 COOKIE_KEY = "sid"
@@ -65,6 +65,13 @@ def _expired(now: datetime, limits: Limits):
     )
 
 
+def _live(now: datetime, limits: Limits):
+    return and_(
+        UserSession.last_seen_at >= now - limits.idle,
+        UserSession.created_at >= now - limits.absolute,
+    )
+
+
 def user_for_key(session: Session, key: str, *, limits: Limits) -> tuple[User, int] | None:
     """Return the active user of a live session and the session's id (one indexed query)."""
     now = datetime.now(UTC)
@@ -113,11 +120,31 @@ def list_for(session: Session, *, user_id: int, limits: Limits) -> list[UserSess
     return list(
         session.scalars(
             select(UserSession)
-            .where(
-                UserSession.user_id == user_id,
-                UserSession.last_seen_at >= now - limits.idle,
-                UserSession.created_at >= now - limits.absolute,
-            )
+            .where(UserSession.user_id == user_id, _live(now, limits))
             .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
         )
     )
+
+
+def account_overview(session: Session, *, limits: Limits) -> list[tuple[User, int, int]]:
+    """Return every account with its number of live sessions and of active API tokens."""
+    now = datetime.now(UTC)
+    live = (
+        select(UserSession.user_id, func.count().label("n"))
+        .where(_live(now, limits))
+        .group_by(UserSession.user_id)
+        .subquery()
+    )
+    tokens = (
+        select(ApiToken.user_id, func.count().label("n"))
+        .where(ApiToken.revoked_at.is_(None))
+        .group_by(ApiToken.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User, func.coalesce(live.c.n, 0), func.coalesce(tokens.c.n, 0))
+        .outerjoin(live, live.c.user_id == User.id)
+        .outerjoin(tokens, tokens.c.user_id == User.id)
+        .order_by(User.email)
+    )
+    return [(user, live_n, token_n) for user, live_n, token_n in rows]
