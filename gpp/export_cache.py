@@ -7,6 +7,7 @@ ones of that format. The folder is derived data: deleting it only costs renders.
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -58,7 +59,8 @@ class ExportCache:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob(f"*.{fmt}"):
             old.unlink(missing_ok=True)  # an earlier version of the spec
-        part = path.with_suffix(f".{fmt}.part")
+        # A name of this writer's own: two requests rendering the same export never share a file.
+        part = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
         part.write_bytes(content)
         part.replace(path)
         return content
