@@ -27,10 +27,11 @@ from gpp.schemas import (
     SpecOut,
 )
 from kb.codes import APPLICATIONS
-from kb.web import RuntimeDep
+from kb.taxonomy import Taxonomy
 from replan import auth, ratelimit
 from replan.api import ERRORS
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.i18n import LANGUAGES
 from replan.web import public_url
 
@@ -111,7 +112,7 @@ def create_spec(
                 session,
                 library=library,
                 request=body,
-                taxonomy=runtime.taxonomy,
+                taxonomy=runtime.get(Taxonomy),
                 owner_id=owner_id,
                 evidence_limit=runtime.settings.spec_evidence_cases,
             )

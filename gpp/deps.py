@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gpp.library import Library
-from kb.web import RuntimeDep
 from replan import auth
+from replan.deps import RuntimeDep
 
 
 def get_library(runtime: RuntimeDep) -> Library:
-    return runtime.extras["criteria"]
+    return runtime.get(Library)
 
 
 LibraryDep = Annotated[Library, Depends(get_library)]

@@ -19,9 +19,10 @@ from gpp.deps import LibraryDep, is_procurer
 from gpp.export_cache import ExportCache
 from gpp.models import Spec
 from gpp.schemas import SpecOut
-from kb.web import RuntimeDep
+from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.i18n import N_
 from replan.web import is_htmx, redirect, render, see_other
 
@@ -64,7 +65,7 @@ def _step_page(
             )
     ctx = pages.wizard_context(
         library=library,
-        taxonomy=runtime.taxonomy,
+        taxonomy=runtime.get(Taxonomy),
         locale=request.state.locale,
         _=pages.make_gettext(request.state.locale),
         draft_id=draft_id,
@@ -226,7 +227,7 @@ def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) 
                 session,
                 library=library,
                 request=wizard.spec_request(library, data),
-                taxonomy=runtime.taxonomy,
+                taxonomy=runtime.get(Taxonomy),
                 owner_id=owner_id,
                 previous=previous,
                 evidence_limit=runtime.settings.spec_evidence_cases,
@@ -266,7 +267,10 @@ def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Respo
             session, owner_id=user.id, url=lambda spec_id: f"/specs/{spec_id}"
         )
     return render(
-        request, "gpp/specs.html", {"specs": model.specs, "taxonomy": runtime.taxonomy}, model=model
+        request,
+        "gpp/specs.html",
+        {"specs": model.specs, "taxonomy": runtime.get(Taxonomy)},
+        model=model,
     )
 
 
@@ -294,7 +298,7 @@ def _spec_page(
         with runtime.db.session() as session:
             row = session.get(Spec, spec["id"])
             listed = [bidders.bidder_json(row, b) for b in row.bidders]
-    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=runtime.taxonomy)
+    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=runtime.get(Taxonomy))
     ctx.update(
         mine=mine,
         can_claim=procurer and owner_id is None,

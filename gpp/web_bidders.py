@@ -7,9 +7,10 @@ from fastapi.responses import Response
 from gpp import bidders, exporters, pages, service
 from gpp.schemas import CHECK_STATUSES, BidderOut
 from gpp.web import FormDep, ProcurerPage, download
-from kb.web import RuntimeDep
+from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.i18n import N_
 from replan.web import is_htmx, render, see_other
 
@@ -36,7 +37,7 @@ def _bidder_page(
     saved: str = "",
 ) -> Response:
     ui = pages.make_gettext(request.state.locale)
-    taxonomy = request.app.state.runtime.taxonomy
+    taxonomy = request.app.state.runtime.get(Taxonomy)
     ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
     ctx.update(
         bidder=bidder,

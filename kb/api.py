@@ -6,8 +6,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from kb import service
 from kb.schemas import CaseOut, CaseQuery, CaseSearchResult
-from kb.web import RuntimeDep
+from kb.taxonomy import Taxonomy
 from replan.api import ERRORS
+from replan.deps import RuntimeDep
+from search.service import GuardedBackend
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -19,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
     summary="Search published case studies",
 )
 def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> CaseSearchResult:
-    return service.search_cases(db=runtime.db, backend=runtime.search, query=query)
+    return service.search_cases(db=runtime.db, backend=runtime.get(GuardedBackend), query=query)
 
 
 @router.get(
@@ -47,4 +49,4 @@ def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
 def taxonomy(
     request: Request, runtime: RuntimeDep, lang: Annotated[str | None, Query(max_length=8)] = None
 ) -> dict:
-    return runtime.taxonomy.as_json(lang or request.state.locale)
+    return runtime.get(Taxonomy).as_json(lang or request.state.locale)

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from kb import io as kb_io
 from kb import service
+from kb.taxonomy import Taxonomy
+from search.service import GuardedBackend
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
@@ -25,5 +27,8 @@ def load_seed_cases(runtime) -> service.UpsertSummary:
     """Load the seed case studies as published records."""
     parsed = read_seed_records(runtime.settings.seeds_dir)
     return service.upsert_records(
-        db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy, records=parsed.records
+        db=runtime.db,
+        backend=runtime.get(GuardedBackend),
+        taxonomy=runtime.get(Taxonomy),
+        records=parsed.records,
     )

@@ -15,20 +15,15 @@ from kb.moderation import organisations
 from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
+from kb.taxonomy import Taxonomy
 from replan import auth, ratelimit
+from replan.deps import RuntimeDep
 from replan.i18n import N_
-from replan.runtime import Runtime
 from replan.web import render
+from search.service import GuardedBackend
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 EXPORT_LIMIT = 10_000
-
-
-def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
@@ -46,19 +41,19 @@ def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
 def home(request: Request, runtime: RuntimeDep) -> Response:
     with runtime.db.session() as session:
         stats = service.home_stats(session)
-    return render(request, "kb/home.html", {"stats": stats, "taxonomy": runtime.taxonomy})
+    return render(request, "kb/home.html", {"stats": stats, "taxonomy": runtime.get(Taxonomy)})
 
 
 @router.get("/cases")
 def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
-    result = service.search_cases(db=runtime.db, backend=runtime.search, query=query)
+    result = service.search_cases(db=runtime.db, backend=runtime.get(GuardedBackend), query=query)
     page = build_cases_page(
-        query=query, result=result, taxonomy=runtime.taxonomy, locale=request.state.locale
+        query=query, result=result, taxonomy=runtime.get(Taxonomy), locale=request.state.locale
     )
     return render(
         request,
         "kb/cases.html",
-        {"page": page, "taxonomy": runtime.taxonomy},
+        {"page": page, "taxonomy": runtime.get(Taxonomy)},
         block="kb_results",
         model=result,
     )
@@ -69,7 +64,7 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
     if fmt not in ("csv", "jsonl"):
         raise HTTPException(404, N_("Exports are CSV or JSONL."))
     records = service.matching_records(
-        db=runtime.db, backend=runtime.search, query=query, limit=EXPORT_LIMIT
+        db=runtime.db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
     )
     out = io.StringIO()
     if fmt == "csv":
@@ -89,7 +84,7 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
 def cases_map(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
     """Answer where every result of a search is (all pages), for the map of /cases."""
     located = service.case_map(
-        db=runtime.db, backend=runtime.search, query=query, limit=EXPORT_LIMIT
+        db=runtime.db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
     )
     return JSONResponse(located.model_dump(mode="json"))
 
@@ -110,7 +105,7 @@ def case_detail(
         {
             "case": case,
             "record": record,
-            "taxonomy": runtime.taxonomy,
+            "taxonomy": runtime.get(Taxonomy),
             "country_label": country_name(record.country, locale),
             "language_label": language_name(record.language, locale),
             # The tender wizard opens with this case's application and country chosen.
@@ -138,5 +133,5 @@ def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Res
     return render(
         request,
         "kb/organisation.html",
-        {"org": org, "cases": cases, "taxonomy": runtime.taxonomy, "public": public, **extras},
+        {"org": org, "cases": cases, "taxonomy": runtime.get(Taxonomy), "public": public, **extras},
     )

@@ -17,13 +17,16 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gpp import account as gpp_account
 from gpp import api as gpp_api
+from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
+from kb import models as kb_models
 from kb import service as kb_service
 from kb import web as kb_web
 from kb.moderation import account as kb_account
+from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
@@ -31,6 +34,7 @@ from replan import (
     accounts,
     admin,
     auth,
+    auth_models,
     auth_web,
     guards,
     health,
@@ -41,16 +45,22 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
+from replan.errors import DomainError
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render, safe_path, see_other, wants_json
+from search import models as search_models
 from search import sync as search_sync
 from search.backend import SearchUnavailable
 from search.service import GuardedBackend, SearchRebuilding, make_backend
 from search.sync import SyncWorker
 
 log = logging.getLogger(__name__)
+
+# Every domain's tables (importing a module registers them with `Base.metadata`), for Alembic's
+# env and the checks that compare the models with the migrations.
+MODEL_MODULES = (auth_models, kb_models, moderation_models, gpp_models, search_models)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -62,14 +72,15 @@ def build_runtime(settings: Settings) -> Runtime:
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
     backend.refill = lambda engine: kb_service.reindex(db=db, backend=engine, taxonomy=taxonomy)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)  # damage: a state
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         db=db,
-        search=backend,
-        taxonomy=taxonomy,
-        extras={"criteria": criteria},
+        parts=(backend, taxonomy, criteria),
         account_hooks=(kb_account.HOOK, gpp_account.HOOK),
+        model_modules=MODEL_MODULES,
     )
+    runtime.on_close(backend.close)
+    return runtime
 
 
 def security_headers(settings: Settings) -> dict[str, str]:
@@ -117,15 +128,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if settings.env != "test":  # a server's logs; the tests keep pytest's
             telemetry.configure_logging(settings)
         # Every engine's outbox is drained here, off the requests, from start-up on.
-        search = runtime.search
+        search = runtime.get(GuardedBackend)
         worker = SyncWorker(runtime.db, search, CASE_INDEX.name, maintain=search.repair)
         search.on_damage = worker.wake
-        runtime.indexer = worker
+        forget = runtime.on_index_changed(worker.wake)
         worker.start()
         yield
         worker.stop()
         search.on_damage = None
-        runtime.indexer = None
+        forget()
 
     app = FastAPI(
         title="RE-PLAN City Life",
@@ -229,7 +240,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         except Exception as exc:  # noqa: BLE001 - health reports any failure
             log.exception("database health check failed")
             database = f"error: {type(exc).__name__}"
-        search = runtime.search.report()
+        search = runtime.get(GuardedBackend).report()
         ok = database == "ok"
         body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
         if search["reason"]:
@@ -255,7 +266,7 @@ def _outbox_age(session) -> tuple[int, float]:
 
 def _search_check(runtime: Runtime) -> health.Check:
     """Ask the search engine for its state (the same report as /healthz's)."""
-    report = runtime.search.report()
+    report = runtime.get(GuardedBackend).report()
     ready = report["state"] in ("ok", "recovered")
     return health.Check(
         ready, report["state"] + (f": {report['reason']}" if report["reason"] else "")
@@ -310,6 +321,28 @@ def _install_errors(app: FastAPI):
             "replan/error.html",
             {"status": 404, "detail": _page_detail(404, detail)},
             status_code=404,
+        )
+
+    @app.exception_handler(DomainError)
+    async def refused(request: Request, exc: DomainError) -> Response:
+        if is_api(request):
+            detail: object = exc.text()
+            if exc.field:
+                detail = [
+                    {
+                        "loc": ["body", exc.field],
+                        "field": exc.field,
+                        "msg": detail,
+                        "type": "value_error",
+                    }
+                ]
+            return JSONResponse({"detail": detail}, status_code=exc.status)
+        text = exc.text(i18n.gettext_for(request.state.locale))
+        return render(
+            request,
+            "replan/error.html",
+            {"status": exc.status, "detail": text},
+            status_code=exc.status,
         )
 
     @app.exception_handler(SearchUnavailable)

@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from kb.taxonomy import Taxonomy
+from search.service import GuardedBackend
+
 app = typer.Typer(
     help="RE-PLAN City Life: case studies of recycled tyre materials and GPP specs.",
     no_args_is_help=True,
@@ -97,7 +100,7 @@ def prepare_index(runtime, *, repair: bool) -> None:
     """Rebuild a damaged index (now, or leave it to the server's worker); fill an empty one."""
     from search.backend import SearchError
 
-    search = runtime.search
+    search = runtime.get(GuardedBackend)
     try:
         empty = search.count() == 0
     except SearchError as exc:
@@ -127,7 +130,7 @@ def _reindex(runtime) -> int:
         if not mine:
             console.print("[red]another process kept the search index busy for 10 minutes[/red]")
             raise typer.Exit(1)
-        return runtime.search.reindex()
+        return runtime.get(GuardedBackend).reindex()
 
 
 @app.command()
@@ -220,8 +223,8 @@ def import_(
             task = progress.add_task("importing", total=total)
             summary = kb_service.upsert_records(
                 db=runtime.db,
-                backend=runtime.search,
-                taxonomy=runtime.taxonomy,
+                backend=runtime.get(GuardedBackend),
+                taxonomy=runtime.get(Taxonomy),
                 records=parsed.records,
                 status=status,
                 progress=lambda n: progress.advance(task, n),
@@ -278,10 +281,9 @@ def reindex() -> None:
     try:
         with console.status("rebuilding the search index"):
             count = _reindex(runtime)
-        if runtime.search.state == "recovered":
-            console.print(
-                f"[yellow]the search index was unreadable:[/yellow] {runtime.search.reason}"
-            )
+        search = runtime.get(GuardedBackend)
+        if search.state == "recovered":
+            console.print(f"[yellow]the search index was unreadable:[/yellow] {search.reason}")
     finally:
         runtime.close()
     console.print(f"indexed {count} published cases")
@@ -329,7 +331,9 @@ def restore(
         raise typer.Exit(1) from exc
     runtime = _runtime()
     try:
-        count = kb_service.reindex(db=runtime.db, backend=runtime.search, taxonomy=runtime.taxonomy)
+        count = kb_service.reindex(
+            db=runtime.db, backend=runtime.get(GuardedBackend), taxonomy=runtime.get(Taxonomy)
+        )
     finally:
         runtime.close()
     console.print(

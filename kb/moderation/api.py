@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Header, HTTPException
 from kb.moderation import queries, service
 from kb.moderation.schemas import ModerationQueue, ReviewIn, ReviewOut, SubmitOut
 from kb.schemas import CaseRecord
-from kb.web import RuntimeDep
 from replan import auth
 from replan.api import ERRORS, ErrorDetail
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 
 router = APIRouter(
     prefix="/api/v1", tags=["moderation"], dependencies=[Depends(auth.api_csrf_protect)]

@@ -17,6 +17,7 @@ from kb.codes import (
     language_name,
 )
 from kb.moderation.service import WorkflowError
+from kb.taxonomy import Taxonomy
 from replan import auth, i18n
 from replan.auth_models import User
 from replan.runtime import Runtime
@@ -60,7 +61,7 @@ def pop_flash(request: Request) -> str | None:
 
 def choices(runtime: Runtime, locale: str) -> dict[str, list[tuple[str, str]]]:
     """Return the options of the form's pickers, labelled in the reader's language."""
-    taxonomy = runtime.taxonomy
+    taxonomy = runtime.get(Taxonomy)
 
     def by_label(pairs):
         return sorted(pairs, key=lambda pair: pair[1].casefold())

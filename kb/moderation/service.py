@@ -21,6 +21,7 @@ from kb.moderation.models import Attachment, CaseEvent, CaseRevision
 from kb.moderation.schemas import DECISION_STATUS, EDITABLE, N_
 from kb.moderation.versions import ensure_baseline, snapshot
 from kb.schemas import CaseRecord
+from kb.taxonomy import Taxonomy
 from replan import auth, mail
 from replan.auth_models import User
 from replan.clock import utcnow
@@ -116,7 +117,7 @@ def log_event(
 
 
 def _run(runtime: Runtime, step: Callable[[Session, _Ctx], Outcome]) -> Outcome:
-    ctx = _Ctx(taxonomy=runtime.taxonomy, base_url=runtime.settings.base_url)
+    ctx = _Ctx(taxonomy=runtime.get(Taxonomy), base_url=runtime.settings.base_url)
     try:
         with runtime.db.session() as session:
             outcome = step(session, ctx)

@@ -22,9 +22,9 @@ from kb.moderation.common import (
 )
 from kb.moderation.schemas import EDITABLE, N_
 from kb.schemas import CaseRecord
-from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.runtime import Runtime
 from replan.web import is_htmx, redirect, render
 

@@ -13,8 +13,8 @@ from kb.moderation.common import Author, FormDep, flash, translate, workflow_err
 from kb.moderation.models import Attachment
 from kb.moderation.schemas import N_
 from kb.moderation.web import author_case, edit_response
-from kb.web import RuntimeDep
 from replan import auth
+from replan.deps import RuntimeDep
 from replan.web import redirect
 
 BODY_SLACK = 64 * 1024  # room for the form's other fields and the multipart framing

@@ -17,9 +17,9 @@ from kb.moderation.common import (
     translate,
 )
 from kb.moderation.schemas import N_
-from kb.web import RuntimeDep
 from replan import auth
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.runtime import Runtime
 from replan.web import redirect, render
 

@@ -18,9 +18,11 @@ from kb.moderation.common import (
     workflow_error,
 )
 from kb.moderation.schemas import DECISION_STATUS, MAX_COMMENT, N_
-from kb.web import RuntimeDep, valid_case
+from kb.taxonomy import Taxonomy
+from kb.web import valid_case
 from replan import auth
 from replan.auth_models import User
+from replan.deps import RuntimeDep
 from replan.runtime import Runtime
 from replan.web import redirect, render
 
@@ -68,7 +70,7 @@ def _review_page(
             "case": review.case,
             "record": review.record,
             "attachments": listed,
-            "taxonomy": runtime.taxonomy,
+            "taxonomy": runtime.get(Taxonomy),
             "errors": errors or {},
             "message": message,
             "decision": decision,

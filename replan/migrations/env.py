@@ -2,10 +2,10 @@
 
 from alembic import context
 
+from replan.app import MODEL_MODULES
 from replan.db import Base, make_engine
-from replan.models import import_all_models
 
-import_all_models()
+assert MODEL_MODULES  # importing the composition root registered every domain's tables
 config = context.config
 target_metadata = Base.metadata
 

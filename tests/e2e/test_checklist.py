@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from gpp import bidders, service
+from gpp.library import Library
 from gpp.schemas import SpecCreate
+from kb.taxonomy import Taxonomy
 from replan import auth
 
 PASSWORD = "correct horse battery staple"
@@ -15,7 +17,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture(scope="module")
 def bidder_url(live_runtime) -> str:
-    library = live_runtime.extras["criteria"]
+    library = live_runtime.get(Library)
     with live_runtime.db.session() as session:
         user = auth.create_user(
             session, email="checker@example.org", password=PASSWORD, role="procurer"
@@ -24,7 +26,7 @@ def bidder_url(live_runtime) -> str:
             session,
             library=library,
             request=SpecCreate(application="playground", ambition="core", title="Parco"),
-            taxonomy=live_runtime.taxonomy,
+            taxonomy=live_runtime.get(Taxonomy),
             owner_id=user.id,
         )
         bidder = bidders.add_bidder(session, spec=spec, user_id=user.id, name="Giochi Srl")

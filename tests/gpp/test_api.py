@@ -6,7 +6,8 @@ import re
 import pytest
 import yaml
 
-from gpp.library import LibraryError
+from gpp.library import Library, LibraryError
+from kb.taxonomy import Taxonomy
 from replan import PROJECT_ROOT, auth
 from tests.gpp.conftest import add_user
 
@@ -47,7 +48,7 @@ def fields(answer) -> dict[str, str]:
 
 @pytest.mark.parametrize("ambition", ["core", "comprehensive"])
 def test_criteria_of_an_application(client, runtime, ambition):
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     answer = client.get(
         "/api/v1/criteria", params={"application": "playground", "ambition": ambition}
     )
@@ -91,7 +92,7 @@ def test_criteria_with_unknown_application_or_ambition_are_named(client):
 
 def test_whole_library_without_parameters(client, runtime):
     assert len(client.get("/api/v1/criteria").json()) == len(
-        [c for c in runtime.extras["criteria"].criteria.values() if c.valid_to is None]
+        [c for c in runtime.get(Library).criteria.values() if c.valid_to is None]
     )
 
 
@@ -129,7 +130,7 @@ def test_build_and_read_a_spec_anonymously(client):
 
 
 def test_chosen_criteria_and_parameters_are_used(client, runtime):
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     criterion = next(c for c in library.criteria_for("playground", "core") if c.parameters)
     name, p = next(iter(criterion.parameters.items()))
     spec_id = new_spec(
@@ -145,7 +146,7 @@ def test_chosen_criteria_and_parameters_are_used(client, runtime):
 
 
 def test_spec_errors_are_named(client, runtime):
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     criterion = next(c for c in library.criteria_for("road-pavement", "core") if c.parameters)
     name, p = next(iter(criterion.parameters.items()))
     errors = fields(client.post("/api/v1/specs", json={"application": "moon-base"}))
@@ -338,7 +339,11 @@ def test_a_public_spec_does_not_give_away_its_earlier_versions_address(client, r
     with runtime.db.session() as session:
         spec = session.get(Spec, first)
         second = service.copy_spec(
-            session, library=library, spec=spec, owner_id=spec.owner_id, taxonomy=runtime.taxonomy
+            session,
+            library=library,
+            spec=spec,
+            owner_id=spec.owner_id,
+            taxonomy=runtime.get(Taxonomy),
         ).id
     public = client.get(f"/api/v1/specs/{second}")
     assert public.status_code == 200 and public.json()["previous_id"] is None

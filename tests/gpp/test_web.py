@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gpp import exporters
+from gpp.library import Library
 from tests.gpp.conftest import add_case, add_user
 
 HX = {"HX-Request": "true"}
@@ -97,7 +98,7 @@ def test_wizard_without_javascript_to_a_spec(client, runtime):
     # Ticked: the core set and the comprehensive award criteria; no warning against that.
     assert "Every criterion is selected" not in answer.text
     form = criteria_form(answer.text)
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     offered = library.criteria_for("road-pavement", "comprehensive")
     ticked = {v for k, v in form if k == "criteria"}
     assert ticked == {c.id for c in offered if c.ambition == "core" or c.type == "award"}
@@ -173,7 +174,7 @@ def test_parameters_out_of_bounds_come_back_beside_the_field(client, runtime):
     draft_id = start(client, application="playground")
     answer = step(client, draft_id, "ambition", {"ambition": "core"})
     form = criteria_form(answer.text)
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     criterion = next(c for c in library.criteria_for("playground", "core") if c.parameters)
     name, p = next(iter(criterion.parameters.items()))
     key = f"param.{criterion.id}.{name}"
@@ -449,7 +450,7 @@ def test_criteria_step_folds_text_rationale_and_verification(client, runtime):
     """The step fits a phone: one row per criterion, grouped by type, the rest behind <details>."""
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "comprehensive"})
-    offered = runtime.extras["criteria"].criteria_for("road-pavement", "comprehensive")
+    offered = runtime.get(Library).criteria_for("road-pavement", "comprehensive")
     folded = re.sub(r"<details.*?</details>", "", answer.text, flags=re.S)
     for criterion in offered:
         assert criterion.title in folded
@@ -512,7 +513,7 @@ def test_changing_the_application_resets_the_choice(client):
 def test_a_criterion_past_its_review_date_is_flagged_in_the_wizard(client, runtime):
     from datetime import date
 
-    library = runtime.extras["criteria"]
+    library = runtime.get(Library)
     late = library.criteria_for("road-pavement", "core")[0]
     library.criteria[late.id] = late.model_copy(
         update={"reviewed_on": date(2019, 1, 1), "next_review": date(2020, 1, 1)}

@@ -11,12 +11,14 @@ from kb.models import Case, Organisation
 from kb.moderation import queries, service
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
 from kb.schemas import CaseQuery, CaseRecord
+from kb.taxonomy import Taxonomy
 from replan import auth
 from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
 from replan.migrations import upgrade
 from search import sync as search_sync
+from search.service import GuardedBackend
 from search.sync import SyncWorker
 from tests.builders import record
 from tests.conftest import make_settings
@@ -65,10 +67,14 @@ def _save(rt, user, submit=True, case_id=None, version=None, revision_version=No
 
 
 def _found(rt, words: str) -> list[str]:
-    kb_service.index_pending(db=rt.db, backend=rt.search)  # what the server's worker does
+    kb_service.index_pending(
+        db=rt.db, backend=rt.get(GuardedBackend)
+    )  # what the server's worker does
     return [
         h.id
-        for h in kb_service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q=words)).hits
+        for h in kb_service.search_cases(
+            db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=words)
+        ).hits
     ]
 
 
@@ -234,15 +240,15 @@ def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, mo
     service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
     with rt.db.session() as session:
         assert search_sync.pending(session, kb_service.CASE_INDEX.name) >= 1
-    assert rt.search.count() == 0  # the request applied nothing to the index
-    worker = SyncWorker(rt.db, rt.search, kb_service.CASE_INDEX.name, interval=5)
-    rt.indexer = worker
+    assert rt.get(GuardedBackend).count() == 0  # the request applied nothing to the index
+    worker = SyncWorker(rt.db, rt.get(GuardedBackend), kb_service.CASE_INDEX.name, interval=5)
+    forget = rt.on_index_changed(worker.wake)
     worker.start()
     try:
         started = time.monotonic()
-        while rt.search.count() == 0 and time.monotonic() - started < 5:
+        while rt.get(GuardedBackend).count() == 0 and time.monotonic() - started < 5:
             time.sleep(0.02)
-        assert rt.search.count() == 1
+        assert rt.get(GuardedBackend).count() == 1
         assert time.monotonic() - started < 1.0  # searchable within about a second
         _save(rt, author, id="later", case_id=case_id, title="Granulato modificato")
         service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
@@ -252,19 +258,21 @@ def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, mo
         assert time.monotonic() - woken < 1.0  # woken by the write, not by the 5 s tick
     finally:
         worker.stop()
-        rt.indexer = None
+        forget()
 
 
 def _search(rt, words: str) -> list[str]:
-    result = kb_service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q=words))
+    result = kb_service.search_cases(
+        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=words)
+    )
     return [hit.id for hit in result.hits]
 
 
 def test_an_imported_case_keeps_its_first_version_when_edited(rt, author, moderator):
     kb_service.upsert_records(
         db=rt.db,
-        backend=rt.search,
-        taxonomy=rt.taxonomy,
+        backend=rt.get(GuardedBackend),
+        taxonomy=rt.get(Taxonomy),
         records=[CaseRecord.model_validate(record(id="seeded"))],
         user_id=author.id,
     )

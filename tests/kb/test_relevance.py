@@ -6,6 +6,7 @@ import pytest
 
 from kb.schemas import CaseQuery
 from kb.service import search_cases
+from search.service import GuardedBackend
 
 # (query text, filters, relevant ids: a hit among them in the top 3 is a success)
 MADRID = {
@@ -169,7 +170,7 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
     for text, filters, relevant in CASES:
         result = search_cases(
             db=seeded_runtime.db,
-            backend=seeded_runtime.search,
+            backend=seeded_runtime.get(GuardedBackend),
             query=CaseQuery(q=text, per_page=3, **filters),
         )
         top = [hit.id for hit in result.hits]
@@ -190,7 +191,7 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
         h.id
         for h in search_cases(
             db=seeded_runtime.db,
-            backend=seeded_runtime.search,
+            backend=seeded_runtime.get(GuardedBackend),
             query=CaseQuery(q=text, per_page=100),
         ).hits
     }
@@ -211,7 +212,9 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
 )
 def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, text, application):
     hits = search_cases(
-        db=seeded_runtime.db, backend=seeded_runtime.search, query=CaseQuery(q=text, per_page=100)
+        db=seeded_runtime.db,
+        backend=seeded_runtime.get(GuardedBackend),
+        query=CaseQuery(q=text, per_page=100),
     ).hits
     apps = [hit.application for hit in hits]
     first = apps[: apps.count(application)]
@@ -222,7 +225,9 @@ def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, tex
 def test_a_misspelt_query_does_not_flood(seeded_runtime):
     def total(text: str) -> int:
         return search_cases(
-            db=seeded_runtime.db, backend=seeded_runtime.search, query=CaseQuery(q=text)
+            db=seeded_runtime.db,
+            backend=seeded_runtime.get(GuardedBackend),
+            query=CaseQuery(q=text),
         ).total
 
     # Only the documents with both words (typos allowed): about as many as when spelt right.

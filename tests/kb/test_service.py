@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 from kb import service
 from kb.models import Case, Organisation
 from kb.schemas import CaseQuery, CaseRecord
+from kb.taxonomy import Taxonomy
 from replan.app import build_runtime
 from replan.migrations import upgrade
+from search.service import GuardedBackend
 from tests.builders import record
 from tests.conftest import make_settings
 
@@ -23,8 +25,8 @@ def rt(db_url, tmp_path):
 def upsert(rt, records, **kw):
     return service.upsert_records(
         db=rt.db,
-        backend=rt.search,
-        taxonomy=rt.taxonomy,
+        backend=rt.get(GuardedBackend),
+        taxonomy=rt.get(Taxonomy),
         records=[CaseRecord.model_validate(r) for r in records],
         **kw,
     )
@@ -83,14 +85,16 @@ def test_a_failed_import_leaves_the_database_unchanged(rt, monkeypatch):
 
 def test_imported_records_are_searchable_right_away(rt):
     upsert(rt, [record(id="gomma", title="Pista ciclabile in gomma riciclata", language="it")])
-    result = service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q="gomma riciclata"))
+    result = service.search_cases(
+        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q="gomma riciclata")
+    )
     assert [h.id for h in result.hits] == ["gomma"]
 
 
 def test_submitted_cases_are_not_searchable(rt):
     upsert(rt, [record(id="hidden", title="Hidden submitted case")], status="submitted")
     result = service.search_cases(
-        db=rt.db, backend=rt.search, query=CaseQuery(q="hidden submitted")
+        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q="hidden submitted")
     )
     assert result.total == 0
 

@@ -12,8 +12,10 @@ from sqlalchemy import update
 from kb import service
 from kb.models import Case
 from kb.schemas import CaseQuery, CaseRecord
+from kb.taxonomy import Taxonomy
 from replan.app import build_runtime, create_app
 from replan.migrations import upgrade
+from search.service import GuardedBackend
 from tests.builders import record
 from tests.conftest import make_settings
 
@@ -39,11 +41,11 @@ def stale(db_url, tmp_path):
     ]
     service.upsert_records(
         db=runtime.db,
-        backend=runtime.search,
-        taxonomy=runtime.taxonomy,
+        backend=runtime.get(GuardedBackend),
+        taxonomy=runtime.get(Taxonomy),
         records=[CaseRecord.model_validate(r) for r in records],
     )
-    assert runtime.search.count() == 2
+    assert runtime.get(GuardedBackend).count() == 2
     with runtime.db.session() as session:  # no outbox row: the index keeps the document
         session.execute(update(Case).where(Case.id == SECRET).values(status="submitted"))
     app = create_app(runtime.settings, runtime)
@@ -54,7 +56,7 @@ def stale(db_url, tmp_path):
 
 def test_search_api_and_page_leave_out_a_case_the_database_unpublished(stale):
     runtime, client = stale
-    assert runtime.search.count() == 2  # the index still holds it
+    assert runtime.get(GuardedBackend).count() == 2  # the index still holds it
     api = client.get("/api/v1/cases", params={"q": "rubber crumb"}).json()
     assert [h["id"] for h in api["hits"]] == ["public-one"]
     assert api["total"] == 1
@@ -86,7 +88,7 @@ def test_exports_leave_out_a_case_the_database_unpublished(stale):
 def test_no_suggestion_comes_from_an_unpublished_case(stale):
     runtime, client = stale
     typo = WORD[:-2] + "oc"  # one typo away from the stale case's word only
-    assert runtime.search.search(service.search_query(CaseQuery(q=typo))).suggestion
+    assert runtime.get(GuardedBackend).search(service.search_query(CaseQuery(q=typo))).suggestion
     api = client.get("/api/v1/cases", params={"q": typo}).json()
     assert api["hits"] == [] and api.get("suggestion") is None
     assert WORD not in client.get("/cases", params={"q": typo}).text.lower()

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from kb import service
 from kb.models import Case
 from kb.schemas import CaseRecord
+from kb.taxonomy import Taxonomy
 from replan import PROJECT_ROOT
 from replan.app import create_app
+from search.service import GuardedBackend
 from tests.builders import record
 from tests.conftest import make_settings
 
@@ -101,8 +103,8 @@ def test_language_switch_sets_html_lang_and_cookie(seeded_client):
 def _catalogue(runtime, records: list[dict]) -> None:
     service.upsert_records(
         db=runtime.db,
-        backend=runtime.search,
-        taxonomy=runtime.taxonomy,
+        backend=runtime.get(GuardedBackend),
+        taxonomy=runtime.get(Taxonomy),
         records=[CaseRecord.model_validate(r) for r in records],
     )
 

@@ -6,9 +6,9 @@ import json
 from gpp import wizard
 from gpp.models import Bidder, Draft, Spec
 from replan.account_hooks import OWN_TABLES
+from replan.app import MODEL_MODULES
 from replan.auth_models import User
 from replan.db import Base
-from replan.models import import_all_models
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import PASSWORD
 
@@ -32,7 +32,7 @@ def _spec_with_bidder(person) -> tuple[str, int]:
 
 
 def test_every_table_pointing_at_users_has_an_account_hook(runtime):
-    import_all_models()
+    assert MODEL_MODULES
     users = Base.metadata.tables[User.__tablename__]
     pointing = {
         table.name

@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from replan.cli import app
+from search.service import GuardedBackend
 from tests.builders import record
 
 
@@ -99,7 +100,7 @@ def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
         from kb.service import search_cases
 
         hits = search_cases(
-            db=runtime.db, backend=runtime.search, query=CaseQuery(q="antivibrante")
+            db=runtime.db, backend=runtime.get(GuardedBackend), query=CaseQuery(q="antivibrante")
         ).hits
         assert [h.id for h in hits] == ["zz"]
     finally:

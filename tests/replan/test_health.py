@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from replan import mail
 from replan.app import build_runtime, create_app
 from search.models import SearchOutbox
+from search.service import GuardedBackend
 from tests.conftest import make_settings
 
 
@@ -68,7 +69,7 @@ def test_a_search_engine_down_is_not_ready(client, runtime, monkeypatch):
     def down():
         raise ConnectionError("engine down")
 
-    monkeypatch.setattr(runtime.search.engine, "count", down)
+    monkeypatch.setattr(runtime.get(GuardedBackend).engine, "count", down)
     answer = checks(client, 503)
     assert failing(answer) == {"search"}
     assert answer["search"]["reason"] == "unavailable: ConnectionError: engine down"

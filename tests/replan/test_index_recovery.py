@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 
 from kb import service as kb_service
 from kb.schemas import CaseQuery, CaseRecord
+from kb.taxonomy import Taxonomy
 from replan.app import build_runtime, create_app
+from search.service import GuardedBackend
 from tests.builders import record
 from tests.replan.test_cli import cli  # noqa: F401 - the fixture
 from tests.search.test_recovery import garble
@@ -18,14 +20,14 @@ def _damaged_runtime(runtime):
     """Index two published cases, then garble the index file and start again."""
     kb_service.upsert_records(
         db=runtime.db,
-        backend=runtime.search,
-        taxonomy=runtime.taxonomy,
+        backend=runtime.get(GuardedBackend),
+        taxonomy=runtime.get(Taxonomy),
         records=[
             CaseRecord.model_validate(record(id=f"r{i}", title=f"Vulcanised kerb {i}"))
             for i in range(2)
         ],
     )
-    runtime.search.close()
+    runtime.get(GuardedBackend).close()
     garble(runtime.settings.search_index_path)
     return build_runtime(runtime.settings)
 
@@ -61,13 +63,13 @@ def test_damage_found_while_running_is_repaired(runtime):
     app = create_app(runtime.settings, runtime)
     kb_service.upsert_records(
         db=runtime.db,
-        backend=runtime.search,
-        taxonomy=runtime.taxonomy,
+        backend=runtime.get(GuardedBackend),
+        taxonomy=runtime.get(Taxonomy),
         records=[CaseRecord.model_validate(record(id="live", title="Vulcanised bollard"))],
     )
     with TestClient(app) as client:
         assert client.get("/api/v1/cases", params={"q": "bollard"}).json()["total"] == 1
-        runtime.search.engine.close()  # its next connections open the garbled file
+        runtime.get(GuardedBackend).engine.close()  # its next connections open the garbled file
         garble(runtime.settings.search_index_path)
         deadline = time.monotonic() + 10
         while True:
@@ -94,7 +96,9 @@ def _search(text: str) -> list[str]:
 
     rt = build_runtime(Settings())
     try:
-        result = kb_service.search_cases(db=rt.db, backend=rt.search, query=CaseQuery(q=text))
+        result = kb_service.search_cases(
+            db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=text)
+        )
         return [hit.id for hit in result.hits]
     finally:
         rt.close()
