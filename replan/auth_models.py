@@ -22,9 +22,9 @@ class User(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(500))
     role: Mapped[str] = mapped_column(String(20))
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("kb_organisation.id", ondelete="SET NULL"), index=True
-    )
+    # The organisation the user speaks for: kb's id, kept without a foreign key so that `replan`
+    # refers to no domain's table (organisations are never deleted; kb checks the id it is given).
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

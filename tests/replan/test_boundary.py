@@ -94,3 +94,17 @@ def test_domain_errors_are_translated_on_pages(refusing):
     assert "7" in page.text
     assert "Maximum score" not in page.text  # the Italian catalogue says it
     assert 'lang="it"' in page.text
+
+
+def test_replan_tables_refer_to_no_domain_table():
+    from replan import auth_models
+    from replan.db import Base
+
+    own = {
+        table
+        for table in Base.metadata.sorted_tables
+        if any(getattr(m, "__table__", None) is table for m in vars(auth_models).values())
+    }
+    assert own
+    targets = {fk.column.table.name for table in own for fk in table.foreign_keys}
+    assert {name for name in targets if not name.startswith("auth_")} == set()
