@@ -1,5 +1,6 @@
-"""Exports of a generated tender specification (DOCX, ODT, PDF, Markdown, and JSON with an
-eForms-oriented and an OCDS block) and of a bidder's evaluation (XLSX, PDF).
+"""Exports of a generated tender specification (DOCX, ODT, PDF, Markdown, JSON with an
+eForms-oriented and an OCDS block, and an eForms contract notice) and of a bidder's evaluation
+(XLSX, PDF).
 
 The caller hands over the spec as `GET /api/v1/specs/{id}` answers it (and the bidder as
 `GET /api/v1/specs/{id}/bidders/{bidder_id}`), plus the gettext of the spec's language. Nothing
@@ -12,12 +13,21 @@ from datetime import datetime
 
 from slugify import slugify
 
-from gpp.exporters import docx_writer, json_writer, markdown_writer, odt_writer, xlsx_writer
+from gpp.exporters import (
+    docx_writer,
+    eforms_xml,
+    json_writer,
+    markdown_writer,
+    odt_writer,
+    xlsx_writer,
+)
 from gpp.exporters.evaluation import evaluation_view
 from gpp.exporters.labels import translator
 from gpp.exporters.model import spec_view
 
-FORMATS = ("docx", "odt", "pdf", "md", "json")
+FORMATS = ("docx", "odt", "pdf", "md", "json")  # the documents of a spec
+NOTICE = "eforms.xml"  # the contract notice a buyer's eSender completes
+DOWNLOADS = (*FORMATS, NOTICE)
 EVALUATION_FORMATS = ("xlsx", "pdf")
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -25,6 +35,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
+    NOTICE: "application/xml",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 PDF_HELP = (
@@ -54,10 +65,12 @@ def _created_at(spec: dict) -> datetime | None:
 
 def export_spec(spec: dict, fmt: str, gettext: Callable[[str], str]) -> tuple[bytes, str, str]:
     """Export a spec as (content, media type, file name); ValueError for an unknown format."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in DOWNLOADS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(DOWNLOADS)}")
     _ = translator(gettext)
-    if fmt == "json":
+    if fmt == NOTICE:
+        content = eforms_xml.write_notice(spec, _)
+    elif fmt == "json":
         content = json_writer.write_spec(spec, _)
     else:
         view = spec_view(spec, _)
