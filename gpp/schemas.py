@@ -3,8 +3,16 @@
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from gpp import cpv
 from gpp.library import Criterion
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
@@ -15,6 +23,19 @@ Verdict = Literal["pending", "compliant", "non_compliant"]
 PROCUREMENT_TYPES = ("works", "supply", "service")
 CHECK_STATUSES = ("pending", "compliant", "non_compliant", "missing")
 MAX_CRITERIA = 200
+MAX_LOTS = 50
+MAX_CPV = 50
+
+
+def _known_cpv(code: str) -> str:
+    if not cpv.is_known(code):
+        raise ValueError(f"'{code}' is not a code of the CPV 2008 main vocabulary")
+    return cpv.digits(code) or code
+
+
+CpvCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=12), AfterValidator(_known_cpv)
+]
 
 
 # --- the criteria library ----------------------------------------------------------------------
@@ -86,6 +107,14 @@ class CriterionOut(BaseModel):
 # --- specs ---------------------------------------------------------------------------------------
 
 
+class Lot(BaseModel):
+    """One lot of the procedure, as the cover page and the contract notice name it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+
+
 class SpecCreate(BaseModel):
     """A request for a tender specification (`POST /api/v1/specs`)."""
 
@@ -109,6 +138,29 @@ class SpecCreate(BaseModel):
     award_points: dict[str, Annotated[int, Field(strict=True)]] = Field(
         default_factory=dict, description="{award criterion id: points out of 100}"
     )
+    # The cover: kept in the spec's `inputs` (JSON), printed on the cover and in the eForms notice.
+    buyer_name: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    procedure_reference: Annotated[Text, StringConstraints(max_length=100)] | None = None
+    cpv: list[CpvCode] = Field(
+        default_factory=list,
+        max_length=MAX_CPV,
+        description="CPV 2008 codes, '45233140' or '45233140-2'; the first is the main one",
+    )
+    lots: list[Lot] = Field(
+        default_factory=list, max_length=MAX_LOTS, description="the lots: a title each"
+    )
+
+    @field_validator("lots", mode="before")
+    @classmethod
+    def _lot_titles(cls, value):
+        if isinstance(value, list):
+            return [{"title": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("cpv")
+    @classmethod
+    def _unique_cpv(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
 
 
 class SpecCreated(BaseModel):
@@ -138,6 +190,7 @@ class SpecCriterion(BaseModel):
     valid_to: date | None = None
     award_points: int | None = None
     eforms: EformsOut
+    mandatory: bool = False  # the buyer country's law makes it mandatory (the Italian CAM)
 
 
 class SpecSection(BaseModel):
@@ -187,6 +240,29 @@ class SpecEforms(BaseModel):
     bt_06: str
 
 
+class LegalSource(BaseModel):
+    title: str
+    url: str | None = None
+
+
+class LegalFact(BaseModel):
+    topic: str
+    text: str
+    confirmed: bool
+    buyer_sets: str | None = None  # the placeholder the buyer completes where not confirmed
+    source: LegalSource
+
+
+class LegalBasis(BaseModel):
+    """The buyer country's rules as the spec prints them (`gpp.countries`), in its language."""
+
+    country: str | None = None
+    name: str
+    facts: list[LegalFact]
+    mandatory_rule: str | None = None
+    reminders: list[str] = []
+
+
 class SpecOut(BaseModel):
     """An issued specification, as `GET /api/v1/specs/{id}` answers it."""
 
@@ -208,6 +284,11 @@ class SpecOut(BaseModel):
     sections: list[SpecSection]
     checklist: list[ChecklistItem]
     market_evidence: MarketEvidence
+    buyer_name: str | None = None
+    procedure_reference: str | None = None
+    cpv: list[str] = []
+    lots: list[Lot] = []
+    legal_basis: LegalBasis | None = None  # specs issued before the country profiles have none
 
 
 class SpecSummary(BaseModel):

@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gpp import countries
 from gpp.library import PLACEHOLDER, TYPES, Criterion, Library
 from gpp.models import Bidder, Spec
 from gpp.schemas import SpecCreate, SpecList
@@ -109,6 +110,10 @@ def choose_criteria(
     chosen.sort(key=lambda c: TYPES.index(c.type))
     values = _values(library, request, chosen, errors)
     award = _award(request, chosen, errors)
+    if not errors:  # the country's rules, once the selection itself holds
+        profile = countries.profile_for(request.country)
+        problems = countries.check(profile, available=available, chosen=chosen, values=values)
+        errors.extend(_error(loc, msg, kind) for loc, msg, kind in problems)
     if errors:
         raise SpecInvalid(errors)
     return chosen, values, award
@@ -236,6 +241,7 @@ def spec_criterion(
     country: str | None = None,
 ) -> dict:
     """Return the snapshot of one criterion as issued in a spec for a buyer in that country."""
+    profile = countries.profile_for(country)
     return {
         "id": criterion.id,
         "version": criterion.version,
@@ -253,13 +259,17 @@ def spec_criterion(
         "reviewed_on": criterion.reviewed_on.isoformat(),
         "next_review": criterion.next_review.isoformat(),
         "eforms": spec_eforms(criterion, country),
+        "mandatory": profile.is_mandatory(criterion),
     }
 
 
 def spec_eforms(criterion: Criterion, country: str | None) -> dict:
     """Return a criterion's eForms codes in a spec for a buyer in that country."""
     codes = criterion.eforms
-    found = {"bt_805": codes.bt_805_for(country), "bt_774": list(codes.bt_774)}
+    found = {
+        "bt_805": countries.profile_for(country).bt_805_of(criterion),
+        "bt_774": list(codes.bt_774),
+    }
     if codes.bt_809:
         found["bt_809"] = codes.bt_809
     return found
@@ -345,10 +355,11 @@ def build_spec(
     for n, item in enumerate(checklist):
         item["n"] = n
     label = taxonomy.label("applications", request.application, language) if taxonomy else None
+    profile = countries.profile_for(request.country)
     content = {
         "application_label": label or request.application,
         "eforms": {
-            "bt_805": sorted({c.eforms.bt_805_for(request.country) for c in chosen}),
+            "bt_805": sorted({profile.bt_805_of(c) for c in chosen}),
             "bt_774": sorted({code for c in chosen for code in c.eforms.bt_774}),
             "bt_06": "env-imp",
         },
@@ -361,6 +372,7 @@ def build_spec(
             country=request.country,
             limit=evidence_limit,
         ),
+        "legal_basis": profile.legal_basis(language),
     }
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)
@@ -405,7 +417,18 @@ def spec_json(spec: Spec, *, viewer_id: int | None = None) -> dict:
         "procurement_type": spec.procurement_type,
         "library_version": spec.library_version,
         "created_at": iso(spec.created_at),
+        **cover(spec.inputs),
         **spec.content,
+    }
+
+
+def cover(inputs: dict) -> dict:
+    """Return a spec's cover fields, kept in its inputs (none for a spec issued before them)."""
+    return {
+        "buyer_name": inputs.get("buyer_name"),
+        "procedure_reference": inputs.get("procedure_reference"),
+        "cpv": list(inputs.get("cpv") or []),
+        "lots": list(inputs.get("lots") or []),
     }
 
 

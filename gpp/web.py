@@ -334,7 +334,7 @@ def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Re
 
 @router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
 def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
-    if fmt not in exporters.FORMATS:
+    if fmt not in exporters.DOWNLOADS:
         raise HTTPException(404, N_("There is no such export format."))
     spec, _owner = _spec(runtime, spec_id)
     gettext = i18n.translations(spec["language"]).gettext

@@ -352,3 +352,84 @@ def test_a_public_spec_does_not_give_away_its_earlier_versions_address(client, r
     assert first not in client.get(f"/specs/{second}/export.json").text
     owner = client.get(f"/api/v1/specs/{second}", headers=headers).json()
     assert owner["previous_id"] == first
+
+
+# --- cover fields and country profiles ------------------------------------------------------------
+
+
+def test_cover_fields_are_kept_and_answered(client):
+    spec_id = new_spec(
+        client,
+        country="IT",
+        language="it",
+        buyer_name="Comune di Prova",
+        procedure_reference="CIG 1234",
+        cpv=["45233140-2", "45233140", "45112720"],
+        lots=["Via Roma", {"title": "Via Po"}],
+    )
+    spec = client.get(f"/api/v1/specs/{spec_id}").json()
+    assert spec["buyer_name"] == "Comune di Prova" and spec["procedure_reference"] == "CIG 1234"
+    assert spec["cpv"] == ["45233140", "45112720"]  # 8 digits, each once
+    assert spec["lots"] == [{"title": "Via Roma"}, {"title": "Via Po"}]
+    basis = spec["legal_basis"]
+    assert basis["country"] == "IT" and "D.Lgs. 36/2023" in basis["facts"][0]["text"]
+    cam = [c for s in spec["sections"] for c in s["criteria"] if c["mandatory"]]
+    assert cam and all(c["eforms"]["bt_805"] == "national" for c in cam)
+
+
+def test_an_unknown_cpv_code_is_named(client):
+    answer = client.post(
+        "/api/v1/specs",
+        json={"application": "road-pavement", "cpv": ["45233140", "45233149"], "lots": [""]},
+    )
+    assert answer.status_code == 422
+    locs = {tuple(e["loc"]) for e in answer.json()["detail"]}
+    assert ("body", "cpv", 1) in locs and ("body", "lots", 0, "title") in locs
+    assert "45233149" in answer.text
+
+
+def test_country_rules_answer_422_naming_the_field(client, runtime):
+    library = runtime.get(Library)
+    # Spain: a spec without a contract clause (Ley 9/2017 art. 202.1)
+    chosen = [
+        c.id for c in library.criteria_for("road-pavement", "core") if c.type != "contract_clause"
+    ]
+    answer = client.post(
+        "/api/v1/specs", json={"application": "road-pavement", "country": "ES", "criteria": chosen}
+    )
+    assert "202.1" in fields(answer)["criteria"]
+    assert (
+        client.post(
+            "/api/v1/specs",
+            json={"application": "road-pavement", "country": "FR", "criteria": chosen},
+        ).status_code
+        == 201
+    )
+    # Italy: a CAM criterion left out, or its minimum lowered
+    offered = library.criteria_for("playground", "core")
+    cam = next(c for c in offered if c.eforms.national_rule_of == "IT" and c.parameters)
+    rest = [c.id for c in offered if c.id != cam.id]
+    answer = client.post(
+        "/api/v1/specs", json={"application": "playground", "country": "IT", "criteria": rest}
+    )
+    assert cam.id in fields(answer)["criteria"]
+    name = next(n for n in cam.parameters if n.startswith("min_"))
+    lower = {cam.id: {name: cam.parameters[name].default - 1}}
+    answer = client.post(
+        "/api/v1/specs", json={"application": "playground", "country": "IT", "parameters": lower}
+    )
+    assert answer.status_code == 422
+    assert [tuple(e["loc"]) for e in answer.json()["detail"]] == [
+        ("body", "parameters", cam.id, name)
+    ]
+    assert new_spec(client, application="playground", country="ES", parameters=lower)
+
+
+def test_the_eforms_notice_is_an_export(client):
+    spec_id = new_spec(client, country="IT", cpv=["45233140"], buyer_name="Comune di Prova")
+    answer = client.get(f"/specs/{spec_id}/export.eforms.xml")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/xml")
+    assert answer.headers["content-disposition"].endswith('.eforms.xml"')
+    assert b"Comune di Prova" in answer.content and b'listName="cpv">45233140<' in answer.content
+    assert client.get(f"/specs/{spec_id}/export.eforms.html").status_code == 404
