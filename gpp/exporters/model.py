@@ -203,8 +203,10 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
     title = one_line(spec.get("title")) or _("Tender specification")
     eforms = spec.get("eforms") or {}
     country = txt(spec.get("country"))
+    from gpp.exporters import legal, market  # they print into this module's objects
+
     facts: Facts = [
-        (_("Contracting authority"), txt(spec.get("authority"))),
+        *legal.cover_facts(spec, _),
         (_("Subject matter"), txt(spec.get("application_label") or spec.get("application"))),
         (_("Type of contract"), L.procurement_type_label(_, spec.get("procurement_type") or "")),
         (_("Ambition level"), L.ambition_label(_, spec.get("ambition") or "")),
@@ -232,6 +234,7 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
                 total=fmt_number(award_total(spec), lang),
             )
         sections.append(view)
+    legal.mark_mandatory(sections, spec, _)
     version = txt(spec.get("library_version")) or "-"
     return SpecView(
         lang=lang,
@@ -266,7 +269,11 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
             if v
         ],
         sections=sections,
-        annexes=[_checklist_annex(spec, _), _market_annex(spec, _, lang)],
+        annexes=[
+            _checklist_annex(spec, _),
+            market.market_annex(spec, _, lang),
+            *filter(None, [legal.legal_annex(spec, _, 3)]),
+        ],
         notes_heading=_("Notes"),
         notes=[
             _(
@@ -338,74 +345,4 @@ def _checklist_annex(spec: dict, _: Translate) -> Annex:
         if rows
         else [],
         empty="" if rows else _("This specification has no verification item."),
-    )
-
-
-def _case_table(cases: list[dict], _: Translate, lang: str) -> Table:
-    return Table(
-        header=[_("Case study"), _("Country"), _("Year"), _("Link")],
-        rows=[
-            [
-                one_line(c.get("title") or c.get("id")),
-                kb_codes.country_name(txt(c.get("country")), lang) if c.get("country") else "",
-                txt(c.get("year") or ""),
-                Link(txt(c.get("url")), txt(c.get("url"))) if c.get("url") else "",
-            ]
-            for c in cases
-        ],
-        widths=(50, 15, 8, 27),
-    )
-
-
-def _market_annex(spec: dict, _: Translate, lang: str) -> Annex:
-    market = spec.get("market_evidence") or {}
-    countries = [kb_codes.country_name(txt(c), lang) for c in market.get("countries") or []]
-    cases = market.get("case_list") or []
-    here = txt(market.get("country") or "")
-    place = kb_codes.country_name(here, lang) if here else ""
-    by_place: list[tuple[str, str]] = []
-    if here:  # the buyer's country's cases first (they come first in case_list)
-        split = int(market.get("in_country") or 0)
-        by_place = [
-            (_("In %(country)s", country=place), fmt_number(split, lang)),
-            (_("In other countries"), fmt_number(len(cases) - split, lang)),
-        ]
-        groups = [
-            (_("Case studies in %(country)s", country=place), cases[:split]),
-            (_("Case studies in other countries"), cases[split:]),
-        ]
-    else:
-        groups = [(_("Case studies"), cases)]
-    tables: list[tuple[str, Table]] = [
-        (title, _case_table(chosen, _, lang)) for title, chosen in groups if chosen
-    ]
-    orgs = market.get("organisations") or []
-    if orgs:
-        tables.append(
-            (
-                _("Organisations"),
-                Table(
-                    header=[_("Organisation"), _("Role")],
-                    rows=[
-                        [one_line(o.get("name")), L.role_label(_, o.get("role") or "")]
-                        for o in orgs
-                    ],
-                    widths=(65, 35),
-                ),
-            )
-        )
-    count = market.get("cases", len(cases))
-    return Annex(
-        heading=_("Annex 2: Market evidence"),
-        intro=_(
-            "Published case studies in the RE-PLAN City Life catalogue show where recycled "
-            "tyre materials are already used for this application. They help in preliminary "
-            "market consultation and in answering questions on availability."
-        ),
-        facts=[(_("Published case studies"), fmt_number(count or 0, lang)), *by_place]
-        + ([(_("Countries"), ", ".join(countries))] if countries else []),
-        tables=tables,
-        empty=""
-        if count
-        else _("The catalogue has no published case study for this application yet."),
     )

@@ -433,3 +433,35 @@ def test_the_eforms_notice_is_an_export(client):
     assert answer.headers["content-disposition"].endswith('.eforms.xml"')
     assert b"Comune di Prova" in answer.content and b'listName="cpv">45233140<' in answer.content
     assert client.get(f"/specs/{spec_id}/export.eforms.html").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("country", "language"),
+    [
+        ("IT", "it"),
+        ("FR", "fr"),
+        ("ES", "es"),
+        ("PL", "pl"),
+        ("GR", "el"),
+        ("SI", "sl"),
+        ("DE", "en"),
+    ],
+)
+def test_documents_carry_the_country_legal_basis_and_mandatory_criteria(client, country, language):
+    from gpp.countries import profile_for
+
+    spec_id = new_spec(client, application="playground", country=country, language=language)
+    spec = client.get(f"/api/v1/specs/{spec_id}").json()
+    markdown = client.get(f"/specs/{spec_id}/export.md").text
+    document = markdown.replace("\\[", "[").replace("\\]", "]")  # Markdown escapes brackets
+    profile = profile_for(country)
+    for fact in profile.facts:
+        text = " ".join((fact.text.get(language) or fact.text["en"]).split())
+        assert text in " ".join(document.split()), (country, fact.topic)
+        if not fact.confirmed:
+            assert (fact.buyer_sets.get(language) or fact.buyer_sets["en"]) in document
+    mandatory = [c["title"] for s in spec["sections"] for c in s["criteria"] if c["mandatory"]]
+    assert bool(mandatory) == (country == "IT")
+    if mandatory:
+        assert document.count("D.Lgs. 36/2023") > len(mandatory)
+    assert "[" in document  # the buyer's name and the procedure reference are placeholders

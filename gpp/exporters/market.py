@@ -1,0 +1,77 @@
+"""The annex on the market: the published case studies of the spec's application (the buyer's
+country's first) and the organisations that supplied them."""
+
+from gpp.exporters import labels as L
+from gpp.exporters.labels import Translate, fmt_number, one_line, txt
+from gpp.exporters.model import Annex, Link, Table
+from kb import codes as kb_codes
+
+
+def case_table(cases: list[dict], _: Translate, lang: str) -> Table:
+    return Table(
+        header=[_("Case study"), _("Country"), _("Year"), _("Link")],
+        rows=[
+            [
+                one_line(c.get("title") or c.get("id")),
+                kb_codes.country_name(txt(c.get("country")), lang) if c.get("country") else "",
+                txt(c.get("year") or ""),
+                Link(txt(c.get("url")), txt(c.get("url"))) if c.get("url") else "",
+            ]
+            for c in cases
+        ],
+        widths=(50, 15, 8, 27),
+    )
+
+
+def market_annex(spec: dict, _: Translate, lang: str) -> Annex:
+    market = spec.get("market_evidence") or {}
+    countries = [kb_codes.country_name(txt(c), lang) for c in market.get("countries") or []]
+    cases = market.get("case_list") or []
+    here = txt(market.get("country") or "")
+    place = kb_codes.country_name(here, lang) if here else ""
+    by_place: list[tuple[str, str]] = []
+    if here:  # the buyer's country's cases first (they come first in case_list)
+        split = int(market.get("in_country") or 0)
+        by_place = [
+            (_("In %(country)s", country=place), fmt_number(split, lang)),
+            (_("In other countries"), fmt_number(len(cases) - split, lang)),
+        ]
+        groups = [
+            (_("Case studies in %(country)s", country=place), cases[:split]),
+            (_("Case studies in other countries"), cases[split:]),
+        ]
+    else:
+        groups = [(_("Case studies"), cases)]
+    tables: list[tuple[str, Table]] = [
+        (title, case_table(chosen, _, lang)) for title, chosen in groups if chosen
+    ]
+    orgs = market.get("organisations") or []
+    if orgs:
+        tables.append(
+            (
+                _("Organisations"),
+                Table(
+                    header=[_("Organisation"), _("Role")],
+                    rows=[
+                        [one_line(o.get("name")), L.role_label(_, o.get("role") or "")]
+                        for o in orgs
+                    ],
+                    widths=(65, 35),
+                ),
+            )
+        )
+    count = market.get("cases", len(cases))
+    return Annex(
+        heading=_("Annex 2: Market evidence"),
+        intro=_(
+            "Published case studies in the RE-PLAN City Life catalogue show where recycled "
+            "tyre materials are already used for this application. They help in preliminary "
+            "market consultation and in answering questions on availability."
+        ),
+        facts=[(_("Published case studies"), fmt_number(count or 0, lang)), *by_place]
+        + ([(_("Countries"), ", ".join(countries))] if countries else []),
+        tables=tables,
+        empty=""
+        if count
+        else _("The catalogue has no published case study for this application yet."),
+    )
