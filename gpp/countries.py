@@ -26,11 +26,25 @@ from gpp.eforms import codelists
 from gpp.library import Criterion
 from replan import PROJECT_ROOT
 from replan.data_files import DataFileError, load_yaml
+from replan.errors import Invalid
+from replan.i18n import N_
 
 DIRECTORY = PROJECT_ROOT / "seeds" / "countries"
 DEFAULT = "default"
 ALIASES = {"EL": "GR", "UK": "GB"}  # the EU's codes for Greece and the United Kingdom
 SectionType = Literal["selection", "technical_specification", "award", "contract_clause"]
+MISSING = {
+    "selection": N_(
+        "A specification for %(country)s needs at least one selection criterion (%(rule)s)."
+    ),
+    "technical_specification": N_(
+        "A specification for %(country)s needs at least one technical specification (%(rule)s)."
+    ),
+    "award": N_("A specification for %(country)s needs at least one award criterion (%(rule)s)."),
+    "contract_clause": N_(
+        "A specification for %(country)s needs at least one contract performance clause (%(rule)s)."
+    ),
+}
 Topic = Literal["procurement_law", "gpp_rule", "national_criteria", "end_of_waste", "award"]
 
 
@@ -221,22 +235,26 @@ def check(
     available: list[Criterion],
     chosen: list[Criterion],
     values: dict[str, dict[str, float]],
-) -> list[tuple[tuple, str, str]]:
-    """Return what breaks the country's rules, as (location, message, kind).
+) -> list[Invalid]:
+    """Return what breaks the buyer country's rules, each naming its field as `SpecCreate` does.
 
     `available` is what the library offers for the spec's application and ambition, `chosen` the
     selection, `values` its parameter values."""
-    problems: list[tuple[tuple, str, str]] = []
+    problems: list[Invalid] = []
     ids = {c.id for c in chosen}
-    rule = (profile.mandatory.rule or {}).get("en") or "national law"
+    rule = (profile.mandatory.rule or {}).get("en") or ""
     for c in available:
         if profile.is_mandatory(c) and c.id not in ids:
             problems.append(
-                (
-                    ("criteria",),
-                    f"criterion '{c.id}' is mandatory in a spec for {profile.country} ({rule}) "
-                    "and cannot be left out",
-                    "mandatory_criterion",
+                Invalid(
+                    N_(
+                        "Criterion '%(id)s' is mandatory in a specification for %(country)s "
+                        "(%(rule)s): it cannot be left out."
+                    ),
+                    field="criteria",
+                    id=c.id,
+                    country=profile.country,
+                    rule=rule,
                 )
             )
     if profile.mandatory.no_lower_minimums:
@@ -247,22 +265,27 @@ def check(
                 value = values.get(c.id, {}).get(name, p.default)
                 if name.startswith("min_") and value < p.default:
                     problems.append(
-                        (
-                            ("parameters", c.id, name),
-                            f"{value:g} is below {p.default:g} {p.unit}".rstrip()
-                            + f", the mandatory minimum in a spec for {profile.country} ({rule})",
-                            "below_mandatory_minimum",
+                        Invalid(
+                            N_(
+                                "%(value)s is below %(minimum)s %(unit)s, the mandatory minimum "
+                                "in a specification for %(country)s (%(rule)s)."
+                            ),
+                            field=f"parameters.{c.id}.{name}",
+                            value=f"{value:g}",
+                            minimum=f"{p.default:g}",
+                            unit=p.unit,
+                            country=profile.country,
+                            rule=rule,
                         )
                     )
     for section in profile.required_sections:
         if section.enforced and not any(c.type == section.type for c in chosen):
-            name = section.type.replace("_", " ")
             problems.append(
-                (
-                    ("criteria",),
-                    f"a spec for {profile.country} needs at least one {name} "
-                    f"({section.rule['en']})",
-                    f"missing_{section.type}",
+                Invalid(
+                    MISSING[section.type],
+                    field="criteria",
+                    country=profile.country,
+                    rule=section.rule["en"],
                 )
             )
     return problems

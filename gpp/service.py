@@ -113,7 +113,7 @@ def choose_criteria(
     if not errors:  # the country's rules, once the selection itself holds
         profile = countries.profile_for(request.country)
         problems = countries.check(profile, available=available, chosen=chosen, values=values)
-        errors.extend(_error(loc, msg, kind) for loc, msg, kind in problems)
+        errors.extend(_error(tuple(p.field.split(".")), p.text(), "country_rule") for p in problems)
     if errors:
         raise SpecInvalid(errors)
     return chosen, values, award
