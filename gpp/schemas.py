@@ -175,6 +175,11 @@ class SpecVerification(BaseModel):
     who: str
 
 
+class ParameterLabel(BaseModel):
+    label: str
+    unit: str = ""
+
+
 class SpecCriterion(BaseModel):
     id: str
     version: int
@@ -190,6 +195,7 @@ class SpecCriterion(BaseModel):
     valid_to: date | None = None
     award_points: int | None = None
     eforms: EformsOut
+    parameter_labels: dict[str, ParameterLabel] = {}  # how documents name each parameter
     mandatory: bool = False  # the buyer country's law makes it mandatory (the Italian CAM)
 
 

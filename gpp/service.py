@@ -250,6 +250,9 @@ def spec_criterion(
         "title": criterion.title,
         "text": fill(criterion.text, values, language),
         "parameters": {name: plain(v) for name, v in values.items()},
+        "parameter_labels": {
+            name: {"label": p.label, "unit": p.unit} for name, p in criterion.parameters.items()
+        },
         "verification": [v.model_dump() for v in criterion.verification],
         "rationale": criterion.rationale,
         "references": [r.model_dump() for r in criterion.printed_references()],

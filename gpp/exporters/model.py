@@ -91,10 +91,13 @@ def _codes(_: Translate, codes: Any, label) -> str:
     return ", ".join(f"{txt(c)} ({label(_, c)})" for c in codes or [])
 
 
-def _parameters(params: Any, lang: str) -> Facts:
+def _parameters(params: Any, lang: str, names: dict | None = None) -> Facts:
     facts: Facts = []
     for name, value in (params or {}).items():
-        label, unit = txt(name), ""
+        # A document never prints a raw key: the library's label, else the key made readable.
+        known = (names or {}).get(name) or {}
+        label = txt(known.get("label")) or txt(name).replace("_", " ").capitalize()
+        unit = txt(known.get("unit"))
         if isinstance(value, dict):  # tolerate {value, unit, label} as well as bare values
             label = txt(value.get("label") or name)
             unit = txt(value.get("unit") or "")
@@ -147,7 +150,7 @@ def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionVie
         heading=f"{number} {one_line(crit.get('title') or crit.get('id'))}",
         meta=meta,
         paragraphs=paragraphs(crit.get("text")),
-        parameters=_parameters(crit.get("parameters"), lang),
+        parameters=_parameters(crit.get("parameters"), lang, crit.get("parameter_labels")),
         award_points=_("Maximum score: %(points)s points", points=fmt_number(points, lang))
         if points is not None
         else "",

@@ -38,6 +38,10 @@ def _criterion(raw: dict) -> dict:
         "title": raw["title"],
         "text": _fill(raw["text"], values),
         "parameters": values,
+        "parameter_labels": {
+            name: {"label": p.get("label", name), "unit": p.get("unit", "")}
+            for name, p in (raw.get("parameters") or {}).items()
+        },
         "rationale": " ".join(str(raw.get("rationale", "")).split()),
         "verification": [dict(v) for v in raw.get("verification") or []],
         "references": [dict(r) for r in raw.get("references") or [] if printable(r)],

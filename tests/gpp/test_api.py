@@ -465,3 +465,17 @@ def test_documents_carry_the_country_legal_basis_and_mandatory_criteria(client, 
     if mandatory:
         assert document.count("D.Lgs. 36/2023") > len(mandatory)
     assert "[" in document  # the buyer's name and the procedure reference are placeholders
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_documents_print_parameter_labels_not_keys(client, runtime, language):
+    library = runtime.get(Library)
+    spec_id = new_spec(client, ambition="comprehensive", language=language)
+    document = client.get(f"/specs/{spec_id}/export.md").text
+    offered = library.criteria_for("road-pavement", "comprehensive")
+    keys = {name for c in offered for name in c.parameters}
+    assert keys and not [k for k in keys if k in document]
+    labels = [
+        library.localised(c, language).parameters[n].label for c in offered for n in c.parameters
+    ]
+    assert all(label.replace("*", "") in document.replace("\\", "") for label in labels)
