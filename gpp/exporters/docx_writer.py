@@ -13,7 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from gpp.exporters.model import Cell, Facts, Link, SpecView, Table
+from gpp.exporters.model import Cell, Facts, Link, SpecView, Table, outline
 
 TEXT_WIDTH_MM = 170  # A4 minus 20 mm margins
 
@@ -106,6 +106,35 @@ def _table(doc, table: Table) -> None:
     doc.add_paragraph()
 
 
+def _field_char(run, kind: str) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    run._r.append(char)
+
+
+def _contents(doc, view: SpecView) -> None:
+    """Write a table of contents: a TOC field whose entries are written already, so that it reads
+    right before Word or LibreOffice update it (the document asks them to, for the page numbers)."""
+    doc.add_paragraph().add_run(view.labels["contents"]).bold = True
+    entries = outline(view)
+    for n, (level, heading, _anchor) in enumerate(entries):
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Mm(6 * (level - 1))
+        if n == 0:
+            _field_char(paragraph.add_run(), "begin")
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
+            paragraph.add_run()._r.append(instruction)
+            _field_char(paragraph.add_run(), "separate")
+        paragraph.add_run(heading)
+        if n == len(entries) - 1:
+            _field_char(paragraph.add_run(), "end")
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
+
+
 def _facts(doc, facts: Facts) -> None:
     grid = doc.add_table(rows=len(facts), cols=2)
     grid.style = doc.styles["Table Grid"]
@@ -133,6 +162,7 @@ def write_spec(view: SpecView, created_at: datetime | None = None) -> bytes:
     doc.add_heading(view.title, level=0)
     if view.subject:
         doc.add_paragraph(view.subject, style="Subtitle")
+    _contents(doc, view)
     doc.add_heading(view.subject_heading, level=1)
     doc.add_paragraph(view.intro)
     _facts(doc, view.facts)

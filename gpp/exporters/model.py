@@ -85,6 +85,16 @@ class SpecView:
     labels: dict[str, str]
 
 
+def outline(view: SpecView) -> list[tuple[int, str, str]]:
+    """Return the table of contents of a document: (level, heading, anchor) of each heading."""
+    found = [(1, view.subject_heading, "subject")]
+    for i, section in enumerate(view.sections, start=1):
+        found.append((1, section.heading, f"section-{i}"))
+        found += [(2, crit.heading, crit.id) for crit in section.criteria]
+    found += [(1, a.heading, f"annex-{i}") for i, a in enumerate(view.annexes, start=1)]
+    return [*found, (1, view.notes_heading, "notes")]
+
+
 def _codes(_: Translate, codes: Any, label) -> str:
     if isinstance(codes, str):
         codes = [codes]
@@ -297,6 +307,7 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
             "verification": _("Verification"),
             "references": _("References"),
             "parameters": _("Parameters"),
+            "contents": _("Contents"),
         },
     )
 

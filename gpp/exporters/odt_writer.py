@@ -23,9 +23,29 @@ from odf.style import (
 from odf.table import Table as OdfTable
 from odf.table import TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import A as Anchor
-from odf.text import H, List, ListItem, ListLevelStyleBullet, ListStyle, P, PageNumber, Span
+from odf.text import (
+    H,
+    IndexBody,
+    IndexEntryLinkEnd,
+    IndexEntryLinkStart,
+    IndexEntryPageNumber,
+    IndexEntryTabStop,
+    IndexEntryText,
+    IndexTitle,
+    IndexTitleTemplate,
+    List,
+    ListItem,
+    ListLevelStyleBullet,
+    ListStyle,
+    P,
+    PageNumber,
+    Span,
+    TableOfContent,
+    TableOfContentEntryTemplate,
+    TableOfContentSource,
+)
 
-from gpp.exporters.model import Cell, Facts, Link, SpecView, Table
+from gpp.exporters.model import Cell, Facts, Link, SpecView, Table, outline
 
 TEXT_WIDTH_CM = 17.0
 HEADING_SIZES = {1: "16pt", 2: "13pt", 3: "11pt"}
@@ -153,6 +173,34 @@ class _Writer:
         teletype.addTextToElement(heading, text)
         self.body.addElement(heading)
 
+    def contents(self, view: SpecView) -> None:
+        """Write a table of contents whose entries are written already (LibreOffice's "Update
+        index" adds the page numbers); its template lists the first two outline levels."""
+        title = view.labels["contents"]
+        toc = TableOfContent(name=title, protected="true")
+        source = TableOfContentSource(outlinelevel="2")
+        source.addElement(IndexTitleTemplate(text=title))
+        for level in (1, 2):
+            template = TableOfContentEntryTemplate(outlinelevel=str(level), stylename="Standard")
+            for part in (
+                IndexEntryLinkStart(),
+                IndexEntryText(),
+                IndexEntryTabStop(type="right", leaderchar="."),
+                IndexEntryPageNumber(),
+                IndexEntryLinkEnd(),
+            ):
+                template.addElement(part)
+            source.addElement(template)
+        toc.addElement(source)
+        body = IndexBody()
+        heading = IndexTitle(name=f"{title}_Head")
+        heading.addElement(_cell_paragraph(title, self.styles, bold=True))
+        body.addElement(heading)
+        for level, text, _anchor in outline(view):
+            body.addElement(_paragraph(("    " * (level - 1)) + text))
+        toc.addElement(body)
+        self.body.addElement(toc)
+
     def para(self, text: str, style=None) -> None:
         self.body.addElement(_paragraph(text, style))
 
@@ -226,6 +274,7 @@ def write_spec(view: SpecView) -> bytes:
     w.para(view.title, w.styles.title)
     if view.subject:
         w.para(view.subject)
+    w.contents(view)
     w.heading(view.subject_heading, 1)
     w.para(view.intro)
     w.facts(view.facts)

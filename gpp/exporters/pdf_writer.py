@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from gpp.exporters import PDF_HELP, ExportUnavailable
 from gpp.exporters.evaluation import EvaluationView
-from gpp.exporters.model import SpecView
+from gpp.exporters.model import SpecView, outline
 from replan import PROJECT_ROOT
 
 TEMPLATES = PROJECT_ROOT / "templates"
@@ -29,6 +29,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["outline"] = outline
     return env
 
 

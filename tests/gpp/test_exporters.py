@@ -503,3 +503,48 @@ def test_evaluation_pdf(spec, bidder):
     for check in bidder["checks"]:
         assert flat(check["criterion_title"]) in text
     assert "Non-compliant" in text and "Summary" in text
+
+
+# --- table of contents --------------------------------------------------------------------------
+
+
+def section_headings(spec: dict) -> list[str]:
+    from gpp.exporters.labels import translator
+    from gpp.exporters.model import outline, spec_view
+
+    view = spec_view(spec, translator(identity))
+    return [heading for _level, heading, _anchor in outline(view)]
+
+
+def test_docx_opens_with_a_table_of_contents_field(spec, exports):
+    content = exports["docx"][0]
+    body = zipfile.ZipFile(io.BytesIO(content)).read("word/document.xml").decode()
+    settings = zipfile.ZipFile(io.BytesIO(content)).read("word/settings.xml").decode()
+    assert re.search(r'<w:instrText[^>]*> TOC \\o "1-2"', body)
+    assert 'w:updateFields w:val="true"' in settings
+    texts = [p.text for p in docx_of(content).paragraphs]
+    first_heading = next(
+        i for i, p in enumerate(docx_of(content).paragraphs) if p.style.name == "Heading 1"
+    )
+    contents = texts[:first_heading]
+    assert "Contents" in contents
+    for heading in section_headings(spec):
+        assert heading in contents, heading
+
+
+def test_odt_opens_with_a_table_of_contents(spec, exports):
+    from odf.text import TableOfContent
+
+    doc = load_odt(io.BytesIO(exports["odt"][0]))
+    (toc,) = doc.text.getElementsByType(TableOfContent)
+    text = " ".join(str(toc).split())
+    for heading in section_headings(spec):
+        assert " ".join(heading.split()) in text, heading
+
+
+def test_pdf_contents_give_each_heading_its_page(spec, exports):
+    first = PdfReader(io.BytesIO(exports["pdf"][0])).pages[0].extract_text()
+    assert "Contents" in first
+    lines = [" ".join(line.split()) for line in first.splitlines()]
+    for heading in section_headings(spec)[:5]:
+        assert any(re.fullmatch(re.escape(heading) + r" \.+ \d+", line) for line in lines), heading
