@@ -63,8 +63,12 @@ def _created_at(spec: dict) -> datetime | None:
         return None
 
 
-def export_spec(spec: dict, fmt: str, gettext: Callable[[str], str]) -> tuple[bytes, str, str]:
-    """Export a spec as (content, media type, file name); ValueError for an unknown format."""
+def export_spec(
+    spec: dict, fmt: str, gettext: Callable[[str], str], *, buyer_notes: bool = True
+) -> tuple[bytes, str, str]:
+    """Export a spec as (content, media type, file name); ValueError for an unknown format.
+
+    `buyer_notes=False` leaves out the annex of notes for the buyer (rationale, references)."""
     if fmt not in DOWNLOADS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(DOWNLOADS)}")
     _ = translator(gettext)
@@ -73,7 +77,7 @@ def export_spec(spec: dict, fmt: str, gettext: Callable[[str], str]) -> tuple[by
     elif fmt == "json":
         content = json_writer.write_spec(spec, _)
     else:
-        view = spec_view(spec, _)
+        view = spec_view(spec, _, buyer_notes=buyer_notes)
         if fmt == "docx":
             content = docx_writer.write_spec(view, _created_at(spec))
         elif fmt == "odt":

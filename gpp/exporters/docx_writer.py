@@ -195,10 +195,6 @@ def write_spec(view: SpecView, created_at: datetime | None = None) -> bytes:
             if crit.verification.rows:
                 doc.add_heading(view.labels["verification"], level=3)
                 _table(doc, crit.verification)
-            if crit.references:
-                doc.add_heading(view.labels["references"], level=3)
-                for ref in crit.references:
-                    _hyperlink(doc.add_paragraph(style="List Bullet"), ref)
         if section.total:
             doc.add_paragraph().add_run(section.total).bold = True
 

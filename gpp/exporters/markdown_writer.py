@@ -96,9 +96,6 @@ def write_spec(view: SpecView) -> str:
             if crit.verification.rows:
                 out += [f"#### {one_line(view.labels['verification'])}", ""]
                 out += table(crit.verification)
-            if crit.references:
-                out += [f"#### {one_line(view.labels['references'])}", ""]
-                out += [f"- {link(ref)}" for ref in crit.references] + [""]
         if section.total:
             out += [f"**{one_line(section.total)}**", ""]
     for annex in view.annexes:

@@ -210,13 +210,14 @@ def award_total(spec: dict) -> float | int:
     return sum(p for p in points if isinstance(p, int | float) and not isinstance(p, bool))
 
 
-def spec_view(spec: dict, _: Translate) -> SpecView:
-    """Build the printable document of a spec in its language."""
+def spec_view(spec: dict, _: Translate, *, buyer_notes: bool = True) -> SpecView:
+    """Build the printable document of a spec in its language (`buyer_notes`: with the annex of
+    notes for the buyer: the criteria's rationale and references)."""
     lang = txt(spec.get("language") or "en")
     title = one_line(spec.get("title")) or _("Tender specification")
     eforms = spec.get("eforms") or {}
     country = txt(spec.get("country"))
-    from gpp.exporters import legal, market  # they print into this module's objects
+    from gpp.exporters import legal, market, notes  # they print into this module's objects
 
     facts: Facts = [
         *legal.cover_facts(spec, _),
@@ -248,6 +249,10 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
             )
         sections.append(view)
     legal.mark_mandatory(sections, spec, _)
+    annexes = [_checklist_annex(spec, _), market.market_annex(spec, _, lang)]
+    annexes += filter(None, [legal.legal_annex(spec, _, len(annexes) + 1)])
+    if buyer_notes:
+        annexes.append(notes.notes_annex(spec, sections, _, len(annexes) + 1))
     version = txt(spec.get("library_version")) or "-"
     return SpecView(
         lang=lang,
@@ -282,11 +287,7 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
             if v
         ],
         sections=sections,
-        annexes=[
-            _checklist_annex(spec, _),
-            market.market_annex(spec, _, lang),
-            *filter(None, [legal.legal_annex(spec, _, 3)]),
-        ],
+        annexes=annexes,
         notes_heading=_("Notes"),
         notes=[
             _(

@@ -300,9 +300,6 @@ def write_spec(view: SpecView) -> bytes:
             if crit.verification.rows:
                 w.heading(view.labels["verification"], 3)
                 w.table(crit.verification)
-            if crit.references:
-                w.heading(view.labels["references"], 3)
-                w.bullets(crit.references)
         if section.total:
             w.bold_para(section.total)
     for annex in view.annexes:

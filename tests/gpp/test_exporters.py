@@ -548,3 +548,26 @@ def test_pdf_contents_give_each_heading_its_page(spec, exports):
     lines = [" ".join(line.split()) for line in first.splitlines()]
     for heading in section_headings(spec)[:5]:
         assert any(re.fullmatch(re.escape(heading) + r" \.+ \d+", line) for line in lines), heading
+
+
+# --- notes for the buyer ------------------------------------------------------------------------
+
+
+def test_rationale_and_references_are_in_the_buyer_notes_annex_that_can_be_left_out(spec):
+    crits = criteria(spec)
+    url = next(r["url"] for c in crits for r in c["references"] if r.get("url"))
+    rationale = " ".join(crits[0]["rationale"].split())
+    with_notes = export_spec(spec, "md", identity)[0].decode()
+    head, _, annex = with_notes.partition("Notes for the buyer")
+    assert annex and url in annex and rationale[:60] in " ".join(annex.split())
+    assert url not in head  # the criteria themselves no longer carry the references
+    for fmt in ("md", "docx", "odt"):
+        content = export_spec(spec, fmt, identity, buyer_notes=False)[0]
+        text = (
+            content.decode()
+            if fmt == "md"
+            else zipfile.ZipFile(io.BytesIO(content))
+            .read("word/document.xml" if fmt == "docx" else "content.xml")
+            .decode()
+        )
+        assert "Notes for the buyer" not in text and url not in text, fmt
