@@ -25,22 +25,25 @@ SPEC_FIELDS = (
 _CPV = re.compile(r"^(\d{8})(?:-\d)?$")
 
 
-def _read(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _read(folder: Path, lang: str) -> dict:
+    """Read a language's copy (an unknown or malformed language: English)."""
+    path = folder / f"{lang}.json"
+    if not _LANGUAGE.match(lang) or not path.is_file():
+        path = folder / f"{DEFAULT}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @cache
 def _labels(lang: str) -> dict:
-    return _read(DIRECTORY / f"{lang}.json") or (
-        _read(DIRECTORY / f"{DEFAULT}.json") if lang != DEFAULT else {}
-    )
+    return _read(DIRECTORY, lang)
 
 
 @cache
 def _cpv(lang: str) -> dict[str, str]:
-    return _read(DIRECTORY / "cpv" / f"{lang}.json") or (
-        _read(DIRECTORY / "cpv" / f"{DEFAULT}.json") if lang != DEFAULT else {}
-    )
+    return _read(DIRECTORY / "cpv", lang)
 
 
 def term_label(bt_id: str, lang: str) -> str:
@@ -51,11 +54,6 @@ def term_label(bt_id: str, lang: str) -> str:
 def code_label(list_id: str, code: str, lang: str) -> str:
     """Return the official label of a code of an eForms list (`gpp-criteria`, `eu`)."""
     return _labels(lang).get("code", {}).get(list_id, {}).get(code, code)
-
-
-def has_code_labels(list_id: str) -> bool:
-    """True when the labels of this code list are copied (see `scripts/eforms_labels.py`)."""
-    return list_id in _labels(DEFAULT).get("code", {})
 
 
 def cpv_digits(code: str) -> str | None:

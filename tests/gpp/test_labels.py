@@ -84,6 +84,7 @@ def test_cpv_labels_with_or_without_check_digit():
 
 def test_unknown_language_term_and_code_never_invent_a_label():
     assert eforms_labels.term_label("BT-805", "xx") == "Green Procurement Criteria"
+    assert eforms_labels.term_label("BT-805", "../translations/pl") == "Green Procurement Criteria"
     assert eforms_labels.term_label("BT-99999", "pl") == "BT-99999"
     assert eforms_labels.code_label("gpp-criteria", "made-up", "pl") == "made-up"
     assert eforms_labels.contract_nature("works", "sl") == "Gradnje"
