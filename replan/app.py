@@ -20,6 +20,7 @@ from gpp import api as gpp_api
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
+from gpp import web_catalog as gpp_web_catalog
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import models as kb_models
@@ -209,6 +210,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
+    app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)
