@@ -121,9 +121,10 @@ def test_every_distribution_url_answers(seeded_catalogue, seeded_client):
 
 
 @pytest.fixture
-def world_app(tmp_path):
+def world_app(tmp_path, db_url):
     settings = make_settings(
         tmp_path,
+        database_url=db_url,
         catalog_title="Catalogo aperto di prova",
         catalog_publisher="Comune di Prova",
         data_licence_url="https://creativecommons.org/publicdomain/zero/1.0/",
