@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from kb import service
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseQuery
-from replan.db import Database
 from search.backend import SearchBackend
 
 FEED_ENTRIES = 50  # the newest matches a feed carries
@@ -98,7 +97,7 @@ def _narrowed(query: CaseQuery) -> bool:
 
 
 def feed_entries(
-    *, db: Database, backend: SearchBackend, query: CaseQuery, limit: int = FEED_ENTRIES
+    session: Session, *, backend: SearchBackend, query: CaseQuery, limit: int = FEED_ENTRIES
 ) -> list[FeedEntry]:
     """Return the newest published cases a search matches (its sort and page do not apply).
 
@@ -106,35 +105,34 @@ def feed_entries(
     match (up to FEED_SCAN) and the database keeps the published ones, newest first."""
     newest = (Case.published_at.desc(), Case.id)
     public = Case.status == service.PUBLIC
-    with db.session() as session:
-        if not _narrowed(query):
-            cases = list(session.scalars(select(Case).where(public).order_by(*newest).limit(limit)))
-        else:
-            ids = service.matching_ids(backend=backend, query=query, limit=FEED_SCAN)
-            cases = []
-            for start in range(0, len(ids), 500):
-                chosen = Case.id.in_(ids[start : start + 500])
-                cases += session.scalars(select(Case).where(chosen, public))
-            cases.sort(key=lambda c: c.id)
-            cases.sort(key=lambda c: _utc(c.published_at or c.updated_at), reverse=True)
-            cases = cases[:limit]
-        return [
-            FeedEntry(
-                id=case.id,
-                title=case.title,
-                summary=case.summary,
-                language=case.language,
-                application=case.application,
-                rtm_types=list(case.rtm_types),
-                country=case.country,
-                city=case.city,
-                year=case.year,
-                organisations=[link.organisation.name for link in case.organisation_links],
-                published_at=_utc(case.published_at or case.updated_at),
-                updated_at=_utc(case.updated_at),
-            )
-            for case in cases
-        ]
+    if not _narrowed(query):
+        cases = list(session.scalars(select(Case).where(public).order_by(*newest).limit(limit)))
+    else:
+        ids = service.matching_ids(backend=backend, query=query, limit=FEED_SCAN)
+        cases = []
+        for start in range(0, len(ids), 500):
+            chosen = Case.id.in_(ids[start : start + 500])
+            cases += session.scalars(select(Case).where(chosen, public))
+        cases.sort(key=lambda c: c.id)
+        cases.sort(key=lambda c: _utc(c.published_at or c.updated_at), reverse=True)
+        cases = cases[:limit]
+    return [
+        FeedEntry(
+            id=case.id,
+            title=case.title,
+            summary=case.summary,
+            language=case.language,
+            application=case.application,
+            rtm_types=list(case.rtm_types),
+            country=case.country,
+            city=case.city,
+            year=case.year,
+            organisations=[link.organisation.name for link in case.organisation_links],
+            published_at=_utc(case.published_at or case.updated_at),
+            updated_at=_utc(case.updated_at),
+        )
+        for case in cases
+    ]
 
 
 def sitemap_entries(session: Session) -> list[SitemapEntry]:

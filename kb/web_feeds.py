@@ -31,14 +31,14 @@ MAIN_PAGES = ("/", "/cases", "/gpp", "/stats", "/organisations", "/api/docs")
 
 @router.get("/cases/feed.atom", dependencies=[Depends(ratelimit.limit_exports)])
 def cases_feed(
-    request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]
+    request: Request, runtime: RuntimeDep, session: DbDep, query: Annotated[CaseQuery, Query()]
 ) -> Response:
     """The newest published cases matching the search's parameters, as Atom."""
     locale = request.state.locale
     gettext = i18n.gettext_for(locale)
     taxonomy = runtime.get(Taxonomy)
     settings = runtime.settings
-    entries = opendata.feed_entries(db=runtime.db, backend=runtime.get(GuardedBackend), query=query)
+    entries = opendata.feed_entries(session, backend=runtime.get(GuardedBackend), query=query)
     search = query.model_copy(update={"sort": "relevance", "page": 1, "per_page": 20})
     feed = FeedGenerator()
     self_url = public_url(request, url_for("/cases/feed.atom", search))
