@@ -181,8 +181,6 @@ def build_catalogue(
 ) -> Graph:
     """Describe the open data of this site as a DCAT-AP 3 catalogue."""
     b = _Builder(settings)
-    ui_languages = [code for code in UI_LANGUAGES if code == "en" or code in library.overlays]
-
     catalog = b.described(
         b.iri("/catalog"),
         DCAT.Catalog,
@@ -201,6 +199,33 @@ def build_catalogue(
 
     oas = URIRef(f"https://spec.openapis.org/oas/v{openapi_version}")
     b.add(oas, RDF.type, DCTERMS.Standard)
+    api = _api(b, catalog, oas)
+    cases = _cases(b, catalog, api, facts)
+    criteria = _criteria(b, catalog, api, library)
+    for dataset, name in ((cases, "cases"), (criteria, "criteria")):
+        node = b.distribution(
+            dataset,
+            f"{name}-openapi",
+            title="OpenAPI document",
+            description="The API's description in OpenAPI: every route, parameter and answer.",
+            path="/openapi.json",
+            file_type="JSON",
+            media_type="application/json",
+        )
+        b.add(node, DCTERMS.conformsTo, oas)
+
+    changes = [(facts.modified, facts.modified)] if facts.modified else []
+    criteria_day = criteria_modified(library)
+    if criteria_day:
+        changes.append((datetime.combine(criteria_day, time(), UTC), criteria_day))
+    if changes:  # the latest change of either dataset
+        b.add(catalog, DCTERMS.modified, _stamp(max(changes, key=lambda c: c[0])[1]))
+    if facts.issued:
+        b.add(catalog, DCTERMS.issued, _stamp(facts.issued))
+    return b.graph
+
+
+def _api(b: _Builder, catalog: URIRef, oas: URIRef) -> URIRef:
     api = b.described(
         b.iri("/catalog#api"),
         DCAT.DataService,
@@ -216,29 +241,55 @@ def build_catalogue(
     b.common(api, ("API", *CASE_KEYWORDS[:1], *CRITERIA_KEYWORDS[:1]))
     b.themes(api, ("ENVI",))
     b.add(catalog, DCAT.service, api)
+    return api
 
-    cases = b.described(
-        b.iri("/catalog#cases"),
-        DCAT.Dataset,
-        "Case studies of recycled tyre materials",
-        f"{facts.cases} published case studies of recycled tyre materials (rubber powder, "
-        "granulate, shreds, whole tyres...) in roads, rail, noise barriers, buildings, "
+
+def _dataset(
+    b: _Builder,
+    catalog: URIRef,
+    api: URIRef,
+    name: str,
+    *,
+    title: str,
+    description: str,
+    keywords: tuple[str, ...],
+    themes: tuple[str, ...],
+    languages: list[str],
+    landing: str,
+) -> URIRef:
+    dataset = b.described(b.iri(f"/catalog#{name}"), DCAT.Dataset, title, description)
+    b.add(catalog, DCAT.dataset, dataset)
+    b.add(api, DCAT.servesDataset, dataset)
+    b.common(dataset, keywords)
+    b.themes(dataset, themes)
+    b.languages(dataset, languages)
+    b.add(dataset, DCAT.landingPage, b.document(landing))
+    b.add(dataset, DCTERMS.license, b.licence)
+    return dataset
+
+
+def _cases(b: _Builder, catalog: URIRef, api: URIRef, facts: CatalogueFacts) -> URIRef:
+    cases = _dataset(
+        b,
+        catalog,
+        api,
+        "cases",
+        title="Case studies of recycled tyre materials",
+        description=f"{facts.cases} published case studies of recycled tyre materials (rubber "
+        "powder, granulate, shreds, whole tyres...) in roads, rail, noise barriers, buildings, "
         "playgrounds and sports surfaces: application, materials, place, year, quantities, "
         "measured benefits, organisations and public sources. Each record keeps the language "
         "it was written in.",
+        keywords=CASE_KEYWORDS,
+        themes=("ENVI", "TRAN"),
+        languages=facts.languages,
+        landing="/cases",
     )
-    b.add(catalog, DCAT.dataset, cases)
-    b.add(api, DCAT.servesDataset, cases)
-    b.common(cases, CASE_KEYWORDS)
-    b.themes(cases, ("ENVI", "TRAN"))
-    b.languages(cases, facts.languages)
-    b.add(cases, DCAT.landingPage, b.document("/cases"))
     for code in facts.countries:
         if code in EU_COUNTRIES:
             country = COUNTRY[EU_COUNTRIES[code]]
             b.add(country, RDF.type, DCTERMS.Location)
             b.add(cases, DCTERMS.spatial, country)
-    b.add(cases, DCTERMS.license, b.licence)
     if facts.issued:
         b.add(cases, DCTERMS.issued, _stamp(facts.issued))
     if facts.modified:
@@ -280,23 +331,25 @@ def build_catalogue(
         download=False,
         service=api,
     )
+    return cases
 
-    criteria = b.described(
-        b.iri("/catalog#criteria"),
-        DCAT.Dataset,
-        "Green public procurement criteria for recycled tyre materials",
-        f"The versioned criteria library ({len(library.criteria)} criteria, version "
-        f"{library.version}): selection criteria, technical specifications, award criteria and "
-        "contract clauses for works and products that use recycled tyre materials, with their "
-        "parameters, verification and legal references.",
+
+def _criteria(b: _Builder, catalog: URIRef, api: URIRef, library: Library) -> URIRef:
+    criteria = _dataset(
+        b,
+        catalog,
+        api,
+        "criteria",
+        title="Green public procurement criteria for recycled tyre materials",
+        description=f"The versioned criteria library ({len(library.criteria)} criteria, "
+        f"version {library.version}): selection criteria, technical specifications, award "
+        "criteria and contract clauses for works and products that use recycled tyre "
+        "materials, with their parameters, verification and legal references.",
+        keywords=CRITERIA_KEYWORDS,
+        themes=("GOVE", "ENVI"),
+        languages=[code for code in UI_LANGUAGES if code == "en" or code in library.overlays],
+        landing="/gpp",
     )
-    b.add(catalog, DCAT.dataset, criteria)
-    b.add(api, DCAT.servesDataset, criteria)
-    b.common(criteria, CRITERIA_KEYWORDS)
-    b.themes(criteria, ("GOVE", "ENVI"))
-    b.languages(criteria, ui_languages)
-    b.add(criteria, DCAT.landingPage, b.document("/gpp"))
-    b.add(criteria, DCTERMS.license, b.licence)
     b.add(criteria, DCAT3.version, Literal(library.version))
     criteria_day = criteria_modified(library)
     if criteria_day:
@@ -311,26 +364,7 @@ def build_catalogue(
         media_type="application/json",
         service=api,
     )
-    for dataset, name in ((cases, "cases"), (criteria, "criteria")):
-        node = b.distribution(
-            dataset,
-            f"{name}-openapi",
-            title="OpenAPI document",
-            description="The API's description in OpenAPI: every route, parameter and answer.",
-            path="/openapi.json",
-            file_type="JSON",
-            media_type="application/json",
-        )
-        b.add(node, DCTERMS.conformsTo, oas)
-
-    changes = [(facts.modified, facts.modified)] if facts.modified else []
-    if criteria_day:
-        changes.append((datetime.combine(criteria_day, time(), UTC), criteria_day))
-    if changes:  # the latest change of either dataset
-        b.add(catalog, DCTERMS.modified, _stamp(max(changes, key=lambda c: c[0])[1]))
-    if facts.issued:
-        b.add(catalog, DCTERMS.issued, _stamp(facts.issued))
-    return b.graph
+    return criteria
 
 
 def turtle(graph: Graph) -> str:
