@@ -1,4 +1,5 @@
-"""Feeds for machines: the Atom feed of a search's newest published cases, and the sitemap.
+"""Feeds for machines: the Atom feed of a search's newest published cases, the sitemap and the
+robots.txt that points crawlers to it.
 
 The Atom document is written by feedgen, the sitemap by the standard library's ElementTree: both
 escape every text. Include this router before `kb.web`'s, whose `/cases/{case_id}` would
@@ -97,3 +98,10 @@ def sitemap(request: Request, session: DbDep) -> Response:
         add(entry.path, entry.lastmod)
     body = ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/xml")
+
+
+@router.get("/robots.txt")
+def robots(request: Request) -> Response:
+    """Let crawlers in (private pages answer them 404 or a sign-in) and name the sitemap."""
+    body = f"User-agent: *\nAllow: /\nSitemap: {public_url(request, '/sitemap.xml')}\n"
+    return Response(body, media_type="text/plain; charset=utf-8")

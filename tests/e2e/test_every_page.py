@@ -40,6 +40,7 @@ NOT_PAGES = {
     "/catalog.jsonld": "the open-data catalogue (DCAT-AP) in JSON-LD",
     "/cases/feed.atom": "an Atom feed",
     "/sitemap.xml": "a sitemap for crawlers",
+    "/robots.txt": "rules for crawlers",
 }
 # Problems that other branches fix (issue 10): the coordinator removes each entry on merging.
 KNOWN: dict[str, str] = {}

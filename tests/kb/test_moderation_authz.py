@@ -66,6 +66,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/cases/map.json", "/cases/map.json", None, every(200)),
         ("GET", "/cases/feed.atom", "/cases/feed.atom", None, every(200)),
         ("GET", "/sitemap.xml", "/sitemap.xml", None, every(200)),
+        ("GET", "/robots.txt", "/robots.txt", None, every(200)),
         ("GET", "/catalog.ttl", "/catalog.ttl", None, every(200)),
         ("GET", "/catalog.jsonld", "/catalog.jsonld", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{pub}", None, every(200)),

@@ -132,3 +132,10 @@ def test_sitemap_of_the_seeds_lists_every_published_case(seeded_client):
     assert len(cases) == total
     assert all(urls[url] for url in cases)
     assert any("/organisations/" in url for url in urls)
+
+
+def test_robots_txt_names_the_sitemap(world):
+    client, _, _ = world
+    answer = client.get("/robots.txt")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    assert "Sitemap: https://data.example.org/sitemap.xml" in answer.text.splitlines()
