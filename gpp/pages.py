@@ -6,6 +6,7 @@ from datetime import date
 from babel import Locale
 
 from gpp import service, sources, wizard
+from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as doc_labels
 from gpp.exporters.model import review_warning
 from gpp.library import TYPES, Criterion, Library
@@ -285,9 +286,27 @@ def _role_labels(taxonomy, locale: str) -> dict[str, str]:
     }
 
 
+def eforms_rows(codes: dict, lang: str) -> list[dict]:
+    """The spec's eForms codes as the notice names them: each term and code with its label."""
+    rows = []
+    for key, term, name in eforms_labels.SPEC_FIELDS:
+        values = codes.get(key) or []
+        values = [values] if isinstance(values, str) else values
+        if values:
+            rows.append(
+                {
+                    "term": term,
+                    "name": eforms_labels.term_label(term, lang),
+                    "codes": [(c, eforms_labels.code_label(name, c, lang)) for c in values],
+                }
+            )
+    return rows
+
+
 def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
     """Return what the spec page prints besides the spec itself: labels in the spec's language."""
     st = make_gettext(spec["language"])
+    lang = spec["language"]
     criteria = [c for s in spec["sections"] for c in s["criteria"]]
     return {
         "spec": spec,
@@ -302,11 +321,9 @@ def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
         "country_label": country_name(spec["country"], spec["language"])
         if spec.get("country")
         else "",
-        "procurement_label": {
-            "works": st("Works"),
-            "supply": st("Supply"),
-            "service": st("Service"),
-        }[spec["procurement_type"]],
+        "procurement_label": eforms_labels.contract_nature(spec["procurement_type"], lang),
+        "classification": eforms_labels.classification(spec.get("cpv"), lang),
+        "eforms_rows": eforms_rows(spec.get("eforms") or {}, lang),
         "evidence_countries": dict(
             sorted(
                 (
