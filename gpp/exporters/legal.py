@@ -83,3 +83,49 @@ def legal_annex(spec: dict, _: Translate, number: int) -> Annex | None:
         if rows
         else [],
     )
+
+
+def national_report(
+    spec: dict, sections: list[SectionView], _: Translate, number: int
+) -> Annex | None:
+    """Return the skeleton of the report on the national criteria applied (Italy: the "Relazione
+    CAM" the designer completes), one row per criterion that is the buyer country's national
+    rule; None when the spec applies none."""
+    national = {
+        c.get("id"): c
+        for s in spec.get("sections") or []
+        for c in s.get("criteria") or []
+        if (c.get("eforms") or {}).get("bt_805") == "national"
+    }
+    rows: list[list[Cell]] = [
+        [
+            one_line(view.heading),
+            _("[How the design meets it: to be completed by the designer]"),
+            "; ".join(txt(v.get("evidence")) for v in national[view.id].get("verification") or []),
+        ]
+        for section in sections
+        for view in section.criteria
+        if view.id in national
+    ]
+    if not rows:
+        return None
+    return Annex(
+        heading=_("Annex %(n)s: Report on the national criteria applied (Relazione CAM)", n=number)
+        if spec.get("country") == "IT"
+        else _("Annex %(n)s: Report on the national criteria applied", n=number),
+        intro=_(
+            "One row per national criterion this specification applies: the designer states how "
+            "the design meets it and which documents prove it, and the report goes with the "
+            "project."
+        ),
+        tables=[
+            (
+                "",
+                Table(
+                    header=[_("Criterion"), _("How the design meets it"), _("Evidence")],
+                    rows=rows,
+                    widths=(30, 40, 30),
+                ),
+            )
+        ],
+    )

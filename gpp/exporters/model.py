@@ -247,6 +247,7 @@ def spec_view(spec: dict, _: Translate, *, buyer_notes: bool = True) -> SpecView
     legal.mark_mandatory(sections, spec, _)
     annexes = [_checklist_annex(spec, _), market.market_annex(spec, _, lang)]
     annexes += filter(None, [legal.legal_annex(spec, _, len(annexes) + 1)])
+    annexes += filter(None, [legal.national_report(spec, sections, _, len(annexes) + 1)])
     if buyer_notes:
         annexes.append(notes.notes_annex(spec, sections, _, len(annexes) + 1))
     version = txt(spec.get("library_version")) or "-"

@@ -464,6 +464,14 @@ def test_documents_carry_the_country_legal_basis_and_mandatory_criteria(client, 
     assert bool(mandatory) == (country == "IT")
     if mandatory:
         assert document.count("D.Lgs. 36/2023") > len(mandatory)
+    # Italy: the "Relazione CAM" skeleton, one row per CAM criterion, for the designer
+    report = document.partition("Relazione CAM")[2].partition("\n## ")[0]
+    assert bool(report) == (country == "IT")
+    cam = [
+        c for s in spec["sections"] for c in s["criteria"] if c["eforms"]["bt_805"] == "national"
+    ]
+    for c in cam:
+        assert c["title"] in report and c["verification"][0]["evidence"] in report
     assert "[" in document  # the buyer's name and the procedure reference are placeholders
 
 
