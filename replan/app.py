@@ -29,6 +29,8 @@ from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
+from kb.stats import api as stats_api
+from kb.stats import web as stats_web
 from kb.taxonomy import load_glossary, load_taxonomy
 from replan import (
     accounts,
@@ -83,18 +85,24 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
-def security_headers(settings: Settings) -> dict[str, str]:
-    """Return the headers of every answer; images may come from the map tiles' origin."""
+def security_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin.
+
+    No other site may frame a page, except the answers of routes that depend on
+    `replan.web.embeddable` (figures made for partners' sites). A route's own header wins."""
     images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
-    return {
+    ancestors = "*" if embeddable else "'none'"
+    headers = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "DENY",
         "Content-Security-Policy": (
             f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'"
         ),
     }
+    if not embeddable:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
 
 
 HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
@@ -157,6 +165,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
     headers = security_headers(settings)
+    framed = security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -165,6 +174,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.user = None
         request.state.via_token = False
         request.state.session_id = None
+        request.state.embeddable = False  # set by the routes that depend on web.embeddable
         if not request.url.path.startswith("/static/"):
             header = request.headers.get("authorization", "")
             if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
@@ -172,7 +182,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in headers.items():
+        for name, value in (framed if request.state.embeddable else headers).items():
             response.headers.setdefault(name, value)
         if settings.env == "production":
             response.headers.setdefault("Strict-Transport-Security", HSTS)
@@ -207,6 +217,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(auth_web.router)
     app.include_router(kb_web.router)
     app.include_router(kb_api.router, dependencies=api_limit)
+    app.include_router(stats_web.router)
+    app.include_router(stats_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
