@@ -25,6 +25,7 @@ from kb import api as kb_api
 from kb import models as kb_models
 from kb import service as kb_service
 from kb import web as kb_web
+from kb.directory import web as directory_web
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(stats_web.router)
     app.include_router(stats_api.router, dependencies=api_limit)
+    app.include_router(directory_web.router)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router, dependencies=api_limit)

@@ -69,6 +69,8 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/stats/{dimension}.csv", "/stats/year.csv", None, every(200)),
         ("GET", "/embed/stats", "/embed/stats", None, every(200)),
         ("GET", "/api/v1/stats", "/api/v1/stats", None, every(200)),
+        ("GET", "/organisations", "/organisations", None, every(200)),
+        ("GET", "/compare", f"/compare?ids={pub},{sub}", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{pub}", None, every(200)),
         ("GET", "/cases/{case_id}", f"/cases/{sub}", None, private()),
         ("GET", "/cases/{case_id}/history", f"/cases/{pub}/history", None, every(200)),
