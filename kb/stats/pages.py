@@ -28,6 +28,12 @@ DIMENSION_NAMES = {
     "country": N_("By country"),
     "year": N_("By year"),
 }
+CHART_TITLES = {
+    "application": N_("%(measure)s by application"),
+    "rtm": N_("%(measure)s by material"),
+    "country": N_("%(measure)s by country"),
+    "year": N_("%(measure)s by year"),
+}
 PARAMS = {"application": "application", "rtm": "rtm", "country": "country"}
 FACETS = {"rtm": "rtm_types"}  # the search's facet of a dimension, where its name differs
 
@@ -167,7 +173,7 @@ def rows_of(
 
 def chart_title(dimension: str, measure: str, locale: str) -> str:
     gettext = i18n.gettext_for(locale)
-    return f"{gettext(MEASURE_NAMES[measure])} · {gettext(DIMENSION_NAMES[dimension]).lower()}"
+    return gettext(CHART_TITLES[dimension]) % {"measure": gettext(MEASURE_NAMES[measure])}
 
 
 def build_stats_page(
