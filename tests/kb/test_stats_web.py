@@ -64,9 +64,11 @@ def test_page_full_fragment_and_json(client):
     assert "2 of 2 case studies declare the tonnes used" in full.text
     assert 'href="/cases?application=playground&amp;country=IT"' in full.text
 
-    fragment = client.get("/stats", headers={"HX-Request": "true"})
+    fragment = client.get("/stats", params={"country": "IT"}, headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<div id="kb-stats"')
     assert "<html" not in fragment.text
+    # The words box stays outside the swapped block; the other filters come with each swap.
+    assert '<input type="hidden" form="kb-stats-search" name="country" value="IT">' in fragment.text
 
     data = client.get("/stats", headers={"Accept": "application/json"}).json()
     assert data["figures"]["cases"] == 4 and data["measure"] == "cases"
