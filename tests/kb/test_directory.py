@@ -1,5 +1,6 @@
 """The organisations directory and the comparison of cases: only what is public, filtered."""
 
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from kb.service import organisation_named
 from replan.app import build_runtime, create_app
 from replan.migrations import upgrade
 from tests.builders import record
-from tests.conftest import make_settings
+from tests.conftest import _pg_database, make_settings
 from tests.kb.test_stats import load
 
 
@@ -21,11 +22,23 @@ def orgs(*names):
     return [{"name": name, "role": "supplier"} for name in names]
 
 
-@pytest.fixture(scope="module")
-def runtime(tmp_path_factory):
-    settings = make_settings(tmp_path_factory.mktemp("directory"))
-    upgrade(settings.db_url)
-    rt = build_runtime(settings)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def runtime(request, tmp_path_factory):
+    """The catalogue, on SQLite and (when it answers) PostgreSQL: JSON as text and correlated
+    subqueries are where the two differ."""
+    with ExitStack() as stack:
+        path = tmp_path_factory.mktemp("directory")
+        url = None
+        if request.param == "postgresql":
+            url = stack.enter_context(_pg_database())
+        settings = make_settings(path, **({"database_url": url} if url else {}))
+        upgrade(settings.db_url)
+        rt = build_runtime(settings)
+        stack.callback(rt.close)
+        yield from _fill(rt)
+
+
+def _fill(rt):
     load(
         rt,
         [
@@ -51,7 +64,6 @@ def runtime(tmp_path_factory):
         delta = organisation_named(session, "Delta Approved")
         delta.approved_at = datetime.now(UTC)
     yield rt
-    rt.close()
 
 
 @pytest.fixture(scope="module")
