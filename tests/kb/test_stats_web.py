@@ -134,3 +134,27 @@ def test_embed_may_be_framed_by_any_site_but_no_other_page(client):
 def test_the_search_page_links_to_the_figures_of_its_results(client):
     page = client.get("/cases", params={"country": "IT", "sort": "year_desc", "page": 2}).text
     assert 'href="/stats?country=IT"' in page
+
+
+def test_api_sums_match_the_seed_records(seeded_client):
+    """Against the shipped catalogue: every project's declared quantity, each national total
+    left out."""
+    from kb.seed import read_seed_records
+    from kb.stats.rollups import ROLLUP_IDS
+    from replan.settings import PROJECT_ROOT
+
+    records = read_seed_records(PROJECT_ROOT / "seeds").records
+    projects = [r for r in records if r.id not in ROLLUP_IDS]
+    data = seeded_client.get("/api/v1/stats").json()
+    assert data["cases"] == len(projects)
+    assert data["countries"] == len({r.country for r in projects})
+    for field in ("rtm_tonnes", "tyres_equivalent", "length_km", "area_m2"):
+        declared = [getattr(r, field) for r in projects if getattr(r, field) is not None]
+        assert data["declared"][field] == len(declared), field
+        assert data[field] == pytest.approx(sum(declared)), field
+    road = [r for r in projects if r.application == "road-pavement"]
+    assert data["by_application"]["road-pavement"]["tyres_equivalent"] == sum(
+        r.tyres_equivalent or 0 for r in road
+    )
+    granulate = [r for r in projects if "rubber-granulate" in r.rtm_types]
+    assert data["by_rtm"]["rubber-granulate"]["cases"] == len(granulate)
