@@ -51,6 +51,7 @@ class CasesPage(BaseModel):
     export_jsonl_url: str
     map_url: str  # every result's location as JSON (kb.web.cases_map), for the map
     stats_url: str  # the figures of every result (kb.stats)
+    feed_url: str = ""  # the newest matches as Atom (kb.web_feeds.cases_feed)
     labels: dict[str, dict[str, str]]
     last_page_url: str | None = None  # set when the page asked for is past the last one
     by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
@@ -197,6 +198,7 @@ def build_cases_page(
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_url=url_for(f"{path}/map.json", query, page=1, per_page=20),
         stats_url=url_for("/stats", query, page=1, per_page=20, sort="relevance"),
+        feed_url=url_for(f"{path}/feed.atom", query, page=1, per_page=20, sort="relevance"),
         last_page_url=url_for(path, query, page=last)
         if result.total and query.page > last
         else None,

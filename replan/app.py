@@ -20,11 +20,13 @@ from gpp import api as gpp_api
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
+from gpp import web_catalog as gpp_web_catalog
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import models as kb_models
 from kb import service as kb_service
 from kb import web as kb_web
+from kb import web_feeds as kb_web_feeds
 from kb.directory import web as directory_web
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
@@ -216,6 +218,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
+    app.include_router(kb_web_feeds.router)  # before kb_web: /cases/{case_id} would take it
     app.include_router(kb_web.router)
     app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(stats_web.router)
@@ -223,6 +226,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(directory_web.router)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
+    app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)

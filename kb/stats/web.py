@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from kb.linked_data import licence_of
 from kb.schemas import CaseQuery
 from kb.stats import charts
 from kb.stats.deps import matched_figures
@@ -98,15 +99,10 @@ def stats_csv(dimension: Dimension, page: PageDep) -> Response:
 @router.get("/embed/stats", dependencies=[Depends(embeddable)])
 def embed_stats(request: Request, page: PageDep, by: Dimension = "country") -> Response:
     """A small page for another site's frame: the headline figures, one chart, the licence."""
-    settings = request.app.state.settings
     context = {
         "page": page,
         "figure": figure_of(page, by),
         "back_url": public_url(request, page.embed_url.replace("/embed/stats", "/stats", 1)),
-        # The open-data settings name the licence of the catalogue; CC BY 4.0 until they do.
-        "licence_name": getattr(settings, "data_licence_name", "CC BY 4.0"),
-        "licence_url": getattr(
-            settings, "data_licence_url", "https://creativecommons.org/licenses/by/4.0/"
-        ),
+        "licence": licence_of(request.app.state.settings),
     }
     return render(request, "kb/embed_stats.html", context)

@@ -36,6 +36,11 @@ NOT_PAGES = {
     "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
+    "/catalog.ttl": "the open-data catalogue (DCAT-AP) in Turtle",
+    "/catalog.jsonld": "the open-data catalogue (DCAT-AP) in JSON-LD",
+    "/cases/feed.atom": "an Atom feed",
+    "/sitemap.xml": "a sitemap for crawlers",
+    "/robots.txt": "rules for crawlers",
 }
 # A query string for pages that show more with one (the figures drawn in tonnes, two cases side by
 # side of which one is unpublished and must stay out).
