@@ -25,10 +25,6 @@ def get_library(runtime: RuntimeDep) -> Library:
 LibraryDep = Annotated[Library, Depends(get_library)]
 
 
-def is_procurer(request: Request) -> bool:
-    return auth.has_role(auth.current_user(request), "procurer")
-
-
 def _user(request: Request):
     user = auth.current_user(request)
     if user is None:  # a handler without a role dependency before its loader
@@ -43,8 +39,9 @@ def valid_spec(spec_id: str, db: DbDep) -> IssuedSpec:
 
 def owned_spec(spec_id: str, db: DbDep, request: Request) -> IssuedSpec:
     """One of the signed-in user's specs (someone else's does not exist for them)."""
-    spec = service.read_spec(db, spec_id, viewer_id=_user(request).id)
-    if spec.owner_id != _user(request).id:
+    user = _user(request)
+    spec = service.read_spec(db, spec_id, viewer_id=user.id)
+    if spec.owner_id != user.id:
         raise NotFound(service.NO_SPEC)
     return spec
 

@@ -55,9 +55,7 @@ def subject_problems(library: Library, subject: Mapping[str, str | None]) -> lis
     if language not in LANGUAGES:
         problems.append(
             Invalid(
-                N_(
-                    "'%(value)s' is not a language of the specifications: choose one of %(choices)s."
-                )
+                N_("'%(value)s' is not a language of the specifications: use one of %(choices)s.")
                 if language
                 else N_("Choose the language of the specification."),
                 field="language",

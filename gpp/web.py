@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from gpp import bidders, exporters, pages, service, steps, wizard
-from gpp.deps import DraftDep, LibraryDep, SpecDep, StepDep
+from gpp.deps import DraftDep, LibraryDep, OwnedSpecDep, SpecDep, StepDep
 from gpp.export_cache import ExportCache
 from gpp.library import Library
-from gpp.schemas import IssuedSpec, SpecOut
+from gpp.schemas import DraftOut, IssuedSpec, SpecOut
 from gpp.service import drafts
 from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
@@ -85,7 +85,7 @@ def _step_page(
     return render(request, WIZARD, ctx, block="gpp_wizard", status_code=status, headers=headers)
 
 
-def _next(request: Request, runtime: Runtime, db: Session, *, draft: drafts.DraftOut, step: str):
+def _next(request: Request, runtime: Runtime, db: Session, *, draft: DraftOut, step: str):
     url = pages.draft_url(draft.id, step)
     if is_htmx(request):
         return _step_page(
@@ -289,8 +289,8 @@ def _spec_page(
 
 
 @router.post("/specs/{spec_id}/copy")
-def spec_copy(spec_id: str, request: Request, user: ProcurerPage, uow: UowDep) -> Response:
-    draft = drafts.copy_to_draft(uow=uow, user=user, spec_id=spec_id)
+def spec_copy(request: Request, user: ProcurerPage, spec: OwnedSpecDep, uow: UowDep) -> Response:
+    draft = drafts.copy_to_draft(uow=uow, user=user, spec_id=spec.id)
     return redirect(request, pages.draft_url(draft.id, steps.NAMES[0]))
 
 

@@ -13,7 +13,7 @@ from gpp.library import Library
 from gpp.models import Draft, Spec
 from gpp.schemas import DraftOut, IssuedSpec
 from gpp.service.evidence import EVIDENCE_LIMIT
-from gpp.service.specs import build_spec, get_spec, issued, owner_of
+from gpp.service.specs import NO_SPEC, build_spec, get_spec, issued, owner_of
 from gpp.steps import NAMES
 from kb.taxonomy import Taxonomy
 from replan.auth_models import User
@@ -117,7 +117,7 @@ def copy_to_draft(*, uow: UnitOfWork, user: User, spec_id: str) -> DraftOut:
     """Open a draft with the choices of one of the user's specs, to issue its next version."""
     spec = get_spec(uow.session, spec_id)
     if spec.owner_id != user.id:
-        raise NotFound(N_("There is no specification at this address."))
+        raise NotFound(NO_SPEC)
     draft = new_draft(
         uow.session, data=draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
     )

@@ -3,8 +3,8 @@ nothing of it for anyone else to claim, and no table pointing at users goes with
 
 import json
 
-from gpp.service import drafts
 from gpp.models import Bidder, Draft, Spec
+from gpp.service import drafts
 from replan.account_hooks import OWN_TABLES
 from replan.app import MODEL_MODULES
 from replan.auth_models import User
