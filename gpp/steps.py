@@ -12,6 +12,7 @@ from datetime import date
 from gpp import pages, rules, wizard
 from gpp.library import Library
 from gpp.wizard import Form, Gettext, number, one, param_name
+from kb.taxonomy import Taxonomy
 from replan.i18n import N_
 
 
@@ -20,7 +21,7 @@ class View:
     """What a step's page is made from."""
 
     library: Library
-    taxonomy: object
+    taxonomy: Taxonomy
     locale: str
     _: Gettext
     data: dict

@@ -28,6 +28,7 @@ from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.errors import Invalid, NotFound
 from replan.i18n import N_
 from replan.runtime import Runtime
+from replan.uow import UnitOfWork
 from replan.web import is_htmx, redirect, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -85,7 +86,9 @@ def _step_page(
     return render(request, WIZARD, ctx, block="gpp_wizard", status_code=status, headers=headers)
 
 
-def _next(request: Request, runtime: Runtime, db: Session, *, draft: DraftOut, step: str):
+def _next(
+    request: Request, runtime: Runtime, db: Session, *, draft: DraftOut, step: str
+) -> Response:
     url = pages.draft_url(draft.id, step)
     if is_htmx(request):
         return _step_page(
@@ -111,8 +114,16 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep, db:
 
 
 def _refused(
-    request: Request, runtime: Runtime, db: Session, *, draft_id, data, step, form, errors
-):
+    request: Request,
+    runtime: Runtime,
+    db: Session,
+    *,
+    draft_id: str | None,
+    data: dict,
+    step: steps.Step,
+    form: dict[str, list[str]],
+    errors: dict[str, str],
+) -> Response:
     """Show a step's form again with its errors beside the inputs, the values as typed."""
     return _step_page(
         request,
@@ -181,7 +192,7 @@ def wizard_submit(
     shown = steps.allowed_step(data, step.name)
     if shown != step.name:
         return see_other(pages.draft_url(draft.id, shown))
-    if step.parse is None and step is steps.STEPS[-1]:
+    if step is steps.STEPS[-1]:  # the review step issues the spec
         ratelimit.limit_specs(request)
         return _generate(request, runtime, library, db, uow, draft=draft, step=step)
     fields = _form(form)
@@ -208,7 +219,16 @@ def wizard_submit(
     return _next(request, runtime, db, draft=saved, step=steps.following(step.name))
 
 
-def _generate(request: Request, runtime: Runtime, library, db, uow, *, draft, step) -> Response:
+def _generate(
+    request: Request,
+    runtime: Runtime,
+    library: Library,
+    db: Session,
+    uow: UnitOfWork,
+    *,
+    draft: DraftOut,
+    step: steps.Step,
+) -> Response:
     try:
         spec = drafts.generate_spec(
             uow=uow,
