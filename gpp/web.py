@@ -58,9 +58,9 @@ def _step_page(
     status: int = 200,
     headers: dict | None = None,
     errors: dict[str, str] | None = None,
-    raw: dict[str, str] | None = None,
-    ticked: list[str] | None = None,
+    form: dict[str, list[str]] | None = None,
 ) -> Response:
+    """Render a step; a refused `form` comes back with its errors beside it, its values as typed."""
     evidence = None
     if step.needs_evidence and data.get("application"):
         evidence = service.market_evidence(
@@ -76,8 +76,8 @@ def _step_page(
         _=i18n.translator(request.state.locale),
         data=data,
         errors=errors or {},
-        raw=raw or {},
-        ticked=ticked,
+        raw={k: wizard.one(form, k) for k in form or {}},
+        ticked=form.get("criteria", []) if form is not None and step.name == "criteria" else None,
         evidence=evidence,
         on=date.today(),
     )
@@ -113,32 +113,6 @@ def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep, db:
     return _step_page(request, runtime, db, draft_id=None, data=data, step=steps.STEPS[0])
 
 
-def _refused(
-    request: Request,
-    runtime: Runtime,
-    db: Session,
-    *,
-    draft_id: str | None,
-    data: dict,
-    step: steps.Step,
-    form: dict[str, list[str]],
-    errors: dict[str, str],
-) -> Response:
-    """Show a step's form again with its errors beside the inputs, the values as typed."""
-    return _step_page(
-        request,
-        runtime,
-        db,
-        draft_id=draft_id,
-        data=data,
-        step=step,
-        status=422,
-        errors=errors,
-        raw={k: wizard.one(form, k) for k in form},
-        ticked=form.get("criteria", []) if step.name == "criteria" else None,
-    )
-
-
 @router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
     request: Request,
@@ -155,8 +129,16 @@ def draft_create(
     changes, errors = first.parse(fields, library=library, data=data, _=_, on=date.today())
     if errors:
         shown = {**data, **changes}
-        return _refused(
-            request, runtime, db, draft_id=None, data=shown, step=first, form=fields, errors=errors
+        return _step_page(
+            request,
+            runtime,
+            db,
+            draft_id=None,
+            data=shown,
+            step=first,
+            status=422,
+            errors=errors,
+            form=fields,
         )
     draft = drafts.start_draft(uow=uow, user=auth.current_user(request), changes=changes)
     return _next(request, runtime, db, draft=draft, step=steps.following(first.name))
@@ -202,15 +184,16 @@ def wizard_submit(
         changes, errors = step.parse(fields, library=library, data=data, _=_, on=date.today())
     if errors:
         shown_data = {**data, **changes} if step is steps.STEPS[0] else data
-        return _refused(
+        return _step_page(
             request,
             runtime,
             db,
             draft_id=draft.id,
             data=shown_data,
             step=step,
-            form=fields,
+            status=422,
             errors=errors,
+            form=fields,
         )
     user = auth.current_user(request)
     saved = drafts.save_step(uow=uow, user=user, draft_id=draft.id, step=step.name, changes=changes)
