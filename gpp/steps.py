@@ -45,11 +45,8 @@ class Step:
     label: str  # a message id
     parse: Parse | None  # None: the step only shows (the review step issues the spec instead)
     context: Callable[[View], dict]
+    template: str  # included by gpp/wizard.html inside the step's form
     needs_evidence: bool = False  # its page shows the market evidence of the draft's application
-
-    @property
-    def template(self) -> str:
-        return f"gpp/_step_{self.name}.html"
 
 
 def _texts(problems: list, _: Gettext, fields: dict[str, str] | None = None) -> dict[str, str]:
@@ -145,12 +142,50 @@ def parse_award(
 
 
 STEPS: tuple[Step, ...] = (
-    Step("subject", N_("What you buy"), parse_subject, pages.subject_context),
-    Step("ambition", N_("Ambition"), parse_ambition, pages.ambition_context),
-    Step("criteria", N_("Criteria"), parse_criteria, pages.criteria_context),
-    Step("award", N_("Award weighting"), parse_award, pages.award_context),
-    Step("evidence", N_("Market evidence"), None, pages.evidence_context, needs_evidence=True),
-    Step("review", N_("Review and generate"), None, pages.review_context, needs_evidence=True),
+    Step(
+        "subject",
+        N_("What you buy"),
+        parse_subject,
+        pages.subject_context,
+        "gpp/_step_subject.html",
+    ),
+    Step(
+        "ambition",
+        N_("Ambition"),
+        parse_ambition,
+        pages.ambition_context,
+        "gpp/_step_ambition.html",
+    ),
+    Step(
+        "criteria",
+        N_("Criteria"),
+        parse_criteria,
+        pages.criteria_context,
+        "gpp/_step_criteria.html",
+    ),
+    Step(
+        "award",
+        N_("Award weighting"),
+        parse_award,
+        pages.award_context,
+        "gpp/_step_award.html",
+    ),
+    Step(
+        "evidence",
+        N_("Market evidence"),
+        None,
+        pages.evidence_context,
+        "gpp/_step_evidence.html",
+        needs_evidence=True,
+    ),
+    Step(
+        "review",
+        N_("Review and generate"),
+        None,
+        pages.review_context,
+        "gpp/_step_review.html",
+        needs_evidence=True,
+    ),
 )
 NAMES = tuple(step.name for step in STEPS)
 BY_NAME = {step.name: step for step in STEPS}
