@@ -88,10 +88,12 @@ def criterion_problem(
     """Refuse a criterion that the application and ambition level do not offer on that day."""
     criterion = library.criteria.get(criterion_id)
     if criterion is None:
-        return Invalid(N_("unknown criterion '%(id)s'"), field=field, id=criterion_id)
+        return Invalid(
+            N_("There is no criterion '%(id)s' in the library."), field=field, id=criterion_id
+        )
     if application not in criterion.applications:
         return Invalid(
-            N_("criterion '%(id)s' is for %(applications)s, not %(application)s"),
+            N_("Criterion '%(id)s' is for %(applications)s, not %(application)s."),
             field=field,
             id=criterion_id,
             applications=", ".join(criterion.applications),
@@ -99,13 +101,13 @@ def criterion_problem(
         )
     if ambition == "core" and criterion.ambition == "comprehensive":
         return Invalid(
-            N_("criterion '%(id)s' belongs to the comprehensive level, not core"),
+            N_("Criterion '%(id)s' belongs to the comprehensive level, not core."),
             field=field,
             id=criterion_id,
         )
     if not criterion.valid_on(on):
         return Invalid(
-            N_("criterion '%(id)s' is not valid on %(day)s (valid from %(start)s to %(end)s)"),
+            N_("Criterion '%(id)s' is not valid on %(day)s (valid from %(start)s to %(end)s)."),
             field=field,
             id=criterion_id,
             day=on.isoformat(),
@@ -126,7 +128,7 @@ def parameter_problem(
     spec = criterion.parameters.get(name)
     if spec is None:
         return Invalid(
-            N_("criterion '%(id)s' has no parameter '%(name)s' (it has: %(known)s)"),
+            N_("Criterion '%(id)s' has no parameter '%(name)s' (it has: %(known)s)."),
             field=field,
             id=criterion.id,
             name=name,

@@ -61,7 +61,7 @@ def _values(
         if criterion is None or criterion_id not in ids:
             problems.append(
                 Invalid(
-                    N_("'%(id)s' is not a criterion of the selection"),
+                    N_("'%(id)s' is not a criterion of the selection."),
                     field=f"parameters.{criterion_id}",
                     id=criterion_id,
                 )
@@ -88,7 +88,7 @@ def _award(request: SpecCreate, chosen: list[Criterion], problems: list[Invalid]
         if criterion_id not in award:
             problems.append(
                 Invalid(
-                    N_("'%(id)s' is not an award criterion of the selection"),
+                    N_("'%(id)s' is not an award criterion of the selection."),
                     field=field,
                     id=criterion_id,
                 )
