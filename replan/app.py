@@ -50,7 +50,7 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
-from replan.errors import DomainError
+from replan.errors import DomainError, Invalid
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
@@ -345,14 +345,15 @@ def _install_errors(app: FastAPI):
     async def refused(request: Request, exc: DomainError) -> Response:
         if is_api(request):
             detail: object = exc.text()
-            if exc.field:
+            if isinstance(exc, Invalid) and (exc.field or len(exc.problems()) > 1):
                 detail = [
                     {
-                        "loc": ["body", exc.field],
-                        "field": exc.field,
-                        "msg": detail,
+                        "loc": ["body", *(p.field.split(".") if p.field else ())],
+                        "field": p.field,
+                        "msg": p.text(),
                         "type": "value_error",
                     }
+                    for p in exc.problems()
                 ]
             return JSONResponse({"detail": detail}, status_code=exc.status)
         text = exc.text(i18n.gettext_for(request.state.locale))

@@ -190,7 +190,7 @@ def tour(browser, base_url, world):
         f"/specs/{spec_id}/copy", form={"csrf_token": token}, max_redirects=0
     )
     draft_id = copy.headers["location"].split("/")[3]
-    from gpp.wizard import STEPS
+    from gpp.steps import NAMES as STEPS
 
     samples = {
         "case_id": world["cases"],
