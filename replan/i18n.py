@@ -2,6 +2,7 @@
 
 import io
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 
@@ -95,6 +96,18 @@ def request_locale(request: Request) -> str:
 
 def gettext_for(locale: str):
     return translations(locale).gettext
+
+
+def translator(locale: str) -> Callable[..., str]:
+    """Return the gettext of a locale that fills `%(name)s` variables: `_(message, **variables)`,
+    as templates call it."""
+    gettext = translations(locale).gettext
+
+    def translate(message: str, /, **variables: object) -> str:
+        text = gettext(message)
+        return text % variables if variables else text
+
+    return translate
 
 
 def ngettext_for(locale: str):

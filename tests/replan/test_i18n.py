@@ -6,7 +6,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from replan import PROJECT_ROOT
-from replan.i18n import LANGUAGES, parse_accept_language
+from replan.i18n import LANGUAGES, parse_accept_language, translator
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 CATALOGUES = PROJECT_ROOT / "replan" / "translations"
@@ -52,6 +52,14 @@ def test_every_message_is_translated_faithfully(lang):
     missing = template_ids() - ids
     assert not missing, f"not in the {lang} catalogue (run make messages): {sorted(missing)[:10]}"
     assert problems == [], "\n".join(problems[:40])
+
+
+def test_a_translator_fills_the_variables_of_the_translated_message():
+    english = translator("en")("Use at most %(n)s characters.", n=200)
+    assert english == "Use at most 200 characters."
+    italian = translator("it")("Use at most %(n)s characters.", n=200)
+    assert "200" in italian and italian != english
+    assert translator("it")("Criteria") == translator("it")("Criteria") != "Criteria"
 
 
 def test_accept_language_picks_the_best_supported_language():
