@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from babel import Locale
 
-from gpp import service, sources, wizard
+from gpp import countries, service, sources, wizard
 from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as doc_labels
 from gpp.exporters.model import review_warning
@@ -162,6 +162,7 @@ def criteria_context(view: "View") -> dict:
     if ticked is not None:  # a form sent back with errors keeps what was ticked
         chosen = set(ticked) & {c.id for c in offered}
     default = {c.id for c in wizard.preselected(offered, data.get("ambition"))}
+    profile = countries.profile_for(data.get("country"))
     groups = []
     for kind in TYPES:
         items = []
@@ -186,6 +187,7 @@ def criteria_context(view: "View") -> dict:
                 {
                     "c": c,
                     "checked": c.id in chosen,
+                    "mandatory": profile.is_mandatory(criterion),
                     "params": params,
                     "text": service.fill(c.text, values, language),
                     "open": any(p["key"] in errors for p in params),
@@ -200,6 +202,8 @@ def criteria_context(view: "View") -> dict:
         "all_selected": bool(offered) and len(chosen) == len(offered) and chosen != default,
         "offered_count": len(offered),
         "chosen_count": len(chosen),
+        "mandatory_rule": (profile.mandatory.rule or {}).get(language)
+        or (profile.mandatory.rule or {}).get("en"),
     }
 
 

@@ -8,6 +8,7 @@ them translated beside its inputs, the API answers them in English."""
 from collections.abc import Mapping
 from datetime import date
 
+from gpp import cpv
 from gpp.library import AMBITIONS, Criterion, Library
 from gpp.schemas import PROCUREMENT_TYPES
 from kb.codes import iso_countries
@@ -16,6 +17,8 @@ from replan.i18n import LANGUAGES, N_
 
 MAX_POINTS = 100
 MAX_TEXT = 200  # characters of a title or an authority's name
+MAX_REFERENCE = 100  # characters of a procedure reference
+MAX_LIST = 50  # CPV codes, lots
 
 
 def shown(value: float | int) -> str:
@@ -182,3 +185,41 @@ def total_message(total: int) -> Invalid:
 def total_problem(total: int) -> Invalid | None:
     """Refuse award points that add up to more than the maximum."""
     return total_message(total) if total > MAX_POINTS else None
+
+
+def cover_problems(
+    *, procedure_reference: str, cpv_codes: list[str], lots: list[str]
+) -> list[Invalid]:
+    """Check the cover: the procedure reference, the CPV codes (each of the CPV 2008 list) and
+    the lots' titles."""
+    problems = []
+    if len(procedure_reference) > MAX_REFERENCE:
+        problems.append(
+            Invalid(
+                N_("Use at most %(n)s characters."), field="procedure_reference", n=MAX_REFERENCE
+            )
+        )
+    unknown = [code for code in cpv_codes if not cpv.is_known(code)]
+    if unknown:
+        problems.append(
+            Invalid(
+                N_(
+                    "Not a code of the CPV list: %(codes)s. Write each as 8 digits, such as "
+                    "45233140."
+                ),
+                field="cpv",
+                codes=", ".join(unknown),
+            )
+        )
+    elif len(cpv_codes) > MAX_LIST:
+        problems.append(Invalid(N_("Give at most %(n)s codes."), field="cpv", n=MAX_LIST))
+    if len(lots) > MAX_LIST or any(len(lot) > MAX_TEXT for lot in lots):
+        problems.append(
+            Invalid(
+                N_("Give at most %(n)s lots of at most %(chars)s characters each."),
+                field="lots",
+                n=MAX_LIST,
+                chars=MAX_TEXT,
+            )
+        )
+    return problems

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from gpp import pages, rules, wizard
+from gpp import countries, pages, rules, wizard
 from gpp.library import Library
 from gpp.wizard import Form, Gettext, number, one, param_name
 from kb.taxonomy import Taxonomy
+from replan.errors import Invalid
 from replan.i18n import N_
 
 
@@ -64,7 +65,15 @@ def parse_subject(
         for name in ("application", "procurement_type", "country", "language", "title", "authority")
     }
     changes["country"] = changes["country"].upper() or None
-    errors = _texts(rules.subject_problems(library, changes), _)
+    changes["procedure_reference"] = one(form, "procedure_reference")
+    changes["cpv"] = wizard.cpv_codes(one(form, "cpv"))
+    changes["lots"] = wizard.lines((form.get("lots") or [""])[0])
+    problems = rules.subject_problems(library, changes) + rules.cover_problems(
+        procedure_reference=changes["procedure_reference"],
+        cpv_codes=changes["cpv"],
+        lots=changes["lots"],
+    )
+    errors = _texts(problems, _)
     if not errors and changes["application"] != data.get("application"):
         changes.update(criteria=None, parameters={}, award_points={})  # the old choice is moot
     return changes, errors
@@ -117,6 +126,18 @@ def parse_criteria(
                 parameters.setdefault(criterion.id, {})[name] = value
             elif criterion.id in ticked:
                 problems.append(problem)
+    if not problems:  # the buyer country's rules (Italy's CAM, Spain's contract clause)
+        picked = [c for c in offered if c.id in chosen]
+        values = {
+            c.id: {n: parameters.get(c.id, {}).get(n, p.default) for n, p in c.parameters.items()}
+            for c in picked
+        }
+        profile = countries.profile_for(data.get("country"))
+        found = countries.check(profile, available=offered, chosen=picked, values=values)
+        keys = {f"parameters.{c.id}.{n}": param_name(c.id, n) for c in picked for n in c.parameters}
+        problems += [
+            Invalid(p.message, field=keys.get(p.field, p.field), **p.variables) for p in found
+        ]
     award = {cid: p for cid, p in (data.get("award_points") or {}).items() if cid in chosen}
     changes = {"criteria": chosen, "parameters": parameters, "award_points": award}
     return changes, _texts(problems, _)

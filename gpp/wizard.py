@@ -2,6 +2,7 @@
 offers and has chosen. The steps themselves (their forms, rules and pages) are `gpp.steps`; the
 drafts' storage is `gpp.service.drafts`."""
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 
@@ -23,6 +24,9 @@ def blank() -> dict:
         "language": "en",
         "title": "",
         "authority": "",
+        "procedure_reference": "",
+        "cpv": [],
+        "lots": [],
         "ambition": None,
         "criteria": None,
         "parameters": {},
@@ -69,6 +73,16 @@ def selected(library: Library, data: dict, on: date | None = None) -> list[Crite
         return preselected(offered, data.get("ambition"))
     chosen = set(data["criteria"])
     return [c for c in offered if c.id in chosen]
+
+
+def cpv_codes(raw: str) -> list[str]:
+    """Read the CPV codes as typed: separated by commas, semicolons, spaces or lines."""
+    return list(dict.fromkeys(re.split(r"[\s,;]+", raw.strip()))) if raw.strip() else []
+
+
+def lines(raw: str) -> list[str]:
+    """Read one item a line (the lots), blank lines left out."""
+    return [line.strip() for line in raw.splitlines() if line.strip()]
 
 
 def one(form: Form, name: str) -> str:
@@ -119,6 +133,10 @@ def spec_request(library: Library, data: dict, on: date | None = None) -> SpecCr
         country=data.get("country") or None,
         title=data.get("title") or "",
         authority=data.get("authority") or None,
+        buyer_name=data.get("authority") or None,  # the wizard asks for the buyer's name once
+        procedure_reference=data.get("procedure_reference") or None,
+        cpv=data.get("cpv") or [],
+        lots=[{"title": title} for title in data.get("lots") or []],
         procurement_type=data["procurement_type"],
         criteria=[c.id for c in chosen],
         parameters={

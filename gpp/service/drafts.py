@@ -106,6 +106,9 @@ def draft_from_spec(spec: Spec) -> dict:
             )
         },
         "authority": inputs.get("authority") or "",
+        "procedure_reference": inputs.get("procedure_reference") or "",
+        "cpv": list(inputs.get("cpv") or []),
+        "lots": [lot["title"] for lot in inputs.get("lots") or []],
         "title": inputs.get("title") or spec.title,
         "parameters": inputs.get("parameters") or {},
         "award_points": inputs.get("award_points") or {},

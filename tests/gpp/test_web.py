@@ -557,3 +557,55 @@ def test_a_link_starts_the_wizard_with_an_application_and_a_country(client):
     assert re.search(r'<option value="IT" selected>', page)
     stale = client.get("/gpp?application=no-such-thing&country=XX")
     assert stale.status_code == 200 and " selected>" not in stale.text.split('name="language"')[0]
+
+
+# --- cover fields and country rules in the wizard -------------------------------------------------
+
+
+def test_wizard_takes_the_cover_and_refuses_an_unknown_cpv_code(client):
+    answer = client.post(
+        "/gpp/drafts",
+        data={**SUBJECT, "cpv": "45233140, 45233149", "csrf_token": csrf(client)},
+    )
+    assert answer.status_code == 422 and "45233149" in answer.text
+    assert 'id="f-cpv-error"' in answer.text or "cpv-error" in answer.text
+    draft_id = start(
+        client,
+        procedure_reference="CIG 99",
+        cpv="45233140-2; 45112720",
+        lots="Via Roma\n\nVia Po\n",
+    )
+    step(client, draft_id, "ambition", {"ambition": "core"})
+    answer = client.get(f"/gpp/drafts/{draft_id}/criteria")
+    for name, form in (("criteria", criteria_form(answer.text)), ("award", {}), ("evidence", {})):
+        assert step(client, draft_id, name, form).status_code == 200, name
+    answer = step(client, draft_id, "review", {})
+    assert path(answer).startswith("/specs/")
+    spec = client.get(f"/api/v1/specs/{path(answer).split('/')[2]}").json()
+    assert spec["buyer_name"] == "Comune di Test" and spec["procedure_reference"] == "CIG 99"
+    assert spec["cpv"] == ["45233140", "45112720"]
+    assert spec["lots"] == [{"title": "Via Roma"}, {"title": "Via Po"}]
+
+
+def test_wizard_keeps_the_cam_in_italy_and_a_contract_clause_in_spain(client, runtime):
+    library = runtime.get(Library)
+    draft_id = start(client, application="playground", country="IT")
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    assert "Mandatory under D.Lgs. 36/2023" in answer.text
+    form = criteria_form(answer.text)
+    cam = next(
+        c for c in library.criteria_for("playground", "core") if c.eforms.national_rule_of == "IT"
+    )
+    answer = step(client, draft_id, "criteria", [p for p in form if p != ("criteria", cam.id)])
+    assert answer.status_code == 422 and cam.id in answer.text and "57(2)" in answer.text
+    name = next(n for n in cam.parameters if n.startswith("min_"))
+    key = f"param.{cam.id}.{name}"
+    lower = [(k, "1" if k == key else v) for k, v in form]
+    answer = step(client, draft_id, "criteria", lower)
+    assert answer.status_code == 422 and "mandatory minimum" in answer.text
+    assert path(step(client, draft_id, "criteria", form)).endswith("/award")
+    # Spain: street furniture at core level offers no contract clause (Ley 9/2017 art. 202.1)
+    draft_id = start(client, application="street-furniture", country="ES")
+    answer = step(client, draft_id, "ambition", {"ambition": "core"})
+    answer = step(client, draft_id, "criteria", criteria_form(answer.text))
+    assert answer.status_code == 422 and "202.1" in answer.text
