@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from babel import Locale
 
-from gpp import countries, service, sources, wizard
+from gpp import countries, exporters, service, sources, wizard
 from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as doc_labels
 from gpp.exporters.model import review_warning
@@ -280,8 +280,12 @@ def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
             )
         ),
         "exports": [
-            (fmt, f"/specs/{spec['id']}/export.{fmt}")
-            for fmt in ("docx", "odt", "pdf", "md", "json")
+            *((fmt.upper(), f"/specs/{spec['id']}/export.{fmt}") for fmt in exporters.FORMATS),
+            ("eForms XML", f"/specs/{spec['id']}/export.{exporters.NOTICE}"),
+        ],
+        "tender_exports": [  # the documents for tenderers: without the notes for the buyer
+            (fmt.upper(), f"/specs/{spec['id']}/export.{fmt}?notes=false")
+            for fmt in ("docx", "odt", "pdf")
         ],
         "ui_language_label": language_name(spec["language"], locale),
         "role_labels": _role_labels(taxonomy, spec["language"]),

@@ -310,6 +310,7 @@ def spec_export(
     runtime: RuntimeDep,
     fmt: Annotated[str, Depends(export_format)],
     spec: SpecDep,
+    notes: bool = True,  # false: without the annex of notes for the buyer (for tenderers)
 ) -> Response:
     document = spec.document
     gettext = i18n.translations(document["language"]).gettext
@@ -317,7 +318,9 @@ def spec_export(
     cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
         content = cache.content(
-            document, fmt, lambda: exporters.export_spec(document, fmt, gettext)[0]
+            document,
+            fmt if notes else f"tender.{fmt}",
+            lambda: exporters.export_spec(document, fmt, gettext, buyer_notes=notes)[0],
         )
         media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(document, fmt)
     except exporters.ExportUnavailable as exc:

@@ -488,3 +488,13 @@ def test_documents_print_parameter_labels_not_keys(client, runtime, language):
         library.localised(c, language).parameters[n].label for c in offered for n in c.parameters
     ]
     assert all(label.replace("*", "") in document.replace("\\", "") for label in labels)
+
+
+def test_the_spec_page_offers_the_notice_and_the_documents_for_tenderers(client):
+    spec_id = new_spec(client, country="IT")
+    page = client.get(f"/specs/{spec_id}").text
+    assert f"/specs/{spec_id}/export.eforms.xml" in page
+    assert f"/specs/{spec_id}/export.docx?notes=false" in page
+    full = client.get(f"/specs/{spec_id}/export.md").text
+    tender = client.get(f"/specs/{spec_id}/export.md?notes=false").text
+    assert "Notes for the buyer" in full and "Notes for the buyer" not in tender

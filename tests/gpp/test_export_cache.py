@@ -18,9 +18,9 @@ def renders(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = exporters.export_spec
 
-    def counting(spec, fmt, gettext):
+    def counting(spec, fmt, gettext, **options):
         calls.append(fmt)
-        return real(spec, fmt, gettext)
+        return real(spec, fmt, gettext, **options)
 
     monkeypatch.setattr(exporters, "export_spec", counting)
     return calls

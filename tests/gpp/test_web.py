@@ -317,7 +317,7 @@ def test_export_errors(client, monkeypatch):
     spec_id = spec_id_of(client)
     assert client.get(f"/specs/{spec_id}/export.exe").status_code == 404
 
-    def unavailable(*_args):
+    def unavailable(*_args, **_options):
         raise exporters.ExportUnavailable("install WeasyPrint")
 
     monkeypatch.setattr(exporters, "export_spec", unavailable)
