@@ -175,7 +175,9 @@ def _ocds_criterion(crit: dict, _: Translate) -> dict:
             requirements.append(requirement)
         else:
             shown = value.get("value", value.get("default")) if isinstance(value, dict) else value
-            as_text.append(f"{name} = {shown}")
+            known = (crit.get("parameter_labels") or {}).get(name) or {}
+            unit = f" {known['unit']}" if known.get("unit") else ""
+            as_text.append(f"{known.get('label') or name}: {shown}{unit}")
     group: dict[str, Any] = {"id": f"{cid}-g1"}
     if as_text:
         group["description"] = _(

@@ -316,7 +316,7 @@ def test_json_ocds_block_follows_the_extensions(spec, exports):
         "minValue": 10,
     } in requirements
     noise = next(c for c in tender["criteria"] if c["id"] == "road-ts-low-noise-surface")
-    assert "cpx_design_limit = 90" in noise["requirementGroups"][0]["description"]
+    assert "(set by the procurer): 90 dB(A)" in noise["requirementGroups"][0]["description"]
     award = tender["lots"][0]["awardCriteria"]["criteria"]
     assert sum(n["number"] for c in award for n in c["numbers"]) == 40
     assert {n["weight"] for c in award for n in c["numbers"]} == {"pointsExact"}
@@ -571,3 +571,10 @@ def test_rationale_and_references_are_in_the_buyer_notes_annex_that_can_be_left_
             .decode()
         )
         assert "Notes for the buyer" not in text and url not in text, fmt
+
+
+def test_json_describes_values_by_their_labels_not_keys(spec):
+    document = json.loads(export_spec(spec, "json", identity)[0])
+    texts = re.findall(r'"description": "([^"]*)"', json.dumps(document, ensure_ascii=False))
+    keys = {name for c in criteria(spec) for name in c["parameters"]}
+    assert texts and not [t for t in texts for k in keys if re.search(rf"\b{k}\b", t)]
