@@ -2,6 +2,7 @@
 
 import io
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 
@@ -91,6 +92,17 @@ def request_locale(request: Request) -> str:
         if candidate in LANGUAGES:
             return candidate
     return parse_accept_language(request.headers.get("accept-language")) or DEFAULT
+
+
+def translator(locale: str) -> Callable[..., str]:
+    """Return the locale's gettext that fills `%(name)s` placeholders: `_(message, **variables)`."""
+    trans = translations(locale)
+
+    def gettext(message: str, **variables: object) -> str:
+        text = trans.gettext(message)
+        return text % variables if variables else text
+
+    return gettext
 
 
 def gettext_for(locale: str):

@@ -109,10 +109,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     """Return what every template may print: request, locale, gettext, user, CSRF token."""
     locale = getattr(request.state, "locale", i18n.DEFAULT)
     trans = i18n.translations(locale)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = trans.gettext(message)
-        return text % variables if variables else text
+    gettext = i18n.translator(locale)
 
     def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
         text = trans.ngettext(singular, plural, n)
