@@ -22,13 +22,13 @@ from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp.library import load_library
 from kb import api as kb_api
+from kb import indexing as kb_indexing
 from kb import models as kb_models
-from kb import service as kb_service
 from kb import web as kb_web
+from kb.indexing import CASE_INDEX
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
-from kb.service import CASE_INDEX
 from kb.taxonomy import load_glossary, load_taxonomy
 from replan import (
     accounts,
@@ -70,7 +70,7 @@ def build_runtime(settings: Settings) -> Runtime:
     backend = GuardedBackend(make_backend(settings))
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
-    backend.refill = lambda engine: kb_service.reindex(db=db, backend=engine, taxonomy=taxonomy)
+    backend.refill = lambda engine: kb_indexing.reindex(db=db, backend=engine, taxonomy=taxonomy)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)  # damage: a state
     runtime = Runtime(
         settings=settings,

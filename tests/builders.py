@@ -46,3 +46,42 @@ def routes_of(app) -> set[tuple[str, str]]:
                     yield method, prefix + route.path
 
     return set(walk(app.routes))
+
+
+# The services as a web handler or the command line calls them, each in its own unit of work.
+
+
+def save_case(runtime, **kwargs):
+    """Save (or submit) a case through the moderation service, committed."""
+    from kb.moderation import service
+
+    with runtime.unit_of_work() as uow:
+        return service.save(uow=uow, settings=runtime.settings, **kwargs)
+
+
+def review_case(runtime, **kwargs):
+    """Decide on a case through the moderation service, committed."""
+    from kb.moderation import decisions
+    from kb.taxonomy import Taxonomy
+
+    with runtime.unit_of_work() as uow:
+        return decisions.review(
+            uow=uow, settings=runtime.settings, taxonomy=runtime.get(Taxonomy), **kwargs
+        )
+
+
+def add_file(runtime, **kwargs):
+    """Attach a file to a case through the service, committed."""
+    from kb.moderation import attachments
+
+    with runtime.unit_of_work() as uow:
+        return attachments.add_attachment(uow=uow, upload_dir=runtime.settings.upload_dir, **kwargs)
+
+
+def search(runtime, query):
+    """Search the published cases as the pages do, in a read session."""
+    from kb import searching
+    from search.service import GuardedBackend
+
+    with runtime.db.session() as session:
+        return searching.search_cases(session, backend=runtime.get(GuardedBackend), query=query)

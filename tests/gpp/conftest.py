@@ -5,9 +5,10 @@ from collections.abc import Iterator
 import pytest
 
 from gpp.library import Library, load_library
-from kb import service as kb_service
+from kb.importing import apply_record
 from kb.models import Case
 from kb.schemas import CaseRecord
+from kb.status import PUBLIC
 from replan import PROJECT_ROOT, auth
 from replan.db import Database
 from tests.builders import record
@@ -29,11 +30,11 @@ def db(db_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def add_case(session, *, status: str = kb_service.PUBLIC, **overrides) -> Case:
+def add_case(session, *, status: str = PUBLIC, **overrides) -> Case:
     """Store a case straight in the database (the search index plays no part in specs)."""
     rec = CaseRecord.model_validate(record(**overrides))
     case = Case(id=rec.id, status=status)
-    kb_service.apply_record(session, case, rec, {})
+    apply_record(session, case, rec, {})
     session.add(case)
     session.flush()
     return case

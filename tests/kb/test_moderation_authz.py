@@ -11,11 +11,10 @@ import re
 import pytest
 from PIL import Image
 
-from kb.moderation import attachments, service
 from kb.moderation.models import Attachment
 from replan import auth
 from replan.auth_models import User
-from tests.builders import routes_of
+from tests.builders import add_file, review_case, routes_of
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import sign_in, submit_case, user_of
 
@@ -261,7 +260,7 @@ def _photo() -> bytes:
 @pytest.fixture
 def world(people, runtime, app):
     """Two cases of S (one submitted, one published), each with a photo; S's organisation."""
-    from kb.service import organisation_named
+    from kb.importing import organisation_named
 
     with runtime.db.session() as session:
         org = organisation_named(session, "S Org")
@@ -272,7 +271,7 @@ def world(people, runtime, app):
     pub = submit_case(runtime, author, id="pub-case")
     urls = {}
     for case_id in (sub, pub):
-        added = attachments.add_attachment(
+        added = add_file(
             runtime,
             user=author,
             case_id=case_id,
@@ -281,8 +280,8 @@ def world(people, runtime, app):
             caption="A photo",
         )
         urls[case_id] = added.url
-    service.review(
-        runtime, moderator=user_of(runtime, people["moderator"]), case_id=pub, decision="publish"
+    review_case(
+        runtime, user=user_of(runtime, people["moderator"]), case_id=pub, decision="publish"
     )
     people["other"] = sign_in(app, runtime, "submitter", email="other@example.org")
     return {"sub": sub, "pub": pub, "att_sub": urls[sub], "att_pub": urls[pub]}

@@ -6,8 +6,7 @@ from html.parser import HTMLParser
 
 from markupsafe import escape
 
-from kb.moderation import service
-from tests.builders import record
+from tests.builders import record, review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import approve_claims, form_data, user_of
 
@@ -108,9 +107,9 @@ def test_hostile_text_through_the_whole_workflow(people, runtime):
 
     edited = {**rec, "summary": HOSTILE[6] + HOSTILE[7]}
     submitter.post("/submit/hostile", form_data(edited))
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, moderator),
+        user=user_of(runtime, moderator),
         case_id="hostile",
         decision="publish",
         comment=HOSTILE[8],
