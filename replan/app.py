@@ -83,23 +83,6 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
-def security_headers(settings: Settings) -> dict[str, str]:
-    """Return the headers of every answer; images may come from the map tiles' origin."""
-    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
-    return {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": (
-            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-        ),
-    }
-
-
-HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
-
-
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
     """Set the request's user from its API token or its server-side session."""
     with runtime.db.session() as session:
@@ -156,7 +139,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.templates.globals.update(
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
-    headers = security_headers(settings)
+    headers = guards.security_headers(settings)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -175,7 +158,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         if settings.env == "production":
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            response.headers.setdefault("Strict-Transport-Security", guards.HSTS)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
             response.set_cookie(
@@ -287,7 +270,7 @@ def _install_errors(app: FastAPI):
 
     Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
     `Retry-After`, a value the database cannot store 422, anything else 500."""
-    headers = security_headers(app.state.settings)
+    headers = guards.security_headers(app.state.settings)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or wants_json(request)
