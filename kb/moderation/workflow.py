@@ -34,10 +34,6 @@ def is_moderator(user: User | None) -> bool:
     return auth.has_role(user, "moderator")
 
 
-def may_submit(user: User | None) -> bool:
-    return auth.has_role(user, "submitter", "moderator")
-
-
 def is_author(user: User | None, case: Case) -> bool:
     return user is not None and case.created_by is not None and case.created_by == user.id
 
