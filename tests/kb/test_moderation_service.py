@@ -329,6 +329,19 @@ def test_only_authors_edit_and_only_moderators_review(rt, author, moderator):
         review_case(rt, user=moderator, case_id=case_id, decision="publish")
 
 
+def test_a_refused_step_writes_nothing_and_sends_no_mail(rt, author, moderator):
+    case_id = _save(rt, author, id="once").case_id
+    review_case(rt, user=moderator, case_id=case_id, decision="reject", comment="Out of scope")
+    sent = len(mails(rt.settings))
+    with pytest.raises(Conflict):  # a rejected case is not edited again
+        _save(rt, author, id=case_id, case_id=case_id, title="Second try")
+    with pytest.raises(Conflict):  # and it waits for no review
+        review_case(rt, user=moderator, case_id=case_id, decision="publish")
+    assert len(mails(rt.settings)) == sent
+    assert _case(rt, case_id).status == "rejected"
+    assert _actions(rt, case_id)[-1] == ("rejected", "rejected")
+
+
 def test_the_api_record_of_another_submitters_case_gets_an_id_of_its_own(rt, author):
     _save(rt, author, id="taken")
     other = _user(rt, "submitter", "other@example.org")
