@@ -50,6 +50,7 @@ class CasesPage(BaseModel):
     export_csv_url: str
     export_jsonl_url: str
     map_url: str  # every result's location as JSON (kb.web.cases_map), for the map
+    feed_url: str = ""  # the newest matches as Atom (kb.web_feeds.cases_feed)
     labels: dict[str, dict[str, str]]
     last_page_url: str | None = None  # set when the page asked for is past the last one
     by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
@@ -195,6 +196,7 @@ def build_cases_page(
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_url=url_for(f"{path}/map.json", query, page=1, per_page=20),
+        feed_url=url_for(f"{path}/feed.atom", query, page=1, per_page=20, sort="relevance"),
         last_page_url=url_for(path, query, page=last)
         if result.total and query.page > last
         else None,

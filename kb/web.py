@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kb import io as kb_io
-from kb import searching, service
+from kb import linked_data, searching, service
 from kb.codes import country_name, language_name
 from kb.deps import ValidCase
 from kb.moderation import organisations
@@ -101,6 +101,13 @@ def case_detail(request: Request, runtime: RuntimeDep, db: DbDep, case: ValidCas
             # The tender wizard opens with this case's application and country chosen.
             "tender_url": "/gpp?"
             + urlencode({"application": record.application, "country": record.country}),
+            "meta": linked_data.case_page_meta(
+                case=case,
+                record=record,
+                taxonomy=runtime.get(Taxonomy),
+                settings=runtime.settings,
+                locale=locale,
+            ),
             **extras,
         },
     )

@@ -20,11 +20,13 @@ from gpp import api as gpp_api
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
+from gpp import web_catalog as gpp_web_catalog
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import indexing as kb_indexing
 from kb import models as kb_models
 from kb import web as kb_web
+from kb import web_feeds as kb_web_feeds
 from kb.indexing import CASE_INDEX
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
@@ -45,7 +47,7 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
-from replan.errors import DomainError
+from replan.errors import DomainError, Invalid
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
@@ -188,10 +190,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
+    app.include_router(kb_web_feeds.router)  # before kb_web: /cases/{case_id} would take it
     app.include_router(kb_web.router)
     app.include_router(kb_api.router, dependencies=api_limit)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
+    app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)
@@ -310,14 +314,15 @@ def _install_errors(app: FastAPI):
     async def refused(request: Request, exc: DomainError) -> Response:
         if is_api(request):
             detail: object = exc.text()
-            if exc.field:
+            if isinstance(exc, Invalid) and (exc.field or len(exc.problems()) > 1):
                 detail = [
                     {
-                        "loc": ["body", exc.field],
-                        "field": exc.field,
-                        "msg": detail,
+                        "loc": ["body", *(p.field.split(".") if p.field else ())],
+                        "field": p.field,
+                        "msg": p.text(),
                         "type": "value_error",
                     }
+                    for p in exc.problems()
                 ]
             return JSONResponse({"detail": detail}, status_code=exc.status)
         text = exc.text(i18n.gettext_for(request.state.locale))

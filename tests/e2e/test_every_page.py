@@ -36,6 +36,11 @@ NOT_PAGES = {
     "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
+    "/catalog.ttl": "the open-data catalogue (DCAT-AP) in Turtle",
+    "/catalog.jsonld": "the open-data catalogue (DCAT-AP) in JSON-LD",
+    "/cases/feed.atom": "an Atom feed",
+    "/sitemap.xml": "a sitemap for crawlers",
+    "/robots.txt": "rules for crawlers",
 }
 # Problems that other branches fix (issue 10): the coordinator removes each entry on merging.
 KNOWN: dict[str, str] = {}
@@ -177,7 +182,7 @@ def tour(browser, base_url, world):
         f"/specs/{spec_id}/copy", form={"csrf_token": token}, max_redirects=0
     )
     draft_id = copy.headers["location"].split("/")[3]
-    from gpp.wizard import STEPS
+    from gpp.steps import NAMES as STEPS
 
     samples = {
         "case_id": world["cases"],
