@@ -2,7 +2,6 @@
 
 import logging
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
@@ -27,10 +26,13 @@ from kb import indexing as kb_indexing
 from kb import models as kb_models
 from kb import web as kb_web
 from kb import web_feeds as kb_web_feeds
+from kb.directory import web as directory_web
 from kb.indexing import CASE_INDEX
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
+from kb.stats import api as stats_api
+from kb.stats import web as stats_web
 from kb.taxonomy import load_glossary, load_taxonomy
 from replan import (
     accounts,
@@ -51,7 +53,7 @@ from replan.errors import DomainError, Invalid
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
-from replan.web import make_environment, render, safe_path, see_other, wants_json
+from replan.web import make_environment, page_detail, render, safe_path, see_other, wants_json
 from search import models as search_models
 from search import sync as search_sync
 from search.backend import SearchUnavailable
@@ -142,6 +144,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
     headers = guards.security_headers(settings)
+    framed = guards.security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -150,6 +153,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.user = None
         request.state.via_token = False
         request.state.session_id = None
+        request.state.embeddable = False  # set by the routes that depend on web.embeddable
         if not request.url.path.startswith("/static/"):
             header = request.headers.get("authorization", "")
             if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
@@ -157,7 +161,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in headers.items():
+        for name, value in (framed if request.state.embeddable else headers).items():
             response.headers.setdefault(name, value)
         if settings.env == "production":
             response.headers.setdefault("Strict-Transport-Security", guards.HSTS)
@@ -193,6 +197,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(kb_web_feeds.router)  # before kb_web: /cases/{case_id} would take it
     app.include_router(kb_web.router)
     app.include_router(kb_api.router, dependencies=api_limit)
+    app.include_router(stats_web.router)
+    app.include_router(stats_api.router, dependencies=api_limit)
+    app.include_router(directory_web.router)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_web_catalog.router)
@@ -260,15 +267,6 @@ def _search_check(runtime: Runtime) -> health.Check:
     )
 
 
-def _page_detail(status: int, detail):
-    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = None
-    return None if detail == phrase else detail
-
-
 def _install_errors(app: FastAPI):
     """Map errors to answers once: JSON for the API, pages in the layout for the rest.
 
@@ -293,7 +291,7 @@ def _install_errors(app: FastAPI):
         return render(
             request,
             "replan/error.html",
-            {"status": exc.status_code, "detail": _page_detail(exc.status_code, exc.detail)},
+            {"status": exc.status_code, "detail": page_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -306,7 +304,7 @@ def _install_errors(app: FastAPI):
         return render(
             request,
             "replan/error.html",
-            {"status": 404, "detail": _page_detail(404, detail)},
+            {"status": 404, "detail": page_detail(404, detail)},
             status_code=404,
         )
 

@@ -148,18 +148,24 @@ def unstorable_error() -> RequestValidationError:
     return _invalid(["body"], N_("a value is out of range or contains a NUL character"))
 
 
-def security_headers(settings: Settings) -> dict[str, str]:
-    """Return the headers of every answer; images may come from the map tiles' origin."""
+def security_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin.
+
+    No other site may frame a page, except the answers of routes that depend on
+    `replan.web.embeddable` (figures made for partners' sites). A route's own header wins."""
     images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
-    return {
+    ancestors = "*" if embeddable else "'none'"
+    headers = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "DENY",
         "Content-Security-Policy": (
             f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'"
         ),
     }
+    if not embeddable:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
 
 
 HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks

@@ -9,6 +9,7 @@ How htmx gets answers (pinned: htmx 2.x, see scripts/vendor.sh):
 
 import hashlib
 from functools import cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +53,13 @@ def public_url(request: Request, path: str) -> str:
     """Return the absolute URL of a path of this site, from the configured base URL (never from
     the request's Host header)."""
     return request.app.state.settings.base_url.rstrip("/") + safe_path(path)
+
+
+def embeddable(request: Request) -> None:
+    """Dependency of a route whose answers any site may show in a frame (an embeddable figure):
+    the app then sends `frame-ancestors *` in its Content-Security-Policy and no X-Frame-Options,
+    for this route's answers only (`replan.guards.security_headers`)."""
+    request.state.embeddable = True
 
 
 def see_other(url: str) -> Response:
@@ -169,3 +177,12 @@ def render(
     else:
         html = env.get_template(template).render(ctx)
     return HTMLResponse(html, status_code=status_code, headers=all_headers)
+
+
+def page_detail(status: int, detail: object) -> object:
+    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    return None if detail == phrase else detail
