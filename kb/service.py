@@ -164,11 +164,13 @@ def is_public_organisation(session: Session, organisation_id: int) -> bool:
 
 def organisation_cases(session: Session, organisation_id: int) -> list[CaseCard]:
     """Return the published cases an organisation took part in."""
+    # IN, not a join with DISTINCT: PostgreSQL cannot compare the JSON columns DISTINCT would.
+    took_part = select(CaseOrganisation.case_id).where(
+        CaseOrganisation.organisation_id == organisation_id
+    )
     query = (
         select(Case)
-        .join(CaseOrganisation)
-        .where(CaseOrganisation.organisation_id == organisation_id, Case.status == PUBLIC)
+        .where(Case.id.in_(took_part), Case.status == PUBLIC)
         .order_by(Case.year.desc(), Case.id)
-        .distinct()
     )
     return [CaseCard.model_validate(case) for case in session.scalars(query)]
