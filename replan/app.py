@@ -17,9 +17,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gpp import account as gpp_account
 from gpp import api as gpp_api
+from gpp import api_contract as gpp_api_contract
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
+from gpp import web_contract as gpp_web_contract
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import models as kb_models
@@ -210,6 +212,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
+    app.include_router(gpp_web_contract.router)
+    app.include_router(gpp_api_contract.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:

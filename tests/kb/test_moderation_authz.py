@@ -98,6 +98,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             web(PROCURERS, 404),
         ),
         ("GET", "/api/v1/specs", "/api/v1/specs", None, api(PROCURERS, 200)),
+        ("GET", "/lcc", "/lcc", None, every(200)),
         ("GET", "/api/v1/specs/{spec_id}", "/api/v1/specs/none", None, every(404)),
         (
             "GET",
@@ -150,6 +151,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             web(PROCURERS, 404),
         ),
         ("POST", "/api/v1/specs", "/api/v1/specs", json_body, every(422)),
+        ("POST", "/api/v1/lcc", "/api/v1/lcc", json_body, every(422)),
         (
             "POST",
             "/api/v1/specs/{spec_id}/bidders",
