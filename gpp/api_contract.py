@@ -5,11 +5,17 @@ contract milestones, the delivered case draft.
 procurer, moderators and admins: anyone else signed in gets 404, as if the spec did not exist;
 without credentials, 401."""
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
 
-from gpp import lcc
+from fastapi import APIRouter, Depends, Path
+
+from gpp import award, contract, lcc
+from gpp.contract_deps import ApiUser, OwnedSpecApi
+from gpp.contract_schemas import AwardCreate, ContractOut, MilestoneUpdate, StatusMove
 from replan import auth
-from replan.api import ERRORS
+from replan.api import ERRORS, ErrorDetail
+from replan.deps import DbDep, UowDep
+from replan.guards import DB_INT_MAX
 
 router = APIRouter(
     prefix="/api/v1", tags=["contract"], dependencies=[Depends(auth.api_csrf_protect)]
@@ -24,3 +30,51 @@ router = APIRouter(
 )
 def life_cycle_cost(body: lcc.LccRequest) -> lcc.LccAnswer:
     return lcc.calculate_lcc(body)
+
+
+@router.get(
+    "/specs/{spec_id}/contract",
+    response_model=ContractOut,
+    responses=ERRORS,
+    summary="The contract of a spec: status, award, milestones and their log",
+)
+def get_contract(spec_id: OwnedSpecApi, user: ApiUser, session: DbDep) -> ContractOut:
+    return contract.read_contract(session, spec_id=spec_id, user=user)
+
+
+@router.post(
+    "/specs/{spec_id}/status",
+    response_model=ContractOut,
+    responses={**ERRORS, 409: {"model": ErrorDetail, "description": "A move out of order"}},
+    summary="Move a spec to its next status (draft, tendering, awarded, in_execution, closed)",
+)
+def change_status(
+    spec_id: OwnedSpecApi, body: StatusMove, user: ApiUser, uow: UowDep
+) -> ContractOut:
+    return award.change_status(uow=uow, user=user, spec_id=spec_id, status=body.status)
+
+
+@router.post(
+    "/specs/{spec_id}/award",
+    response_model=ContractOut,
+    responses={**ERRORS, 409: {"model": ErrorDetail, "description": "Not tendering"}},
+    summary="Award a tendering spec to one of its bidders (a reason unless it is compliant)",
+)
+def award_spec(spec_id: OwnedSpecApi, body: AwardCreate, user: ApiUser, uow: UowDep) -> ContractOut:
+    return award.award_spec(uow=uow, user=user, spec_id=spec_id, request=body)
+
+
+@router.patch(
+    "/specs/{spec_id}/contract/milestones/{n}",
+    response_model=ContractOut,
+    responses={**ERRORS, 409: {"model": ErrorDetail, "description": "The contract is not running"}},
+    summary="Record a milestone's status, measured value, note or due date",
+)
+def update_milestone(
+    spec_id: OwnedSpecApi,
+    n: Annotated[int, Path(ge=0, le=DB_INT_MAX)],
+    body: MilestoneUpdate,
+    user: ApiUser,
+    uow: UowDep,
+) -> ContractOut:
+    return contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=body)

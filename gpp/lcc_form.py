@@ -30,7 +30,8 @@ class LccForm(BaseModel):
     submitted: bool
 
 
-def _number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
+    """Return the number typed (a decimal comma too), or None when it is not a finite one."""
     text = text.strip().replace(" ", "").replace("\u00a0", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")  # a decimal comma, as most of Europe writes it
@@ -54,7 +55,7 @@ def _check(
     text = values.get(key, "").strip()
     if not text:
         return None
-    value = _number(text)
+    value = parse_number(text)
     if value is None or (whole and not value.is_integer()):
         errors[key] = gettext(N_("Enter a whole number.") if whole else N_("Enter a number."))
         return None

@@ -2,12 +2,23 @@
 contract's milestones, the delivery report. The calculator is open to anyone; the rest answers
 only the spec's owning procurer, moderators and admins (others: 404)."""
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from collections.abc import Callable
+from typing import Annotated
 
-from gpp import lcc, lcc_form
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from gpp import award, contract, lcc, lcc_form, lifecycle, pages
+from gpp.contract_deps import OwnedSpecPage, PageUser
+from gpp.contract_schemas import MILESTONE_STATUSES, AwardCreate, MilestoneUpdate, StatusMove
 from replan import auth, i18n
-from replan.web import render
+from replan.auth_models import User
+from replan.deps import DbDep, UowDep
+from replan.errors import Conflict, DomainError, Invalid
+from replan.guards import DB_INT_MAX
+from replan.i18n import N_
+from replan.web import render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 
@@ -26,3 +37,162 @@ def lcc_page(request: Request) -> Response:
     }
     status = 422 if form.errors else 200
     return render(request, "gpp/lcc.html", ctx, block="gpp_lcc", status_code=status)
+
+
+def _page(
+    request: Request,
+    session,
+    spec_id: str,
+    user: User,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+) -> Response:
+    page = contract.contract_page(session, spec_id=spec_id, user=user)
+    gettext = i18n.gettext_for(request.state.locale)
+    ui = pages.make_gettext(request.state.locale)
+    ctx = {
+        "spec_id": spec_id,
+        "errors": errors or {},
+        "message": message,
+        "saved": request.query_params.get("saved", ""),
+        "status_label": {s.value: gettext(label) for s, label in lifecycle.LABELS.items()},
+        "milestone_statuses": MILESTONE_STATUSES,
+        "milestone_labels": _milestone_labels(gettext),
+        "phase_labels": pages.phase_labels(ui),
+        "verdict_labels": pages.status_labels(ui),
+    }
+    return render(
+        request,
+        "gpp/contract.html",
+        ctx,
+        block="gpp_contract",
+        model=page,
+        status_code=status,
+    )
+
+
+def _milestone_labels(gettext) -> dict[str, str]:
+    return {
+        "pending": gettext(N_("Pending")),
+        "met": gettext(N_("Met")),
+        "not_met": gettext(N_("Not met")),
+        "waived": gettext(N_("Waived")),
+    }
+
+
+def _refused(request: Request, session, spec_id: str, user: User, exc: DomainError) -> Response:
+    """Show the contract again with the refusal beside its field, or at the top."""
+    session.rollback()  # nothing of the refused write stays
+    text = exc.text(i18n.gettext_for(request.state.locale))
+    errors = {exc.field: text} if exc.field else {}
+    return _page(request, session, spec_id, user, status=exc.status, errors=errors, message=text)
+
+
+def _attempt(
+    request: Request,
+    uow,
+    spec_id: str,
+    user: User,
+    act: Callable[[], None],
+    *,
+    bad: Invalid,
+    saved: str,
+) -> Response:
+    """Run a form's write: back to the contract when done, else the page with the refusal
+    (`bad` when the form's input did not even make a request)."""
+    try:
+        act()
+    except ValidationError:
+        return _refused(request, uow.session, spec_id, user, bad)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, uow.session, spec_id, user, exc)
+    return see_other(f"/specs/{spec_id}/contract?saved={saved}")
+
+
+@router.get("/specs/{spec_id}/contract")
+def contract_detail(
+    spec_id: OwnedSpecPage, request: Request, user: PageUser, session: DbDep
+) -> Response:
+    return _page(request, session, spec_id, user)
+
+
+@router.post("/specs/{spec_id}/status")
+def status_move(
+    spec_id: OwnedSpecPage,
+    request: Request,
+    user: PageUser,
+    uow: UowDep,
+    status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    def act() -> None:
+        move = StatusMove.model_validate({"status": status})
+        award.change_status(uow=uow, user=user, spec_id=spec_id, status=move.status)
+
+    bad = Invalid(N_("Choose the next status."), field="status")
+    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="status")
+
+
+@router.post("/specs/{spec_id}/award")
+def award_form(
+    spec_id: OwnedSpecPage,
+    request: Request,
+    user: PageUser,
+    uow: UowDep,
+    bidder_id: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    def act() -> None:
+        choice = AwardCreate.model_validate({"bidder_id": bidder_id or 0, "reason": reason})
+        award.award_spec(uow=uow, user=user, spec_id=spec_id, request=choice)
+
+    bad = Invalid(N_("Choose a bidder."), field="bidder_id")
+    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="award")
+
+
+@router.post("/specs/{spec_id}/contract/milestones/{n}")
+def milestone_form(
+    spec_id: OwnedSpecPage,
+    n: Annotated[int, Path(ge=0, le=DB_INT_MAX)],
+    request: Request,
+    user: PageUser,
+    uow: UowDep,
+    status: Annotated[str, Form(max_length=20)] = "",
+    value: Annotated[str, Form(max_length=40)] = "",
+    note: Annotated[str, Form(max_length=4000)] = "",
+    due: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    fields = {"status": status or None, "note": note, "value": None, "due": None}
+    errors: dict[str, str] = {}
+    gettext = i18n.gettext_for(request.state.locale)
+    if value.strip():
+        number = lcc_form.parse_number(value)
+        if number is None:
+            errors[f"{n}.value"] = gettext(N_("Enter a number."))
+        fields["value"] = number
+    if due.strip():
+        fields["due"] = due.strip()
+    try:
+        change = MilestoneUpdate.model_validate(fields)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0])
+            errors.setdefault(
+                f"{n}.{name}", gettext(_FORM_MESSAGES.get(name, N_("Check this field.")))
+            )
+    if errors:
+        return _page(request, uow.session, spec_id, user, status=422, errors=errors)
+    try:
+        contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=change)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, uow.session, spec_id, user, exc)
+    return see_other(f"/specs/{spec_id}/contract?saved={n}#milestone-{n}")
+
+
+_FORM_MESSAGES = {
+    "status": N_("Choose a status."),
+    "value": N_("Enter a number."),
+    "due": N_("Enter a date between 2000 and 2200."),
+    "note": N_("Use at most 4000 characters."),
+}

@@ -18,6 +18,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from gpp import account as gpp_account
 from gpp import api as gpp_api
 from gpp import api_contract as gpp_api_contract
+from gpp import contract_models as gpp_contract_models
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
@@ -62,7 +63,14 @@ log = logging.getLogger(__name__)
 
 # Every domain's tables (importing a module registers them with `Base.metadata`), for Alembic's
 # env and the checks that compare the models with the migrations.
-MODEL_MODULES = (auth_models, kb_models, moderation_models, gpp_models, search_models)
+MODEL_MODULES = (
+    auth_models,
+    kb_models,
+    moderation_models,
+    gpp_models,
+    gpp_contract_models,
+    search_models,
+)
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -99,6 +99,20 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("GET", "/api/v1/specs", "/api/v1/specs", None, api(PROCURERS, 200)),
         ("GET", "/lcc", "/lcc", None, every(200)),
+        (
+            "GET",
+            "/specs/{spec_id}/contract",
+            "/specs/none/contract",
+            None,
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "GET",
+            "/api/v1/specs/{spec_id}/contract",
+            "/api/v1/specs/none/contract",
+            None,
+            api(SIGNED_IN, 404),
+        ),
         ("GET", "/api/v1/specs/{spec_id}", "/api/v1/specs/none", None, every(404)),
         (
             "GET",
@@ -152,6 +166,37 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("POST", "/api/v1/specs", "/api/v1/specs", json_body, every(422)),
         ("POST", "/api/v1/lcc", "/api/v1/lcc", json_body, every(422)),
+        # After the tender: the owning procurer, moderators and admins; others 404 (no spec here).
+        ("POST", "/specs/{spec_id}/status", "/specs/none/status", {}, web(SIGNED_IN, 404)),
+        ("POST", "/specs/{spec_id}/award", "/specs/none/award", {}, web(SIGNED_IN, 404)),
+        (
+            "POST",
+            "/specs/{spec_id}/contract/milestones/{n}",
+            "/specs/none/contract/milestones/0",
+            {},
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/status",
+            "/api/v1/specs/none/status",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/award",
+            "/api/v1/specs/none/award",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "PATCH",
+            "/api/v1/specs/{spec_id}/contract/milestones/{n}",
+            "/api/v1/specs/none/contract/milestones/0",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
         (
             "POST",
             "/api/v1/specs/{spec_id}/bidders",

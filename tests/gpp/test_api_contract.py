@@ -1,0 +1,100 @@
+"""The contract API: status moves (409 out of order), the award, the contract and its milestones,
+and who reaches them (the owning procurer, moderators, admins; others 404, no token 401)."""
+
+import pytest
+
+from tests.gpp.test_api import new_spec, token_for
+
+
+@pytest.fixture
+def tender(client, runtime):
+    """A procurer's spec, tendering, with a bidder compliant on every check."""
+    owner = token_for(runtime, "owner@example.org")
+    spec_id = new_spec(client, owner, title="Via Roma")
+    bidder = client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "Good"}, headers=owner)
+    bidder_id = bidder.json()["id"]
+    checks = client.get(f"/api/v1/specs/{spec_id}/bidders/{bidder_id}", headers=owner).json()
+    for n in range(len(checks["checks"])):
+        client.patch(
+            f"/api/v1/specs/{spec_id}/bidders/{bidder_id}/checks/{n}",
+            json={"status": "compliant"},
+            headers=owner,
+        )
+    moved = client.post(
+        f"/api/v1/specs/{spec_id}/status", json={"status": "tendering"}, headers=owner
+    )
+    assert moved.status_code == 200, moved.text
+    return {"spec": spec_id, "bidder": bidder_id, "owner": owner}
+
+
+def test_award_then_follow_the_contract_through_the_api(client, tender):
+    spec, owner = tender["spec"], tender["owner"]
+    awarded = client.post(
+        f"/api/v1/specs/{spec}/award", json={"bidder_id": tender["bidder"]}, headers=owner
+    )
+    assert awarded.status_code == 200, awarded.text
+    body = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()
+    assert (body["status"], body["awarded_to"]) == ("awarded", "Good")
+    milestone = body["milestones"][0]
+    assert {"n", "criterion_id", "evidence", "due", "status", "value", "unit", "note"} <= set(
+        milestone
+    )
+    assert milestone["attachments"] == []
+    n = milestone["n"]
+    patched = client.patch(
+        f"/api/v1/specs/{spec}/contract/milestones/{n}",
+        json={
+            "status": "not_met",
+            "value": 3.5,
+            "note": "CPX above the limit",
+            "due": "2027-03-01",
+        },
+        headers=owner,
+    )
+    assert patched.status_code == 200, patched.text
+    got = next(m for m in patched.json()["milestones"] if m["n"] == n)
+    assert (got["status"], got["value"], got["due"]) == ("not_met", 3.5, "2027-03-01")
+    for status in ("in_execution", "closed"):
+        moved = client.post(f"/api/v1/specs/{spec}/status", json={"status": status}, headers=owner)
+        assert moved.json()["status"] == status
+
+
+def test_out_of_order_answers_409(client, tender):
+    spec, owner = tender["spec"], tender["owner"]
+    answer = client.post(f"/api/v1/specs/{spec}/status", json={"status": "closed"}, headers=owner)
+    assert answer.status_code == 409
+    assert "tendering" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("status", {"status": "awarded"}, "status"),
+        ("award", {"bidder_id": 0}, "bidder_id"),
+        ("award", {"bidder_id": 99999}, "bidder_id"),
+        ("contract/milestones/0", {"status": "done"}, "status"),
+        ("contract/milestones/0", {"due": "1900-01-01"}, "due"),
+    ],
+)
+def test_bad_input_answers_422_naming_the_field(client, tender, path, body, field):
+    method = client.patch if path.startswith("contract") else client.post
+    answer = method(f"/api/v1/specs/{tender['spec']}/{path}", json=body, headers=tender["owner"])
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["detail"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("procurer", 404), ("submitter", 404), ("moderator", 200), ("admin", 200)],
+)
+def test_only_the_owner_moderators_and_admins_reach_the_contract(
+    client, runtime, tender, role, expected
+):
+    headers = token_for(runtime, f"{role}-x@example.org", role)
+    url = f"/api/v1/specs/{tender['spec']}/contract"
+    assert client.get(url, headers=headers).status_code == expected
+    assert client.get(url).status_code == 401
+    status = client.post(
+        f"/api/v1/specs/{tender['spec']}/award", json={"bidder_id": 0}, headers=headers
+    )
+    assert status.status_code == (404 if expected == 404 else 422)

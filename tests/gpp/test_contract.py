@@ -1,0 +1,77 @@
+"""The contract's milestones: made at the award from the delivery and execution checks, due on
+the procurer's dates, recorded only while the contract runs."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from gpp import contract
+from gpp.contract_schemas import MilestoneUpdate
+from replan.errors import Conflict, NotFound
+from tests.gpp.contract_support import award_to, move
+
+
+def _update(runtime, contract_world, n, who="owner", **change):
+    with runtime.unit_of_work() as uow:
+        return contract.update_milestone(
+            uow=uow,
+            user=contract_world[who],
+            spec_id=contract_world["spec"],
+            n=n,
+            change=MilestoneUpdate.model_validate(change),
+        )
+
+
+def _awarded(runtime, contract_world):
+    move(runtime, contract_world, "tendering")
+    return award_to(runtime, contract_world, "good")
+
+
+def test_the_award_makes_a_milestone_of_each_delivery_and_execution_check(runtime, contract_world):
+    done = _awarded(runtime, contract_world)
+    with runtime.db.session() as session:
+        from gpp.service import get_spec
+
+        checklist = get_spec(session, contract_world["spec"]).content["checklist"]
+    expected = [i["n"] for i in checklist if i["phase"] in ("delivery", "execution")]
+    assert expected and [m.n for m in done.milestones] == expected
+    first = done.milestones[0]
+    assert first.evidence == checklist[first.n]["evidence"]
+    assert (first.status, first.due, first.value, first.attachments) == ("pending", None, None, [])
+    assert done.summary == {"pending": len(expected), "met": 0, "not_met": 0, "waived": 0}
+
+
+def test_a_milestone_is_recorded_and_an_overdue_one_counted(runtime, contract_world):
+    n = _awarded(runtime, contract_world).milestones[0].n
+    late = date.today() - timedelta(days=1)
+    after = _update(runtime, contract_world, n, due=late.isoformat(), note="CPX at opening")
+    first = after.milestones[0]
+    assert (first.due, first.note, first.overdue, after.overdue) == (
+        late,
+        "CPX at opening",
+        True,
+        1,
+    )
+    met = _update(runtime, contract_world, n, status="met", value=2.5)
+    assert (met.milestones[0].status, met.milestones[0].value, met.overdue) == ("met", 2.5, 0)
+    assert met.milestones[0].note == "CPX at opening"  # untouched when not sent
+    assert met.history[-1].action == "milestone"
+
+
+def test_milestones_wait_for_the_award_and_stop_at_the_close(runtime, contract_world):
+    with pytest.raises(NotFound):
+        _update(runtime, contract_world, 0, status="met")  # no milestone before the award
+    n = _awarded(runtime, contract_world).milestones[0].n
+    move(runtime, contract_world, "in_execution")
+    assert _update(runtime, contract_world, n, status="waived").milestones[0].status == "waived"
+    move(runtime, contract_world, "closed")
+    with pytest.raises(Conflict):
+        _update(runtime, contract_world, n, status="met")
+
+
+def test_an_unknown_milestone_and_a_stranger_are_not_found(runtime, contract_world):
+    n = _awarded(runtime, contract_world).milestones[0].n
+    with pytest.raises(NotFound):
+        _update(runtime, contract_world, 9999, status="met")
+    with pytest.raises(NotFound):
+        _update(runtime, contract_world, n, who="other", status="met")
