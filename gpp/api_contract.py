@@ -10,11 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from gpp import award, contract, lcc
+from gpp.case_draft import CaseDraftCreate, CaseDraftCreated, draft_case
 from gpp.contract_deps import ApiUser, OwnedSpecApi
 from gpp.contract_schemas import AwardCreate, ContractOut, MilestoneUpdate, StatusMove
 from replan import auth
 from replan.api import ERRORS, ErrorDetail
-from replan.deps import DbDep, UowDep
+from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.guards import DB_INT_MAX
 
 router = APIRouter(
@@ -78,3 +79,20 @@ def update_milestone(
     uow: UowDep,
 ) -> ContractOut:
     return contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=body)
+
+
+@router.post(
+    "/specs/{spec_id}/case-draft",
+    status_code=201,
+    response_model=CaseDraftCreated,
+    responses={**ERRORS, 409: {"model": ErrorDetail, "description": "Not closed, or drafted"}},
+    summary="Turn a closed contract into a draft case study in the moderation queue",
+)
+def case_draft(
+    spec_id: OwnedSpecApi,
+    user: ApiUser,
+    runtime: RuntimeDep,
+    body: CaseDraftCreate | None = None,
+) -> CaseDraftCreated:
+    request = body or CaseDraftCreate()
+    return draft_case(runtime=runtime, user=user, spec_id=spec_id, request=request)

@@ -152,6 +152,8 @@ def update_milestone(
         )
     given = change.model_dump(exclude_unset=True)
     before = milestone.status
+    if "due" in given and given["due"] != milestone.due:
+        milestone.reminded_soon_at = milestone.reminded_overdue_at = None  # a new date, told anew
     for field in ("status", "value", "note", "due"):
         if field in given and (given[field] is not None or field in ("value", "due")):
             setattr(milestone, field, given[field])

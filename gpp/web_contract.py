@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from gpp import award, contract, lcc, lcc_form, lifecycle, pages
+from gpp import award, contract, delivery, lcc, lcc_form, lifecycle, pages
 from gpp.contract_deps import OwnedSpecPage, PageUser
 from gpp.contract_schemas import MILESTONE_STATUSES, AwardCreate, MilestoneUpdate, StatusMove
-from replan import auth, i18n
+from replan import auth, i18n, ratelimit
 from replan.auth_models import User
 from replan.deps import DbDep, UowDep
-from replan.errors import Conflict, DomainError, Invalid
+from replan.errors import Conflict, DomainError, Invalid, NotFound
 from replan.guards import DB_INT_MAX
 from replan.i18n import N_
 from replan.web import render, see_other
@@ -116,6 +116,30 @@ def contract_detail(
     spec_id: OwnedSpecPage, request: Request, user: PageUser, session: DbDep
 ) -> Response:
     return _page(request, session, spec_id, user)
+
+
+@router.get(
+    "/specs/{spec_id}/delivery-report.{fmt}",
+    dependencies=[Depends(ratelimit.limit_exports)],
+)
+def delivery_report(
+    spec_id: OwnedSpecPage, fmt: str, request: Request, user: PageUser, session: DbDep
+) -> Response:
+    """Promised against delivered, for the file: PDF or DOCX in the spec's language."""
+    if fmt not in delivery.REPORT_FORMATS:
+        raise NotFound(N_("There is no such export format."))
+    spec = lifecycle.reachable_spec(session, spec_id, user)
+    facts = {k: getattr(spec, k) for k in ("id", "title", "authority", "language")}
+    view = contract.contract_view(session, spec=spec)
+    gettext = i18n.translations(spec.language).gettext
+    try:
+        content, media_type, name = delivery.delivery_report(facts, view, fmt, gettext)
+    except delivery.ExportUnavailable as exc:
+        return render(
+            request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
+        )
+    disposition = f'attachment; filename="{name}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 @router.post("/specs/{spec_id}/status")

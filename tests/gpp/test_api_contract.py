@@ -98,3 +98,64 @@ def test_only_the_owner_moderators_and_admins_reach_the_contract(
         f"/api/v1/specs/{tender['spec']}/award", json={"bidder_id": 0}, headers=headers
     )
     assert status.status_code == (404 if expected == 404 else 422)
+
+
+def _close(client, tender):
+    spec, owner = tender["spec"], tender["owner"]
+    client.post(f"/api/v1/specs/{spec}/award", json={"bidder_id": tender["bidder"]}, headers=owner)
+    body = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()
+    for m in body["milestones"]:
+        client.patch(
+            f"/api/v1/specs/{spec}/contract/milestones/{m['n']}",
+            json={"status": "met", "value": 12.5},
+            headers=owner,
+        )
+    for status in ("in_execution", "closed"):
+        client.post(f"/api/v1/specs/{spec}/status", json={"status": status}, headers=owner)
+
+
+def test_a_closed_contract_becomes_a_case_in_the_moderation_queue(client, runtime, tender):
+    spec, owner = tender["spec"], tender["owner"]
+    url = f"/api/v1/specs/{spec}/case-draft"
+    assert client.post(url, json={"rtm_types": ["rubber-powder"]}, headers=owner).status_code == 409
+    _close(client, tender)
+    missing = client.post(url, headers=owner)
+    assert missing.status_code == 422
+    assert missing.json()["detail"][0]["field"] == "rtm_types"
+    made = client.post(
+        url, json={"rtm_types": ["rubber-powder"], "country": "IT", "rtm_tonnes": 40}, headers=owner
+    )
+    assert made.status_code == 201, made.text
+    case_id = made.json()["id"]
+    moderator = token_for(runtime, "queue-mod@example.org", "moderator")
+    queue = client.get("/api/v1/moderation", headers=moderator).json()
+    assert case_id in str(queue)
+    case = client.get(f"/api/v1/cases/{case_id}", headers=moderator).json()
+    assert case["application"] == "road-pavement" and case["gpp"] is True
+    assert {"name": "Good", "role": "contractor"} in case["organisations"]
+    assert client.get(f"/api/v1/cases/{case_id}").status_code == 404  # not public yet
+    assert client.post(url, json={"rtm_types": ["rubber-powder"]}, headers=owner).status_code == 409
+    log = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()["history"]
+    assert log[-1]["action"] == "case_draft" and log[-1]["note"] == case_id
+
+
+def test_the_delivery_report_lists_promised_and_delivered(client, tender):
+    import io
+
+    from docx import Document
+
+    _close(client, tender)
+    spec, owner = tender["spec"], tender["owner"]
+    answer = client.get(f"/specs/{spec}/delivery-report.docx", headers=owner)
+    assert answer.status_code == 200, answer.text[:300]
+    assert "delivery-report" in answer.headers["content-disposition"]
+    document = Document(io.BytesIO(answer.content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Good" in cells  # the contractor
+    assert "Promised and delivered" in [p.text for p in document.paragraphs]
+    assert cells.count("Met") >= 2 and "12.5" in cells
+    assert client.get(f"/specs/{spec}/delivery-report.txt", headers=owner).status_code == 404
+    pdf = client.get(f"/specs/{spec}/delivery-report.pdf", headers=owner)
+    assert pdf.status_code in (200, 503)  # 503 where WeasyPrint's Pango is missing
+    if pdf.status_code == 200:
+        assert pdf.content.startswith(b"%PDF")

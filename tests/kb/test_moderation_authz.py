@@ -108,6 +108,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         (
             "GET",
+            "/specs/{spec_id}/delivery-report.{fmt}",
+            "/specs/none/delivery-report.pdf",
+            None,
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "GET",
             "/api/v1/specs/{spec_id}/contract",
             "/api/v1/specs/none/contract",
             None,
@@ -187,6 +194,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             "POST",
             "/api/v1/specs/{spec_id}/award",
             "/api/v1/specs/none/award",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/case-draft",
+            "/api/v1/specs/none/case-draft",
             json_body,
             api(SIGNED_IN, 404),
         ),
