@@ -28,6 +28,8 @@ from replan.errors import Conflict, NotFound
 from replan.i18n import N_
 from replan.uow import UnitOfWork
 
+COLUMNS = {"limit": "limit_value"}  # request field -> column, where they differ
+
 
 def make_milestones(session: Session, spec: Spec) -> list[Milestone]:
     """Add a pending milestone for each delivery or execution item of the spec's checklist."""
@@ -39,6 +41,7 @@ def make_milestones(session: Session, spec: Spec) -> list[Milestone]:
             phase=item["phase"],
             status="pending",
             unit="",
+            limit_kind="max",
             note="",
         )
         for item in spec.content["checklist"]
@@ -52,6 +55,22 @@ def milestones_of(session: Session, spec_id: str) -> list[Milestone]:
     return list(
         session.scalars(select(Milestone).where(Milestone.spec_id == spec_id).order_by(Milestone.n))
     )
+
+
+def gap(m: Milestone) -> float | None:
+    """Return how far the measured value falls beyond the clause's limit (0 within it)."""
+    if m.value is None or m.limit_value is None:
+        return None
+    beyond = m.value - m.limit_value if m.limit_kind == "max" else m.limit_value - m.value
+    return round(max(beyond, 0.0), 6)
+
+
+def penalty(m: Milestone) -> float | None:
+    """Return the penalty of the gap at the procurer's rate (none while nothing is measured)."""
+    missed = gap(m)
+    if missed is None or m.penalty_rate is None or m.status == "waived":
+        return None
+    return round(missed * m.penalty_rate, 2)
 
 
 def is_overdue(milestone: Milestone, today: date) -> bool:
@@ -72,6 +91,11 @@ def _milestone(spec: Spec, m: Milestone, today: date) -> MilestoneOut:
         status=m.status,
         value=m.value,
         unit=m.unit,
+        limit=m.limit_value,
+        limit_kind=m.limit_kind if m.limit_kind in ("max", "min") else "max",
+        gap=gap(m),
+        penalty_rate=m.penalty_rate,
+        penalty=penalty(m),
         note=m.note,
         attachments=[],
         overdue=is_overdue(m, today),
@@ -125,6 +149,7 @@ def contract_view(session: Session, *, spec: Spec, today: date | None = None) ->
         milestones=milestones,
         summary={s: sum(m.status == s for m in milestones) for s in MILESTONE_STATUSES},
         overdue=sum(m.overdue for m in milestones),
+        penalties=round(sum(m.penalty or 0 for m in milestones), 2),
         history=_history(session, spec.id),
     )
 
@@ -154,9 +179,13 @@ def update_milestone(
     before = milestone.status
     if "due" in given and given["due"] != milestone.due:
         milestone.reminded_soon_at = milestone.reminded_overdue_at = None  # a new date, told anew
-    for field in ("status", "value", "note", "due"):
-        if field in given and (given[field] is not None or field in ("value", "due")):
-            setattr(milestone, field, given[field])
+    nullable = ("value", "due", "limit", "penalty_rate")  # sent as null: cleared
+    for field in ("status", "value", "unit", "note", "due", "limit", "limit_kind", "penalty_rate"):
+        if field in given and (given[field] is not None or field in nullable):
+            setattr(milestone, COLUMNS.get(field, field), given[field])
+    missed = gap(milestone)
+    if missed is not None and given.get("status") is None and milestone.status != "waived":
+        milestone.status = "met" if missed == 0 else "not_met"  # the verdict follows the limit
     milestone.updated_at = datetime.now(UTC)
     lifecycle.log(
         session,

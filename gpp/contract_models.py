@@ -48,6 +48,11 @@ class Milestone(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     value: Mapped[float | None] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(40), default="")
+    # The clause's limit: the measured value may be at most (max) or at least (min) this much;
+    # a gap beyond it costs `penalty_rate` per unit (rates are the procurer's, from the contract).
+    limit_value: Mapped[float | None] = mapped_column(Float)
+    limit_kind: Mapped[str] = mapped_column(String(3), default="max")
+    penalty_rate: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the procurer was told the milestone is near, and that it is overdue (at most once).

@@ -26,9 +26,19 @@ class AwardCreate(BaseModel):
     reason: Note = ""
 
 
+Measure = Annotated[float | None, Field(ge=-MAX_VALUE, le=MAX_VALUE, allow_inf_nan=False)]
+
+
 class MilestoneUpdate(BaseModel):
+    """A change of a milestone; a field left out stays as it is. Given a measured `value` and a
+    `limit`, the status follows from them unless it is given too."""
+
     status: MilestoneStatus | None = None
-    value: Annotated[float | None, Field(ge=-MAX_VALUE, le=MAX_VALUE, allow_inf_nan=False)] = None
+    value: Measure = None
+    unit: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=40)] = None
+    limit: Measure = None
+    limit_kind: Literal["max", "min"] | None = None
+    penalty_rate: Annotated[float | None, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False)] = None
     note: Note | None = None
     due: Annotated[date | None, Field(ge=date(2000, 1, 1), le=date(2200, 12, 31))] = None
 
@@ -52,6 +62,11 @@ class MilestoneOut(BaseModel):
     status: MilestoneStatus
     value: float | None
     unit: str
+    limit: float | None
+    limit_kind: Literal["max", "min"]
+    gap: float | None  # how far the value falls beyond the limit (0 within it)
+    penalty_rate: float | None
+    penalty: float | None  # gap x rate
     note: str
     attachments: list[str]
     overdue: bool
@@ -79,6 +94,7 @@ class ContractOut(BaseModel):
     milestones: list[MilestoneOut]
     summary: dict[str, int]
     overdue: int
+    penalties: float
     history: list[EventOut]
 
 

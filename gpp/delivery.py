@@ -28,6 +28,13 @@ def _status(_: L.Translate, status: str) -> str:
     }.get(status, status)
 
 
+def _limit(m, lang: str) -> str:
+    if m.limit is None:
+        return ""
+    sign = "\u2264" if m.limit_kind == "max" else "\u2265"
+    return f"{sign} {fmt_number(m.limit, lang)} {m.unit}".strip()
+
+
 def report_view(spec: dict, contract: ContractOut, _: L.Translate) -> EvaluationView:
     """Build the printable report (the shape of an evaluation: facts, summary, items)."""
     lang = txt(spec.get("language") or "en")
@@ -43,6 +50,10 @@ def report_view(spec: dict, contract: ContractOut, _: L.Translate) -> Evaluation
         ),
         (_("Reason for the award"), txt(award.reason) if award else ""),
         (_("Milestones overdue"), fmt_number(contract.overdue, lang)),
+        (
+            _("Penalties (euros)"),
+            fmt_number(contract.penalties, lang) if contract.penalties else "",
+        ),
     ]
     return EvaluationView(
         lang=lang,
@@ -64,6 +75,7 @@ def report_view(spec: dict, contract: ContractOut, _: L.Translate) -> Evaluation
                 _("Requirement"),
                 _("Evidence"),
                 _("Due"),
+                _("Limit"),
                 _("Measured value"),
                 _("Status"),
                 _("Note"),
@@ -74,13 +86,14 @@ def report_view(spec: dict, contract: ContractOut, _: L.Translate) -> Evaluation
                     one_line(m.criterion_title),
                     txt(m.evidence),
                     fmt_date(m.due, lang) if m.due else "",
+                    _limit(m, lang),
                     f"{fmt_number(m.value, lang)} {m.unit}".strip() if m.value is not None else "",
                     _status(_, m.status),
                     txt(m.note),
                 ]
                 for m in contract.milestones
             ],
-            widths=(4, 20, 24, 10, 10, 10, 22),
+            widths=(4, 18, 22, 9, 9, 9, 9, 20),
         ),
         statuses=statuses,
         status_prompt="",

@@ -184,19 +184,27 @@ def milestone_form(
     uow: UowDep,
     status: Annotated[str, Form(max_length=20)] = "",
     value: Annotated[str, Form(max_length=40)] = "",
+    unit: Annotated[str, Form(max_length=40)] = "",
+    limit: Annotated[str, Form(max_length=40)] = "",
+    limit_kind: Annotated[str, Form(max_length=3)] = "max",
+    penalty_rate: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    fields = {"status": status or None, "note": note, "value": None, "due": None}
-    errors: dict[str, str] = {}
+    """Save one milestone; an empty status lets the measured value and the limit decide."""
     gettext = i18n.gettext_for(request.state.locale)
-    if value.strip():
-        number = lcc_form.parse_number(value)
-        if number is None:
-            errors[f"{n}.value"] = gettext(N_("Enter a number."))
-        fields["value"] = number
-    if due.strip():
-        fields["due"] = due.strip()
+    errors: dict[str, str] = {}
+    fields: dict = {
+        "status": status or None,
+        "note": note,
+        "unit": unit,
+        "due": due.strip() or None,
+    }
+    fields["limit_kind"] = limit_kind
+    for name, typed in (("value", value), ("limit", limit), ("penalty_rate", penalty_rate)):
+        fields[name] = lcc_form.parse_number(typed) if typed.strip() else None
+        if typed.strip() and fields[name] is None:
+            errors[f"{n}.{name}"] = gettext(N_("Enter a number."))
     try:
         change = MilestoneUpdate.model_validate(fields)
     except ValidationError as exc:
@@ -216,6 +224,8 @@ def milestone_form(
 
 _FORM_MESSAGES = {
     "status": N_("Choose a status."),
+    "limit_kind": N_("Choose whether the limit is a maximum or a minimum."),
+    "penalty_rate": N_("Enter a number from 0 upwards."),
     "value": N_("Enter a number."),
     "due": N_("Enter a date between 2000 and 2200."),
     "note": N_("Use at most 4000 characters."),

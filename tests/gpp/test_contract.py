@@ -75,3 +75,22 @@ def test_an_unknown_milestone_and_a_stranger_are_not_found(runtime, contract_wor
         _update(runtime, contract_world, 9999, status="met")
     with pytest.raises(NotFound):
         _update(runtime, contract_world, n, who="other", status="met")
+
+
+def test_the_verdict_follows_the_limit_and_the_gap_costs_the_penalty(runtime, contract_world):
+    first, second, *_ = [m.n for m in _awarded(runtime, contract_world).milestones]
+    loud = _update(runtime, contract_world, first, value=95, limit=93, unit="dB", penalty_rate=1500)
+    got = loud.milestones[0]
+    assert (got.status, got.gap, got.penalty) == ("not_met", 2, 3000)  # 2 dB x 1500
+    short = _update(runtime, contract_world, second, value=8, limit=10, limit_kind="min")
+    assert (short.milestones[1].status, short.milestones[1].gap) == ("not_met", 2)
+    assert short.milestones[1].penalty is None  # no rate in the contract
+    assert short.penalties == 3000
+    quiet = _update(runtime, contract_world, first, value=92.5)
+    assert (quiet.milestones[0].status, quiet.milestones[0].penalty, quiet.penalties) == (
+        "met",
+        0,
+        0,
+    )
+    waived = _update(runtime, contract_world, first, value=99, status="waived")
+    assert (waived.milestones[0].status, waived.milestones[0].penalty) == ("waived", None)

@@ -52,17 +52,25 @@ def test_the_whole_journey_with_plain_forms(owner, spec_id):
     saved = _post(
         owner,
         f"/specs/{spec_id}/contract/milestones/{n}",
-        status="met",
+        status="",  # the verdict follows the limit
         value="2,5",
+        limit="2",
+        penalty_rate="10",
         due="2027-05-01",
         note="Delivery notes checked",
     )
     assert saved.status_code == 303
+    assert "Penalties so far: 5 euros." in owner.client.get(f"/specs/{spec_id}/contract").text
     contract = owner.client.get(
         f"/specs/{spec_id}/contract", headers={"Accept": "application/json"}
     )
     milestone = next(m for m in contract.json()["contract"]["milestones"] if m["n"] == int(n))
-    assert (milestone["status"], milestone["value"], milestone["due"]) == ("met", 2.5, "2027-05-01")
+    assert (milestone["status"], milestone["value"], milestone["due"]) == (
+        "not_met",
+        2.5,
+        "2027-05-01",
+    )
+    assert (milestone["gap"], milestone["penalty"]) == (0.5, 5)
 
 
 def test_out_of_order_shows_the_refusal_on_the_page(owner, spec_id):
