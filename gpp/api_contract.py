@@ -9,7 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from gpp import award, contract, lcc
+from gpp import award, bid_lcc, contract, lcc
+from gpp.bid_lcc import BidsLccOut, BidsLccUpdate
 from gpp.case_draft import CaseDraftCreate, CaseDraftCreated, draft_case
 from gpp.contract_deps import ApiUser, OwnedSpecApi
 from gpp.contract_schemas import AwardCreate, ContractOut, MilestoneUpdate, StatusMove
@@ -96,3 +97,25 @@ def case_draft(
 ) -> CaseDraftCreated:
     request = body or CaseDraftCreate()
     return draft_case(runtime=runtime, user=user, spec_id=spec_id, request=request)
+
+
+@router.get(
+    "/specs/{spec_id}/lcc",
+    response_model=BidsLccOut,
+    responses=ERRORS,
+    summary="The bids' life-cycle costs, ranked",
+)
+def get_bids_lcc(spec_id: OwnedSpecApi, user: ApiUser, session: DbDep) -> BidsLccOut:
+    return bid_lcc.read_bids_lcc(session, spec_id=spec_id, user=user)
+
+
+@router.put(
+    "/specs/{spec_id}/lcc",
+    response_model=BidsLccOut,
+    responses=ERRORS,
+    summary="Enter the bids' life-cycle cost figures (replacing the earlier ones) and rank them",
+)
+def put_bids_lcc(
+    spec_id: OwnedSpecApi, body: BidsLccUpdate, user: ApiUser, uow: UowDep
+) -> BidsLccOut:
+    return bid_lcc.set_bids_lcc(uow=uow, user=user, spec_id=spec_id, request=body)

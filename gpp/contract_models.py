@@ -5,7 +5,7 @@ A spec without a contract row is a draft: the row is made by its first move."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from replan.clock import utcnow
@@ -75,3 +75,17 @@ class ContractEvent(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BidLcc(Base):
+    """The life-cycle cost figures of a spec's bids, as the procurer entered them."""
+
+    __tablename__ = "gpp_bid_lcc"
+
+    spec_id: Mapped[str] = mapped_column(
+        ForeignKey("gpp_spec.id", ondelete="CASCADE"), primary_key=True
+    )
+    period_years: Mapped[int] = mapped_column(Integer)
+    discount_rate: Mapped[float] = mapped_column(Float)
+    bids: Mapped[list] = mapped_column(JSON)  # [{bidder_id, investment, annual_costs, ...}]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

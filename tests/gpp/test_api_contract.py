@@ -159,3 +159,33 @@ def test_the_delivery_report_lists_promised_and_delivered(client, tender):
     assert pdf.status_code in (200, 503)  # 503 where WeasyPrint's Pango is missing
     if pdf.status_code == 200:
         assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_bids_life_cycle_costs_are_entered_and_ranked(client, runtime, tender):
+    spec, owner = tender["spec"], tender["owner"]
+    other = client.post(f"/api/v1/specs/{spec}/bidders", json={"name": "Other"}, headers=owner)
+    url = f"/api/v1/specs/{spec}/lcc"
+    assert client.get(url, headers=owner).json()["bids"] == []
+    bids = [
+        {"bidder_id": tender["bidder"], "investment": 120_000, "annual_costs": 1_000},
+        {"bidder_id": other.json()["id"], "investment": 100_000, "annual_costs": 2_000},
+    ]
+    body = {"period_years": 20, "discount_rate": 0.03, "bids": bids}
+    answer = client.put(url, json=body, headers=owner)
+    assert answer.status_code == 200, answer.text
+    ranked = {b["name"]: (b["rank"], b["npv"]) for b in answer.json()["bids"]}
+    # 120000 + 1000 x 14.8774749 and 100000 + 2000 x 14.8774749
+    assert ranked == {"Good": (2, 134_877.47), "Other": (1, 129_754.95)}
+    assert client.get(url, headers=owner).json()["bids"] == answer.json()["bids"]
+    twice = {**body, "bids": [bids[0], bids[0]]}
+    bad = client.put(url, json=twice, headers=owner)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "bids.1.bidder_id"
+    late = {
+        **body,
+        "period_years": 5,
+        "bids": [{**bids[0], "replacements": [{"year": 9, "cost": 1}]}],
+    }
+    bad = client.put(url, json=late, headers=owner)
+    assert bad.json()["detail"][0]["field"] == "bids.0.replacements.0.year"
+    stranger = token_for(runtime, "lcc-stranger@example.org")
+    assert client.get(url, headers=stranger).status_code == 404

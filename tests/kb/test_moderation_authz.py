@@ -106,6 +106,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             None,
             web(SIGNED_IN, 404),
         ),
+        ("GET", "/api/v1/specs/{spec_id}/lcc", "/api/v1/specs/none/lcc", None, api(SIGNED_IN, 404)),
         (
             "GET",
             "/specs/{spec_id}/delivery-report.{fmt}",
@@ -194,6 +195,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             "POST",
             "/api/v1/specs/{spec_id}/award",
             "/api/v1/specs/none/award",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "PUT",
+            "/api/v1/specs/{spec_id}/lcc",
+            "/api/v1/specs/none/lcc",
             json_body,
             api(SIGNED_IN, 404),
         ),

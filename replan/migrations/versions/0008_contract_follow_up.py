@@ -1,4 +1,5 @@
-"""contract follow-up: a spec's status and award, its milestones, the log of its moves
+"""contract follow-up: a spec's status and award, its milestones, the log of its moves, the
+life-cycle cost figures of its bids
 
 Revision ID: 0008
 Revises: 0007
@@ -98,7 +99,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_gpp_contract_event_user_id"), ["user_id"])
 
 
+    op.create_table(
+        "gpp_bid_lcc",
+        sa.Column("spec_id", sa.String(length=64), nullable=False),
+        sa.Column("period_years", sa.Integer(), nullable=False),
+        sa.Column("discount_rate", sa.Float(), nullable=False),
+        sa.Column("bids", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["spec_id"],
+            ["gpp_spec.id"],
+            name=op.f("fk_gpp_bid_lcc_spec_id_gpp_spec"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("spec_id", name=op.f("pk_gpp_bid_lcc")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("gpp_bid_lcc")
     op.drop_table("gpp_contract_event")
     op.drop_table("gpp_milestone")
     op.drop_table("gpp_contract")
