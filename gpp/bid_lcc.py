@@ -43,20 +43,22 @@ class BidsLccOut(BaseModel):
     figures: list[BidFigures]
 
 
+def as_request(period: int, rate: float, figures: list[BidFigures]) -> lcc.LccRequest | None:
+    """Return the calculator's request of the bids' figures (None when there are none)."""
+    if not figures:
+        return None
+    options = [lcc.LccOption.model_validate(f.model_dump(exclude={"bidder_id"})) for f in figures]
+    return lcc.LccRequest(period_years=period, discount_rate=rate, options=options)
+
+
 def _answer(spec: Spec, period: int, rate: float, figures: list[BidFigures]) -> BidsLccOut:
     names = {b.id: b.name for b in spec.bidders}
     kept = [
         f.model_copy(update={"name": names[f.bidder_id]}) for f in figures if f.bidder_id in names
     ]
     ranked = []
-    if kept:
-        request = lcc.LccRequest(
-            period_years=period,
-            discount_rate=rate,
-            options=[
-                lcc.LccOption.model_validate(f.model_dump(exclude={"bidder_id"})) for f in kept
-            ],
-        )
+    request = as_request(period, rate, kept)
+    if request is not None:
         results = lcc.calculate_lcc(request).options
         ranked = [
             BidRank(bidder_id=f.bidder_id, **r.model_dump())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpp import lifecycle
+from gpp.bid_lcc import bids_lcc
 from gpp.bidders import verdict
 from gpp.contract_models import Contract, ContractEvent, Milestone
 from gpp.contract_schemas import (
@@ -209,4 +210,5 @@ def contract_page(session: Session, *, spec_id: str, user: User | None) -> Contr
             BidderChoice(id=b.id, name=b.name, verdict=verdict([c.status for c in b.checks]))
             for b in spec.bidders
         ],
+        lcc=bids_lcc(session, spec=spec),
     )

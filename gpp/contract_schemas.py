@@ -2,7 +2,7 @@
 its milestones as the API answers them and the contract page prints them."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -105,7 +105,9 @@ class BidderChoice(BaseModel):
 
 
 class ContractPage(BaseModel):
-    """What the contract page prints: the contract and the bidders it may be awarded to."""
+    """What the contract page prints: the contract, the bidders it may be awarded to, and the
+    ranking of their bids' life-cycle costs (`gpp.bid_lcc.BidsLccOut`)."""
 
     contract: ContractOut
     bidders: list[BidderChoice]
+    lcc: Any

@@ -69,7 +69,7 @@ def _check(
 
 
 def read_form(
-    values: Mapping[str, str], gettext: Callable[[str], str]
+    values: Mapping[str, str], gettext: Callable[[str], str], *, rows: int = OPTION_ROWS
 ) -> tuple[LccForm, lcc.LccRequest | None]:
     """Read the form: the request when every field is sound, else the messages by field."""
     typed = {k: str(v) for k, v in values.items() if len(str(v)) <= 200}
@@ -78,7 +78,7 @@ def read_form(
     years = _check(typed, "period_years", 1, lcc.MAX_YEARS, errors, gettext, whole=True)
     rate = _check(typed, "discount_rate", 0, lcc.MAX_RATE * 100, errors, gettext)
     options = []
-    for i in range(OPTION_ROWS):
+    for i in range(rows):
         prefix = f"options.{i}."
         if not any(v.strip() for k, v in typed.items() if k.startswith(prefix)):
             continue
@@ -120,3 +120,23 @@ def calculate(
     """Read the form and calculate (None until a sound form was sent)."""
     form, request = read_form(values, gettext)
     return form, lcc.calculate_lcc(request) if request is not None else None
+
+
+def form_values(request: lcc.LccRequest | None, rows: list[int | None]) -> dict[str, str]:
+    """Return the form's values of stored figures; `rows[i]` is which option fills row i."""
+    if request is None:
+        return {}
+    values = {
+        "period_years": str(request.period_years),
+        "discount_rate": f"{request.discount_rate * 100:g}",
+    }
+    for i, k in enumerate(rows):
+        if k is None:
+            continue
+        option = request.options[k]
+        for field in NUMBERS:
+            values[f"options.{i}.{field}"] = f"{getattr(option, field):g}"
+        for j, r in enumerate(option.replacements[:REPLACEMENT_ROWS]):
+            values[f"options.{i}.replacements.{j}.year"] = str(r.year)
+            values[f"options.{i}.replacements.{j}.cost"] = f"{r.cost:g}"
+    return values

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from gpp import award, contract, delivery, lcc, lcc_form, lifecycle, pages
+from gpp import award, bid_lcc, contract, delivery, lcc, lcc_form, lifecycle, pages
 from gpp.contract_deps import OwnedSpecPage, PageUser
 from gpp.contract_schemas import MILESTONE_STATUSES, AwardCreate, MilestoneUpdate, StatusMove
 from replan import auth, i18n, ratelimit
@@ -48,8 +48,11 @@ def _page(
     status: int = 200,
     errors: dict[str, str] | None = None,
     message: str = "",
+    lcc_state: lcc_form.LccForm | None = None,
 ) -> Response:
     page = contract.contract_page(session, spec_id=spec_id, user=user)
+    if lcc_state is None:
+        lcc_state = _stored_figures(page)
     gettext = i18n.gettext_for(request.state.locale)
     ui = pages.make_gettext(request.state.locale)
     ctx = {
@@ -62,6 +65,9 @@ def _page(
         "milestone_labels": _milestone_labels(gettext),
         "phase_labels": pages.phase_labels(ui),
         "verdict_labels": pages.status_labels(ui),
+        "form": lcc_state,
+        "lcc_method": lcc.method_text(page.lcc.period_years, page.lcc.discount_rate, gettext),
+        "lcc_rank": {b.bidder_id: b.rank for b in page.lcc.bids},
     }
     return render(
         request,
@@ -70,6 +76,17 @@ def _page(
         block="gpp_contract",
         model=page,
         status_code=status,
+    )
+
+
+def _stored_figures(page) -> lcc_form.LccForm:
+    """The bids' figures as the form shows them, one row per bidder."""
+    figures = page.lcc.figures
+    at = {f.bidder_id: k for k, f in enumerate(figures)}
+    request = bid_lcc.as_request(page.lcc.period_years, page.lcc.discount_rate, figures)
+    rows = [at.get(b.id) for b in page.bidders]
+    return lcc_form.LccForm(
+        values=lcc_form.form_values(request, rows), errors={}, submitted=bool(figures)
     )
 
 
@@ -230,3 +247,41 @@ _FORM_MESSAGES = {
     "due": N_("Enter a date between 2000 and 2200."),
     "note": N_("Use at most 4000 characters."),
 }
+
+
+async def _form_values(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+@router.post("/specs/{spec_id}/lcc")
+def bids_lcc_form(
+    spec_id: OwnedSpecPage,
+    request: Request,
+    user: PageUser,
+    uow: UowDep,
+    typed: Annotated[dict[str, str], Depends(_form_values)],
+) -> Response:
+    """Enter the bids' life-cycle cost figures: one row per bidder, blank rows left out."""
+    gettext = i18n.gettext_for(request.state.locale)
+    page = contract.contract_page(uow.session, spec_id=spec_id, user=user)
+    included = []
+    for i, bidder in enumerate(page.bidders):
+        if any(v.strip() for k, v in typed.items() if k.startswith(f"options.{i}.")):
+            typed[f"options.{i}.name"] = bidder.name
+            included.append(bidder.id)
+    state, parsed = lcc_form.read_form(typed, gettext, rows=len(page.bidders))
+    state.submitted = True
+    if parsed is None and not state.errors:  # every row blank: the figures are cleared
+        parsed = lcc.LccRequest.model_construct(period_years=20, discount_rate=0.03, options=[])
+    if state.errors:
+        return _page(request, uow.session, spec_id, user, status=422, lcc_state=state)
+    update = bid_lcc.BidsLccUpdate(
+        period_years=parsed.period_years,
+        discount_rate=parsed.discount_rate,
+        bids=[
+            bid_lcc.BidFigures(bidder_id=b, **o.model_dump(exclude={"name"}))
+            for b, o in zip(included, parsed.options, strict=True)
+        ],
+    )
+    bid_lcc.set_bids_lcc(uow=uow, user=user, spec_id=spec_id, request=update)
+    return see_other(f"/specs/{spec_id}/contract?saved=lcc#lcc-h")

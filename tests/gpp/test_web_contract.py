@@ -94,3 +94,29 @@ def test_strangers_get_404_and_anonymous_readers_sign_in(app, runtime, spec_id):
     with TestClient(app) as anonymous:
         answer = anonymous.get(f"/specs/{spec_id}/contract", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_the_bids_are_ranked_on_the_contract_page(owner, spec_id):
+    headers = {"X-CSRF-Token": owner.token}
+    owner.client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "Altro"}, headers=headers)
+    bad = _post(owner, f"/specs/{spec_id}/lcc", **{"options.0.investment": "lots"})
+    assert bad.status_code == 422 and 'id="options-0-investment-error"' in bad.text
+    saved = _post(
+        owner,
+        f"/specs/{spec_id}/lcc",
+        period_years="20",
+        discount_rate="3",
+        **{
+            "options.0.investment": "120000",
+            "options.0.annual_costs": "1000",
+            "options.1.investment": "100000",
+            "options.1.annual_costs": "2000",
+        },
+    )
+    assert saved.status_code == 303
+    page = owner.client.get(f"/specs/{spec_id}/contract").text
+    assert page.index("129,754.95") < page.index("134,877.47")  # Altro ranks first
+    assert 'value="120000"' in page  # the figures come back into the form
+    _post(owner, f"/specs/{spec_id}/status", status="tendering")
+    award = owner.client.get(f"/specs/{spec_id}/contract").text
+    assert "Altro (Pending; life-cycle cost rank 1)" in award
