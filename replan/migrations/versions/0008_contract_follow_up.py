@@ -98,7 +98,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_gpp_contract_event_spec_id"), ["spec_id"])
         batch_op.create_index(batch_op.f("ix_gpp_contract_event_user_id"), ["user_id"])
 
-
     op.create_table(
         "gpp_bid_lcc",
         sa.Column("spec_id", sa.String(length=64), nullable=False),
