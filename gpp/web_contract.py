@@ -49,6 +49,7 @@ def _page(
     errors: dict[str, str] | None = None,
     message: str = "",
     lcc_state: lcc_form.LccForm | None = None,
+    kept: dict[str, str] | None = None,
 ) -> Response:
     page = contract.contract_page(session, spec_id=spec_id, user=user)
     if lcc_state is None:
@@ -67,6 +68,7 @@ def _page(
         "verdict_labels": pages.status_labels(ui),
         "form": lcc_state,
         "lcc_method": lcc.method_text(page.lcc.period_years, page.lcc.discount_rate, gettext),
+        "kept": kept or {},  # what a refused form sent, shown again
         "lcc_rank": {b.bidder_id: b.rank for b in page.lcc.bids},
     }
     return render(
@@ -99,12 +101,21 @@ def _milestone_labels(gettext) -> dict[str, str]:
     }
 
 
-def _refused(request: Request, session, spec_id: str, user: User, exc: DomainError) -> Response:
+def _refused(
+    request: Request,
+    session,
+    spec_id: str,
+    user: User,
+    exc: DomainError,
+    kept: dict[str, str] | None = None,
+) -> Response:
     """Show the contract again with the refusal beside its field, or at the top."""
     session.rollback()  # nothing of the refused write stays
     text = exc.text(i18n.gettext_for(request.state.locale))
     errors = {exc.field: text} if exc.field else {}
-    return _page(request, session, spec_id, user, status=exc.status, errors=errors, message=text)
+    return _page(
+        request, session, spec_id, user, status=exc.status, errors=errors, message=text, kept=kept
+    )
 
 
 def _attempt(
@@ -116,15 +127,16 @@ def _attempt(
     *,
     bad: Invalid,
     saved: str,
+    kept: dict[str, str] | None = None,
 ) -> Response:
     """Run a form's write: back to the contract when done, else the page with the refusal
     (`bad` when the form's input did not even make a request)."""
     try:
         act()
     except ValidationError:
-        return _refused(request, uow.session, spec_id, user, bad)
+        return _refused(request, uow.session, spec_id, user, bad, kept)
     except (Invalid, Conflict) as exc:
-        return _refused(request, uow.session, spec_id, user, exc)
+        return _refused(request, uow.session, spec_id, user, exc, kept)
     return see_other(f"/specs/{spec_id}/contract?saved={saved}")
 
 
@@ -189,7 +201,8 @@ def award_form(
         award.award_spec(uow=uow, user=user, spec_id=spec_id, request=choice)
 
     bad = Invalid(N_("Choose a bidder."), field="bidder_id")
-    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="award")
+    kept = {"bidder_id": bidder_id, "reason": reason}
+    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="award", kept=kept)
 
 
 @router.post("/specs/{spec_id}/contract/milestones/{n}")

@@ -42,6 +42,7 @@ def test_the_whole_journey_with_plain_forms(owner, spec_id):
     refused = _post(owner, f"/specs/{spec_id}/award", bidder_id=bidder_id)
     assert refused.status_code == 422
     assert 'id="reason-error"' in refused.text
+    assert f'<option value="{bidder_id}" selected>' in refused.text  # the choice is kept
     done = _post(owner, f"/specs/{spec_id}/award", bidder_id=bidder_id, reason="Cheapest LCC")
     assert done.status_code == 303
     page = owner.client.get(f"/specs/{spec_id}/contract")
