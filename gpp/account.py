@@ -8,7 +8,9 @@ procurer's specs must not stay behind for someone else to claim."""
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from gpp.bid_lcc import bids_lcc
 from gpp.bidders import bidder_json
+from gpp.contract import contract_view
 from gpp.contract_models import ContractEvent
 from gpp.models import Draft, Spec
 from gpp.service import spec_json
@@ -27,7 +29,12 @@ def export_account(session: Session, user: User) -> dict:
     ).all()
     return {
         "specs": [
-            {**spec_json(s, viewer_id=user.id), "bidders": [bidder_json(s, b) for b in s.bidders]}
+            {
+                **spec_json(s, viewer_id=user.id),
+                "bidders": [bidder_json(s, b) for b in s.bidders],
+                "contract": contract_view(session, spec=s).model_dump(mode="json"),
+                "bids_lcc": bids_lcc(session, spec=s).model_dump(mode="json"),
+            }
             for s in specs
         ],
         "drafts": [

@@ -94,3 +94,17 @@ def test_the_verdict_follows_the_limit_and_the_gap_costs_the_penalty(runtime, co
     )
     waived = _update(runtime, contract_world, first, value=99, status="waived")
     assert (waived.milestones[0].status, waived.milestones[0].penalty) == ("waived", None)
+
+
+def test_the_owners_data_download_holds_the_contract_and_its_log(runtime, contract_world):
+    from gpp.account import export_account
+    from replan.auth_models import User
+
+    _awarded(runtime, contract_world)
+    with runtime.db.session() as session:
+        data = export_account(session, session.get(User, contract_world["owner"].id))
+    (spec,) = data["specs"]
+    assert spec["contract"]["status"] == "awarded"
+    assert spec["contract"]["awarded_to"] == "Good Srl"
+    assert spec["bids_lcc"]["bids"] == []
+    assert [e["to_status"] for e in data["contract_log"]] == ["tendering", "awarded"]
