@@ -122,21 +122,27 @@ def calculate(
     return form, lcc.calculate_lcc(request) if request is not None else None
 
 
+def plain_text(value: float | int) -> str:
+    """Return a number as a form field holds it: no grouping, no exponent, no lost digits."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
 def form_values(request: lcc.LccRequest | None, rows: list[int | None]) -> dict[str, str]:
     """Return the form's values of stored figures; `rows[i]` is which option fills row i."""
     if request is None:
         return {}
     values = {
         "period_years": str(request.period_years),
-        "discount_rate": f"{request.discount_rate * 100:g}",
+        "discount_rate": plain_text(round(request.discount_rate * 100, 10)),
     }
     for i, k in enumerate(rows):
         if k is None:
             continue
         option = request.options[k]
         for field in NUMBERS:
-            values[f"options.{i}.{field}"] = f"{getattr(option, field):g}"
+            values[f"options.{i}.{field}"] = plain_text(getattr(option, field))
         for j, r in enumerate(option.replacements[:REPLACEMENT_ROWS]):
             values[f"options.{i}.replacements.{j}.year"] = str(r.year)
-            values[f"options.{i}.replacements.{j}.cost"] = f"{r.cost:g}"
+            values[f"options.{i}.replacements.{j}.cost"] = plain_text(r.cost)
     return values

@@ -68,6 +68,7 @@ def _page(
         "verdict_labels": pages.status_labels(ui),
         "form": lcc_state,
         "lcc_method": lcc.method_text(page.lcc.period_years, page.lcc.discount_rate, gettext),
+        "plain_text": lcc_form.plain_text,
         "kept": kept or {},  # what a refused form sent, shown again
         "lcc_rank": {b.bidder_id: b.rank for b in page.lcc.bids},
     }
@@ -243,12 +244,14 @@ def milestone_form(
             errors.setdefault(
                 f"{n}.{name}", gettext(_FORM_MESSAGES.get(name, N_("Check this field.")))
             )
+    kept = {"n": str(n), "status": status, "value": value, "unit": unit, "limit": limit}
+    kept.update(limit_kind=limit_kind, penalty_rate=penalty_rate, note=note, due=due)
     if errors:
-        return _page(request, uow.session, spec_id, user, status=422, errors=errors)
+        return _page(request, uow.session, spec_id, user, status=422, errors=errors, kept=kept)
     try:
         contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=change)
     except (Invalid, Conflict) as exc:
-        return _refused(request, uow.session, spec_id, user, exc)
+        return _refused(request, uow.session, spec_id, user, exc, kept)
     return see_other(f"/specs/{spec_id}/contract?saved={n}#milestone-{n}")
 
 

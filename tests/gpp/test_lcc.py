@@ -250,3 +250,24 @@ def test_the_page_works_without_javascript_and_as_a_fragment(client):
     bad = client.get("/lcc", params={**query, "discount_rate": "99"})
     assert bad.status_code == 422
     assert 'id="discount_rate-error"' in bad.text
+
+
+def test_stored_figures_come_back_into_the_form_without_losing_digits():
+    from gpp.lcc_form import form_values, plain_text
+
+    assert [plain_text(v) for v in (1500.0, 1_234_567.0, 2.5, 0.1)] == [
+        "1500",
+        "1234567",
+        "2.5",
+        "0.1",
+    ]
+    request = lcc.LccRequest(
+        period_years=20,
+        discount_rate=0.035,
+        options=[lcc.LccOption(name="A", investment=1_234_567.89, co2_price=80)],
+    )
+    values = form_values(request, [None, 0])
+    assert values["discount_rate"] == "3.5"
+    assert values["options.1.investment"] == "1234567.89"
+    form, again = calculate({**values, "options.1.name": "A"}, _gettext)
+    assert form.errors == {} and again.options[0].breakdown.investment == 1_234_567.89

@@ -50,6 +50,7 @@ def test_the_whole_journey_with_plain_forms(owner, spec_id):
     n = re.search(r'id="milestone-(\d+)"', page.text).group(1)
     bad = _post(owner, f"/specs/{spec_id}/contract/milestones/{n}", status="met", value="lots")
     assert bad.status_code == 422 and f'id="m-{n}-value-error"' in bad.text
+    assert 'value="lots"' in bad.text  # what was typed comes back
     saved = _post(
         owner,
         f"/specs/{spec_id}/contract/milestones/{n}",
@@ -61,7 +62,9 @@ def test_the_whole_journey_with_plain_forms(owner, spec_id):
         note="Delivery notes checked",
     )
     assert saved.status_code == 303
-    assert "Penalties so far: 5 euros." in owner.client.get(f"/specs/{spec_id}/contract").text
+    shown = owner.client.get(f"/specs/{spec_id}/contract").text
+    assert "Penalties so far: 5 euros." in shown
+    assert f'id="m-{n}-value" name="value" maxlength="40" value="2.5"' in shown  # as typed back
     contract = owner.client.get(
         f"/specs/{spec_id}/contract", headers={"Accept": "application/json"}
     )
