@@ -85,6 +85,10 @@ def draft_case(
             .filter_by(spec_id=spec.id, to_status=SpecStatus.CLOSED.value)
             .scalar()
         ) or datetime.now(UTC)
+        if not request.rtm_types:
+            raise Invalid(N_("Choose the recycled tyre materials delivered."), field="rtm_types")
+        if not (request.country or spec.country):
+            raise Invalid(N_("The specification names no country: give it."), field="country")
         view = contract.contract_view(session, spec=spec)
         try:
             record = CaseRecord.model_validate(_record(spec, row, view, request, closed_at))

@@ -151,6 +151,7 @@ def contract_view(session: Session, *, spec: Spec, today: date | None = None) ->
         summary={s: sum(m.status == s for m in milestones) for s in MILESTONE_STATUSES},
         overdue=sum(m.overdue for m in milestones),
         penalties=round(sum(m.penalty or 0 for m in milestones), 2),
+        case_id=contract.case_id if contract is not None else None,
         history=_history(session, spec.id),
     )
 

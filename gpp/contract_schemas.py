@@ -95,6 +95,7 @@ class ContractOut(BaseModel):
     summary: dict[str, int]
     overdue: int
     penalties: float
+    case_id: str | None  # the case study drafted from the closed contract
     history: list[EventOut]
 
 

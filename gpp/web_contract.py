@@ -10,11 +10,14 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from gpp import award, bid_lcc, contract, delivery, lcc, lcc_form, lifecycle, pages
+from gpp.case_draft import CaseDraftCreate, draft_case
 from gpp.contract_deps import OwnedSpecPage, PageUser
 from gpp.contract_schemas import MILESTONE_STATUSES, AwardCreate, MilestoneUpdate, StatusMove
+from kb.codes import RTM_TYPES
+from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
 from replan.auth_models import User
-from replan.deps import DbDep, UowDep
+from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.errors import Conflict, DomainError, Invalid, NotFound
 from replan.guards import DB_INT_MAX
 from replan.i18n import N_
@@ -56,6 +59,7 @@ def _page(
         lcc_state = _stored_figures(page)
     gettext = i18n.gettext_for(request.state.locale)
     ui = pages.make_gettext(request.state.locale)
+    locale = request.state.locale
     ctx = {
         "spec_id": spec_id,
         "errors": errors or {},
@@ -69,6 +73,10 @@ def _page(
         "form": lcc_state,
         "lcc_method": lcc.method_text(page.lcc.period_years, page.lcc.discount_rate, gettext),
         "plain_text": lcc_form.plain_text,
+        "rtm_choices": [
+            (code, request.app.state.runtime.get(Taxonomy).label("rtm_types", code, locale))
+            for code in RTM_TYPES
+        ],
         "kept": kept or {},  # what a refused form sent, shown again
         "lcc_rank": {b.bidder_id: b.rank for b in page.lcc.bids},
     }
@@ -301,3 +309,47 @@ def bids_lcc_form(
     )
     bid_lcc.set_bids_lcc(uow=uow, user=user, spec_id=spec_id, request=update)
     return see_other(f"/specs/{spec_id}/contract?saved=lcc#lcc-h")
+
+
+@router.post("/specs/{spec_id}/case-draft")
+def case_draft_form(
+    spec_id: OwnedSpecPage,
+    request: Request,
+    user: PageUser,
+    runtime: RuntimeDep,
+    session: DbDep,
+    rtm_types: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 - FastAPI copies it
+    rtm_tonnes: Annotated[str, Form(max_length=40)] = "",
+    tyres_equivalent: Annotated[str, Form(max_length=40)] = "",
+    city: Annotated[str, Form(max_length=200)] = "",
+    country: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    """Send the closed contract to the catalogue as a draft case study."""
+    tonnes = lcc_form.parse_number(rtm_tonnes) if rtm_tonnes.strip() else None
+    tyres = lcc_form.parse_number(tyres_equivalent) if tyres_equivalent.strip() else None
+    kept = {"rtm_tonnes": rtm_tonnes, "tyres_equivalent": tyres_equivalent, "city": city}
+    kept["country"] = country
+    kept["rtm_types"] = ",".join(rtm_types)
+    try:
+        if (rtm_tonnes.strip() and tonnes is None) or (
+            tyres is not None and not tyres.is_integer()
+        ):
+            field = "rtm_tonnes" if rtm_tonnes.strip() and tonnes is None else "tyres_equivalent"
+            raise Invalid(N_("Enter a number."), field=field)
+        draft = CaseDraftCreate.model_validate(
+            {
+                "rtm_types": rtm_types,
+                "rtm_tonnes": tonnes,
+                "tyres_equivalent": int(tyres) if tyres is not None else None,
+                "city": city or None,
+                "country": country.strip().upper() or None,
+            }
+        )
+        draft_case(runtime=runtime, user=user, spec_id=spec_id, request=draft)
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0])
+        refusal = Invalid(N_("Enter a number from 0 upwards."), field=field)
+        return _refused(request, session, spec_id, user, refusal, kept)
+    except (Invalid, Conflict) as exc:
+        return _refused(request, session, spec_id, user, exc, kept)
+    return see_other(f"/specs/{spec_id}/contract?saved=case#case-h")

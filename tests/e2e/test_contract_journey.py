@@ -67,6 +67,17 @@ def test_rank_award_and_follow_the_contract(page, axe, contract_url):
     )
     axe(page)
 
+    page.get_by_role("button", name="Move to: In execution").click()
+    page.get_by_role("button", name="Move to: Closed").click()
+    page.get_by_label("Rubber powder").check()
+    page.get_by_role("button", name="Send to the moderation queue").click()
+    expect(page.get_by_role("alert")).to_contain_text("names no country")  # refused
+    page.fill("#case-country", "IT")
+    page.get_by_label("Rubber powder").check()
+    page.get_by_role("button", name="Send to the moderation queue").click()
+    expect(page.get_by_text("waits in the moderation queue")).to_be_visible()
+    axe(page)
+
 
 def test_the_public_calculator(page, axe):
     page.goto("/lcc")

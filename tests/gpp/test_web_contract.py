@@ -124,3 +124,29 @@ def test_the_bids_are_ranked_on_the_contract_page(owner, spec_id):
     _post(owner, f"/specs/{spec_id}/status", status="tendering")
     award = owner.client.get(f"/specs/{spec_id}/contract").text
     assert "Altro (Pending; life-cycle cost rank 1)" in award
+
+
+def test_a_closed_contract_is_sent_to_the_catalogue_from_its_page(owner, spec_id):
+    _post(owner, f"/specs/{spec_id}/status", status="tendering")
+    page = owner.client.get(f"/specs/{spec_id}/contract").text
+    bidder_id = re.search(r'<option value="(\d+)">Strade Srl', page).group(1)
+    _post(owner, f"/specs/{spec_id}/award", bidder_id=bidder_id, reason="Only bid")
+    for status in ("in_execution", "closed"):
+        assert _post(owner, f"/specs/{spec_id}/status", status=status).status_code == 303
+    url = f"/specs/{spec_id}/case-draft"
+    refused = _post(owner, url, rtm_tonnes="12")
+    assert refused.status_code == 422 and 'id="rtm_types-error"' in refused.text
+    assert 'value="12"' in refused.text
+    sent = owner.client.post(
+        url,
+        data={
+            "csrf_token": owner.token,
+            "rtm_types": ["rubber-powder"],
+            "rtm_tonnes": "12,5",
+            "country": "it",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    page = owner.client.get(f"/specs/{spec_id}/contract").text
+    assert "waits in the moderation queue" in page

@@ -178,6 +178,7 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/specs/{spec_id}/status", "/specs/none/status", {}, web(SIGNED_IN, 404)),
         ("POST", "/specs/{spec_id}/award", "/specs/none/award", {}, web(SIGNED_IN, 404)),
         ("POST", "/specs/{spec_id}/lcc", "/specs/none/lcc", {}, web(SIGNED_IN, 404)),
+        ("POST", "/specs/{spec_id}/case-draft", "/specs/none/case-draft", {}, web(SIGNED_IN, 404)),
         (
             "POST",
             "/specs/{spec_id}/contract/milestones/{n}",
