@@ -8,12 +8,12 @@ to an anonymous spec claims it: from then on its bidders are theirs alone."""
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gpp import bidders, service
-from gpp.deps import LibraryDep, is_procurer
+from gpp.deps import BidderDep, LibraryDep
 from gpp.library import AMBITIONS
 from gpp.schemas import (
     BidderCreate,
@@ -31,7 +31,7 @@ from kb.taxonomy import Taxonomy
 from replan import auth, ratelimit
 from replan.api import ERRORS
 from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.i18n import LANGUAGES
 from replan.web import public_url
 
@@ -102,25 +102,18 @@ def list_criteria(
     summary="Build a tender specification (no account needed)",
 )
 def create_spec(
-    body: SpecCreate, request: Request, runtime: RuntimeDep, library: LibraryDep
+    body: SpecCreate, request: Request, runtime: RuntimeDep, library: LibraryDep, uow: UowDep
 ) -> JSONResponse:
-    user = auth.current_user(request)
-    owner_id = user.id if user is not None and is_procurer(request) else None
-    try:
-        with runtime.db.session() as session:
-            spec = service.build_spec(
-                session,
-                library=library,
-                request=body,
-                taxonomy=runtime.get(Taxonomy),
-                owner_id=owner_id,
-                evidence_limit=runtime.settings.spec_evidence_cases,
-            )
-            spec_id = spec.id
-    except service.SpecInvalid as exc:
-        raise RequestValidationError(exc.errors) from exc
-    url = public_url(request, f"/specs/{spec_id}")
-    return JSONResponse({"id": spec_id, "url": url}, status_code=201, headers={"Location": url})
+    spec = service.create_spec(
+        uow=uow,
+        user=auth.current_user(request),
+        library=library,
+        taxonomy=runtime.get(Taxonomy),
+        request=body,
+        evidence_limit=runtime.settings.spec_evidence_cases,
+    )
+    url = public_url(request, f"/specs/{spec.id}")
+    return JSONResponse({"id": spec.id, "url": url}, status_code=201, headers={"Location": url})
 
 
 @router.get(
@@ -129,13 +122,10 @@ def create_spec(
     responses=ERRORS,
     summary="The signed-in procurer's specifications",
 )
-def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
-    with runtime.db.session() as session:
-        return service.spec_list(
-            session,
-            owner_id=user.id,
-            url=lambda spec_id: public_url(request, f"/specs/{spec_id}"),
-        )
+def my_specs(user: Procurer, request: Request, db: DbDep) -> SpecList:
+    return service.spec_list(
+        db, owner_id=user.id, url=lambda spec_id: public_url(request, f"/specs/{spec_id}")
+    )
 
 
 @router.get(
@@ -144,15 +134,9 @@ def my_specs(user: Procurer, request: Request, runtime: RuntimeDep) -> SpecList:
     responses=ERRORS,
     summary="One tender specification with its checklist and market evidence",
 )
-def get_spec(spec_id: str, request: Request, runtime: RuntimeDep) -> dict:
+def get_spec(spec_id: str, request: Request, db: DbDep) -> dict:
     user = auth.current_user(request)
-    with runtime.db.session() as session:
-        try:
-            return service.spec_json(
-                service.get_spec(session, spec_id), viewer_id=user.id if user else None
-            )
-        except service.SpecNotFound as exc:
-            raise HTTPException(404, "spec not found") from exc
+    return service.read_spec(db, spec_id, viewer_id=user.id if user else None).document
 
 
 @router.post(
@@ -162,22 +146,8 @@ def get_spec(spec_id: str, request: Request, runtime: RuntimeDep) -> dict:
     responses=ERRORS,
     summary="Add a bidder: a copy of the checklist to fill in",
 )
-def add_bidder(spec_id: str, body: BidderCreate, user: Procurer, runtime: RuntimeDep) -> dict:
-    with runtime.db.session() as session:
-        try:
-            spec = service.get_spec(session, spec_id)
-            bidder = bidders.add_bidder(session, spec=spec, user_id=user.id, name=body.name)
-        except service.SpecNotFound as exc:
-            raise HTTPException(404, "spec not found") from exc
-        return {"id": bidder.id}
-
-
-def _bidder(session, spec_id: str, bidder_id: int, user: User):
-    try:
-        spec = bidders.owned_spec(session, spec_id, user_id=user.id)
-        return spec, bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
-    except (service.SpecNotFound, bidders.BidderNotFound) as exc:
-        raise HTTPException(404, "bidder not found") from exc
+def add_bidder(spec_id: str, body: BidderCreate, user: Procurer, uow: UowDep) -> BidderCreated:
+    return bidders.add_bidder(uow=uow, user=user, spec_id=spec_id, name=body.name)
 
 
 @router.get(
@@ -186,10 +156,8 @@ def _bidder(session, spec_id: str, bidder_id: int, user: User):
     responses=ERRORS,
     summary="A bidder's checks, their summary and the verdict",
 )
-def get_bidder(spec_id: str, bidder_id: int, user: Procurer, runtime: RuntimeDep) -> dict:
-    with runtime.db.session() as session:
-        spec, bidder = _bidder(session, spec_id, bidder_id, user)
-        return bidders.bidder_json(spec, bidder)
+def get_bidder(user: Procurer, evaluation: BidderDep) -> BidderOut:
+    return evaluation.bidder
 
 
 @router.patch(
@@ -199,14 +167,14 @@ def get_bidder(spec_id: str, bidder_id: int, user: Procurer, runtime: RuntimeDep
     summary="Set the status and note of one checklist item",
 )
 def update_check(
-    spec_id: str, bidder_id: int, n: int, body: CheckUpdate, user: Procurer, runtime: RuntimeDep
-) -> dict:
-    with runtime.db.session() as session:
-        spec, bidder = _bidder(session, spec_id, bidder_id, user)
-        try:
-            bidders.update_check(session, bidder=bidder, n=n, status=body.status, note=body.note)
-        except bidders.BidderNotFound as exc:
-            raise HTTPException(
-                404, f"no checklist item {n}: the checklist has items 0 to {len(bidder.checks) - 1}"
-            ) from exc
-        return bidders.bidder_json(spec, bidder)
+    spec_id: str, bidder_id: int, n: int, body: CheckUpdate, user: Procurer, uow: UowDep
+) -> BidderOut:
+    return bidders.update_check(
+        uow=uow,
+        user=user,
+        spec_id=spec_id,
+        bidder_id=bidder_id,
+        n=n,
+        status=body.status,
+        note=body.note,
+    )

@@ -1,41 +1,22 @@
 """What each GPP page prints, computed once per request: the wizard's steps, a spec, a bidder."""
 
 from collections.abc import Callable
-from datetime import date
+from typing import TYPE_CHECKING
 
 from babel import Locale
 
 from gpp import service, sources, wizard
+from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as doc_labels
 from gpp.exporters.model import review_warning
 from gpp.library import TYPES, Criterion, Library
-from gpp.wizard import STEPS
 from kb.codes import country_name, iso_countries, language_name
 from replan import i18n
 
+if TYPE_CHECKING:
+    from gpp.steps import View
+
 Gettext = Callable[..., str]
-
-
-def make_gettext(locale: str) -> Gettext:
-    """Return a gettext of a locale that fills %(name)s variables, as templates call it."""
-    trans = i18n.translations(locale)
-
-    def gettext(message: str, **variables) -> str:
-        text = trans.gettext(message)
-        return text % variables if variables else text
-
-    return gettext
-
-
-def step_labels(_: Gettext) -> dict[str, str]:
-    return {
-        "subject": _("What you buy"),
-        "ambition": _("Ambition"),
-        "criteria": _("Criteria"),
-        "award": _("Award weighting"),
-        "evidence": _("Market evidence"),
-        "review": _("Review and generate"),
-    }
 
 
 def type_labels(_: Gettext) -> dict[str, str]:
@@ -79,119 +60,80 @@ def _shown(value: float | int) -> str:
     return str(service.plain(value))
 
 
-def wizard_context(
-    *,
-    library: Library,
-    taxonomy,
-    locale: str,
-    _: Gettext,
-    draft_id: str | None,
-    data: dict,
-    step: str,
-    errors: dict[str, str] | None = None,
-    raw: dict[str, str] | None = None,
-    evidence: dict | None = None,
-    ticked: list[str] | None = None,
-    on: date | None = None,
-) -> dict:
-    """Return what the wizard template prints for one step."""
-    errors = errors or {}
-    raw = raw or {}
-    reached = data.get("reached", 0)
-    labels = step_labels(_)
-    steps = [
-        {
-            "name": name,
-            "number": i + 1,
-            "label": labels[name],
-            "current": name == step,
-            "url": draft_url(draft_id, name) if draft_id and i <= reached else None,
-        }
-        for i, name in enumerate(STEPS)
-    ]
-    index = STEPS.index(step)
-    language = data.get("language") or "en"
-    ctx = {
-        "draft_id": draft_id,
-        "step": step,
-        "steps": steps,
-        "data": data,
-        "errors": errors,
-        "raw": raw,
-        "step_label": labels[step],
-        "step_number": index + 1,
-        "step_count": len(STEPS),
-        "action": "/gpp/drafts" if draft_id is None else draft_url(draft_id, step),
-        "back_url": draft_url(draft_id, STEPS[index - 1]) if index and draft_id else None,
-        "spec_language": language,
-        "application_label": taxonomy.label("applications", data["application"], locale)
-        if data.get("application")
-        else "",
-        "type_labels": type_labels(_),
-        "phase_labels": phase_labels(_),
-        "fid": field_id,
-        "error_labels": _error_labels(library, errors, language),
-    }
-    if step == "subject":
-        names = Locale.parse(locale).territories
-        ctx["applications"] = [
+def subject_context(view: "View") -> dict:
+    _, locale, library, taxonomy = view._, view.locale, view.library, view.taxonomy
+    names = Locale.parse(locale).territories
+    return {
+        "applications": [
             (code, taxonomy.label("applications", code, locale)) for code in library.applications()
-        ]
-        ctx["countries"] = sorted(
+        ],
+        "countries": sorted(
             ((c, names.get(c, c)) for c in iso_countries()), key=lambda item: item[1].casefold()
-        )
-        ctx["languages"] = [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES]
-        ctx["procurement_types"] = [
-            ("works", _("Works")),
-            ("supply", _("Supply")),
-            ("service", _("Service")),
-        ]
-    elif step == "ambition":
-        ctx["counts"] = {
-            level: len(library.criteria_for(data["application"], level, on=on))
+        ),
+        "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
+        "procurement_types": list(procurement_labels(_).items()),
+    }
+
+
+def ambition_context(view: "View") -> dict:
+    return {
+        "counts": {
+            level: len(view.library.criteria_for(view.data["application"], level, on=view.on))
             for level in ("core", "comprehensive")
         }
-    elif step == "criteria":
-        ctx.update(_criteria_step(library, data, raw, ticked, errors, language, on))
-    elif step == "award":
-        items = []
-        for c in wizard.award_items(library, data, on):
-            key = f"points.{c.id}"
-            items.append(
-                {
-                    "c": library.localised(c, language),
-                    "key": key,
-                    "value": raw.get(key, str(wizard.points_of(c, data))),
-                }
-            )
-        # One total, of the values on the page (as typed when they come back with errors).
-        total = wizard.award_total([item["value"] for item in items])
-        ctx.update(
-            award=items,
-            total_over=total > service.MAX_POINTS,
-            total_text=wizard.award_message(total, _),
-        )
-    elif step in ("evidence", "review"):
-        ctx["evidence"] = evidence
-        named = [*(evidence or {}).get("countries", []), (evidence or {}).get("country")]
-        ctx["country_names"] = {c: country_name(c, locale) for c in named if c}
-        ctx["countries_text"] = ", ".join(
-            sorted(country_name(c, locale) for c in (evidence or {}).get("countries", []))
-        )
-        ctx["role_labels"] = _role_labels(taxonomy, locale)
-    if step == "review":
-        ctx["preview"] = _preview(library, data, language, on)
-        ctx["country_label"] = country_name(data["country"], locale) if data.get("country") else ""
-        ctx["language_label"] = language_name(language, locale)
-        ctx["procurement_label"] = {
-            "works": _("Works"),
-            "supply": _("Supply"),
-            "service": _("Service"),
-        }.get(data.get("procurement_type"), "")
-    return ctx
+    }
 
 
-def _error_labels(library: Library, errors: dict, language: str) -> dict:
+def award_context(view: "View") -> dict:
+    library, data = view.library, view.data
+    items = []
+    for c in wizard.award_items(library, data, view.on):
+        key = f"points.{c.id}"
+        items.append(
+            {
+                "c": library.localised(c, view.language),
+                "key": key,
+                "value": view.raw.get(key, str(wizard.points_of(c, data))),
+            }
+        )
+    # One total, of the values on the page (as typed when they come back with errors).
+    total = wizard.award_total([item["value"] for item in items])
+    return {
+        "award": items,
+        "total_over": total > service.MAX_POINTS,
+        "total_text": wizard.award_message(total, view._),
+    }
+
+
+def evidence_context(view: "View") -> dict:
+    evidence, locale = view.evidence or {}, view.locale
+    named = [*evidence.get("countries", []), evidence.get("country")]
+    return {
+        "evidence": view.evidence,
+        "country_names": {c: country_name(c, locale) for c in named if c},
+        "countries_text": ", ".join(
+            sorted(country_name(c, locale) for c in evidence.get("countries", []))
+        ),
+        "role_labels": _role_labels(view.taxonomy, locale),
+    }
+
+
+def review_context(view: "View") -> dict:
+    data, locale = view.data, view.locale
+    return {
+        **evidence_context(view),
+        "preview": _preview(view.library, data, view.language, view.on),
+        "country_label": country_name(data["country"], locale) if data.get("country") else "",
+        "language_label": language_name(view.language, locale),
+        "procurement_label": procurement_labels(view._).get(data.get("procurement_type"), ""),
+    }
+
+
+def procurement_labels(_: Gettext) -> dict[str, str]:
+    return {"works": _("Works"), "supply": _("Supply"), "service": _("Service")}
+
+
+def error_labels(library: Library, errors: dict, language: str) -> dict:
     """Name the field of each error in the summary: the criterion and its parameter."""
     labels = {}
     for key in errors:
@@ -205,15 +147,16 @@ def _error_labels(library: Library, errors: dict, language: str) -> dict:
     return labels
 
 
-def _criteria_step(
-    library: Library,
-    data: dict,
-    raw: dict,
-    ticked: list[str] | None,
-    errors: dict,
-    language: str,
-    on,
-) -> dict:
+def criteria_context(view: "View") -> dict:
+    library, data, raw, ticked, errors, language, on = (
+        view.library,
+        view.data,
+        view.raw,
+        view.ticked,
+        view.errors,
+        view.language,
+        view.on,
+    )
     offered = wizard.available(library, data, on)
     chosen = {c.id for c in wizard.selected(library, data, on)}
     if ticked is not None:  # a form sent back with errors keeps what was ticked
@@ -285,9 +228,27 @@ def _role_labels(taxonomy, locale: str) -> dict[str, str]:
     }
 
 
+def eforms_rows(codes: dict, lang: str) -> list[dict]:
+    """The spec's eForms codes as the notice names them: each term and code with its label."""
+    rows = []
+    for key, term, name in eforms_labels.SPEC_FIELDS:
+        values = codes.get(key) or []
+        values = [values] if isinstance(values, str) else values
+        if values:
+            rows.append(
+                {
+                    "term": term,
+                    "name": eforms_labels.term_label(term, lang),
+                    "codes": [(c, eforms_labels.code_label(name, c, lang)) for c in values],
+                }
+            )
+    return rows
+
+
 def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
     """Return what the spec page prints besides the spec itself: labels in the spec's language."""
-    st = make_gettext(spec["language"])
+    st = i18n.translator(spec["language"])
+    lang = spec["language"]
     criteria = [c for s in spec["sections"] for c in s["criteria"]]
     return {
         "spec": spec,
@@ -302,11 +263,9 @@ def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
         "country_label": country_name(spec["country"], spec["language"])
         if spec.get("country")
         else "",
-        "procurement_label": {
-            "works": st("Works"),
-            "supply": st("Supply"),
-            "service": st("Service"),
-        }[spec["procurement_type"]],
+        "procurement_label": eforms_labels.contract_nature(spec["procurement_type"], lang),
+        "classification": eforms_labels.classification(spec.get("cpv"), lang),
+        "eforms_rows": eforms_rows(spec.get("eforms") or {}, lang),
         "evidence_countries": dict(
             sorted(
                 (

@@ -1,7 +1,7 @@
 """Shapes of green public procurement: criteria and specs as the API answers them, and inputs."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -210,6 +210,23 @@ class SpecOut(BaseModel):
     market_evidence: MarketEvidence
 
 
+class IssuedSpec(BaseModel):
+    """An issued spec as a read gives it: its document (`SpecOut`'s shape, plus what the pages
+    and exports print, as it was issued) and who keeps it."""
+
+    id: str
+    owner_id: int | None = None
+    document: dict[str, Any]
+
+
+class DraftOut(BaseModel):
+    """The wizard's state behind a draft's address (see `gpp.wizard.blank`)."""
+
+    id: str
+    data: dict[str, Any]
+    source_spec_id: str | None = None
+
+
 class SpecSummary(BaseModel):
     id: str
     version: int
@@ -262,3 +279,10 @@ class BidderOut(BaseModel):
     checks: list[CheckOut]
     summary: dict[str, int]
     verdict: Verdict
+
+
+class Evaluation(BaseModel):
+    """One bidder's evaluation page: the spec it is checked against, and the bidder."""
+
+    spec: IssuedSpec
+    bidder: BidderOut

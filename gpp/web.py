@@ -10,20 +10,25 @@ while its bidders are its procurer's alone (their evaluation pages: `gpp.web_bid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from gpp import bidders, exporters, pages, service, wizard
-from gpp.deps import LibraryDep, is_procurer
+from gpp import bidders, exporters, pages, service, steps, wizard
+from gpp.deps import DraftDep, LibraryDep, OwnedSpecDep, SpecDep, StepDep
 from gpp.export_cache import ExportCache
-from gpp.models import Spec
-from gpp.schemas import SpecOut
+from gpp.library import Library
+from gpp.schemas import DraftOut, IssuedSpec, SpecOut
+from gpp.service import drafts
 from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
 from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
+from replan.errors import Invalid, NotFound
 from replan.i18n import N_
+from replan.runtime import Runtime
+from replan.uow import UnitOfWork
 from replan.web import is_htmx, redirect, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -44,228 +49,200 @@ def _form(form: FormData) -> dict[str, list[str]]:
 
 def _step_page(
     request: Request,
-    runtime,
-    library,
+    runtime: Runtime,
+    db: Session,
     *,
     draft_id: str | None,
     data: dict,
-    step: str,
+    step: steps.Step,
     status: int = 200,
     headers: dict | None = None,
-    **extra,
+    errors: dict[str, str] | None = None,
+    form: dict[str, list[str]] | None = None,
 ) -> Response:
+    """Render a step; a refused `form` comes back with its errors beside it, its values as typed."""
     evidence = None
-    if step in ("evidence", "review") and data.get("application"):
-        with runtime.db.session() as session:
-            evidence = service.market_evidence(
-                session,
-                application=data["application"],
-                country=data.get("country"),
-                limit=runtime.settings.spec_evidence_cases,
-            )
-    ctx = pages.wizard_context(
-        library=library,
+    if step.needs_evidence and data.get("application"):
+        evidence = service.market_evidence(
+            db,
+            application=data["application"],
+            country=data.get("country"),
+            limit=runtime.settings.spec_evidence_cases,
+        )
+    view = steps.View(
+        library=runtime.get(Library),
         taxonomy=runtime.get(Taxonomy),
         locale=request.state.locale,
-        _=pages.make_gettext(request.state.locale),
-        draft_id=draft_id,
+        _=i18n.translator(request.state.locale),
         data=data,
-        step=step,
+        errors=errors or {},
+        raw={k: wizard.one(form, k) for k in form or {}},
+        ticked=form.get("criteria", []) if form is not None and step.name == "criteria" else None,
         evidence=evidence,
         on=date.today(),
-        **extra,
     )
+    ctx = steps.wizard_context(view, step=step, draft_id=draft_id)
     ctx["hx"] = is_htmx(request)  # a swapped step takes the focus (autofocus), a full page not
     return render(request, WIZARD, ctx, block="gpp_wizard", status_code=status, headers=headers)
 
 
-def _next(request: Request, runtime, library, *, draft_id: str, data: dict, step: str) -> Response:
-    url = pages.draft_url(draft_id, step)
+def _next(
+    request: Request, runtime: Runtime, db: Session, *, draft: DraftOut, step: str
+) -> Response:
+    url = pages.draft_url(draft.id, step)
     if is_htmx(request):
         return _step_page(
             request,
             runtime,
-            library,
-            draft_id=draft_id,
-            data=data,
-            step=step,
+            db,
+            draft_id=draft.id,
+            data=draft.data,
+            step=steps.BY_NAME[step],
             headers={"HX-Push-Url": url},
         )
     return see_other(url)
 
 
 @router.get("/gpp")
-def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep) -> Response:
+def wizard_start(request: Request, runtime: RuntimeDep, library: LibraryDep, db: DbDep) -> Response:
     data = {
         **wizard.blank(),
         "language": request.state.locale,
         **wizard.prefill(request.query_params, library=library),
     }
-    return _step_page(request, runtime, library, draft_id=None, data=data, step="subject")
+    return _step_page(request, runtime, db, draft_id=None, data=data, step=steps.STEPS[0])
 
 
 @router.post("/gpp/drafts", dependencies=[Depends(ratelimit.limit_specs)])
 def draft_create(
-    request: Request, runtime: RuntimeDep, library: LibraryDep, form: FormDep
+    request: Request,
+    runtime: RuntimeDep,
+    library: LibraryDep,
+    db: DbDep,
+    uow: UowDep,
+    form: FormDep,
 ) -> Response:
-    _ = pages.make_gettext(request.state.locale)
+    first = steps.STEPS[0]
+    fields = _form(form)
     data = wizard.blank()
-    changes, errors = wizard.parse_subject(_form(form), library=library, data=data, _=_)
+    _ = i18n.translator(request.state.locale)
+    changes, errors = first.parse(fields, library=library, data=data, _=_, on=date.today())
     if errors:
+        shown = {**data, **changes}
         return _step_page(
             request,
             runtime,
-            library,
+            db,
             draft_id=None,
-            data={**data, **changes},
-            step="subject",
+            data=shown,
+            step=first,
             status=422,
             errors=errors,
+            form=fields,
         )
-    user = auth.current_user(request)
-    with runtime.db.session() as session:
-        draft = wizard.create_draft(session, data=data, owner_id=user.id if user else None)
-        data = wizard.save_draft(session, draft=draft, changes=changes, step="subject")
-        draft_id = draft.id
-    return _next(request, runtime, library, draft_id=draft_id, data=data, step="ambition")
-
-
-def _load_draft(runtime, draft_id: str) -> dict:
-    with runtime.db.session() as session:
-        try:
-            return {**wizard.blank(), **wizard.get_draft(session, draft_id).data}
-        except wizard.DraftNotFound as exc:
-            raise HTTPException(404, N_("There is no draft at this address.")) from exc
+    draft = drafts.start_draft(uow=uow, user=auth.current_user(request), changes=changes)
+    return _next(request, runtime, db, draft=draft, step=steps.following(first.name))
 
 
 @router.get("/gpp/drafts/{draft_id}")
-def draft_resume(draft_id: str, runtime: RuntimeDep) -> Response:
-    data = _load_draft(runtime, draft_id)
-    return see_other(pages.draft_url(draft_id, wizard.STEPS[data["reached"]]))
+def draft_resume(draft: DraftDep) -> Response:
+    return see_other(pages.draft_url(draft.id, steps.NAMES[draft.data["reached"]]))
 
 
 @router.get("/gpp/drafts/{draft_id}/{step}")
 def wizard_step(
-    draft_id: str, step: str, request: Request, runtime: RuntimeDep, library: LibraryDep
+    request: Request, runtime: RuntimeDep, db: DbDep, step: StepDep, draft: DraftDep
 ) -> Response:
-    if step not in wizard.STEPS:
-        raise HTTPException(404, N_("There is no such step in the wizard."))
-    data = _load_draft(runtime, draft_id)
-    shown = wizard.allowed_step(data, step)
-    if shown != step:
-        return see_other(pages.draft_url(draft_id, shown))
-    return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
+    shown = steps.allowed_step(draft.data, step.name)
+    if shown != step.name:
+        return see_other(pages.draft_url(draft.id, shown))
+    return _step_page(request, runtime, db, draft_id=draft.id, data=draft.data, step=step)
 
 
 @router.post("/gpp/drafts/{draft_id}/{step}")
 def wizard_submit(
-    draft_id: str,
-    step: str,
     request: Request,
     runtime: RuntimeDep,
     library: LibraryDep,
+    db: DbDep,
+    uow: UowDep,
+    step: StepDep,
+    draft: DraftDep,
     form: FormDep,
 ) -> Response:
-    if step not in wizard.STEPS:
-        raise HTTPException(404, N_("There is no such step in the wizard."))
-    data = _load_draft(runtime, draft_id)
-    if wizard.allowed_step(data, step) != step:
-        return see_other(pages.draft_url(draft_id, wizard.allowed_step(data, step)))
-    if step == "review":
+    data = draft.data
+    shown = steps.allowed_step(data, step.name)
+    if shown != step.name:
+        return see_other(pages.draft_url(draft.id, shown))
+    if step is steps.STEPS[-1]:  # the review step issues the spec
         ratelimit.limit_specs(request)
-        return _generate(request, runtime, library, draft_id=draft_id, data=data)
-    _ = pages.make_gettext(request.state.locale)
+        return _generate(request, runtime, library, db, uow, draft=draft, step=step)
     fields = _form(form)
-    today = date.today()
-    if step == "subject":
-        changes, errors = wizard.parse_subject(fields, library=library, data=data, _=_)
-    elif step == "ambition":
-        changes, errors = wizard.parse_ambition(fields, data=data, _=_)
-    elif step == "criteria":
-        changes, errors = wizard.parse_criteria(fields, library=library, data=data, _=_, on=today)
-    elif step == "award":
-        changes, errors = wizard.parse_award(fields, library=library, data=data, _=_, on=today)
-    else:
-        changes, errors = {}, {}
+    changes, errors = {}, {}
+    if step.parse is not None:
+        _ = i18n.translator(request.state.locale)
+        changes, errors = step.parse(fields, library=library, data=data, _=_, on=date.today())
     if errors:
-        extra = {"raw": {k: wizard.one(fields, k) for k in fields}}
-        if step == "criteria":
-            extra["ticked"] = fields.get("criteria", [])
-        shown = {**data, **changes} if step == "subject" else data
+        shown_data = {**data, **changes} if step is steps.STEPS[0] else data
         return _step_page(
             request,
             runtime,
-            library,
-            draft_id=draft_id,
-            data=shown,
+            db,
+            draft_id=draft.id,
+            data=shown_data,
             step=step,
             status=422,
             errors=errors,
-            **extra,
+            form=fields,
         )
-    with runtime.db.session() as session:
-        data = wizard.save_draft(
-            session, draft=wizard.get_draft(session, draft_id), changes=changes, step=step
-        )
-    if step == "award" and wizard.one(fields, "action") == "recalculate":
-        return _step_page(request, runtime, library, draft_id=draft_id, data=data, step=step)
-    following = wizard.STEPS[wizard.STEPS.index(step) + 1]
-    return _next(request, runtime, library, draft_id=draft_id, data=data, step=following)
-
-
-def _generate(request: Request, runtime, library, *, draft_id: str, data: dict) -> Response:
     user = auth.current_user(request)
-    owner_id = user.id if user is not None and is_procurer(request) else None
+    saved = drafts.save_step(uow=uow, user=user, draft_id=draft.id, step=step.name, changes=changes)
+    if step.name == "award" and wizard.one(fields, "action") == "recalculate":
+        return _step_page(request, runtime, db, draft_id=draft.id, data=saved.data, step=step)
+    return _next(request, runtime, db, draft=saved, step=steps.following(step.name))
+
+
+def _generate(
+    request: Request,
+    runtime: Runtime,
+    library: Library,
+    db: Session,
+    uow: UnitOfWork,
+    *,
+    draft: DraftOut,
+    step: steps.Step,
+) -> Response:
     try:
-        with runtime.db.session() as session:
-            draft = wizard.get_draft(session, draft_id)
-            previous = None
-            if draft.source_spec_id and owner_id is not None:
-                source = session.get(Spec, draft.source_spec_id)
-                previous = source if source is not None and source.owner_id == owner_id else None
-            spec = service.build_spec(
-                session,
-                library=library,
-                request=wizard.spec_request(library, data),
-                taxonomy=runtime.get(Taxonomy),
-                owner_id=owner_id,
-                previous=previous,
-                evidence_limit=runtime.settings.spec_evidence_cases,
-            )
-            spec_id = spec.id
-    except service.SpecInvalid as exc:
-        errors = {".".join(str(p) for p in e["loc"][1:]): e["msg"] for e in exc.errors}
+        spec = drafts.generate_spec(
+            uow=uow,
+            user=auth.current_user(request),
+            library=library,
+            taxonomy=runtime.get(Taxonomy),
+            draft_id=draft.id,
+            evidence_limit=runtime.settings.spec_evidence_cases,
+        )
+    except Invalid as exc:
+        _ = i18n.translator(request.state.locale)
+        errors = {p.field or "": p.text(_) for p in exc.problems()}
         return _step_page(
             request,
             runtime,
-            library,
-            draft_id=draft_id,
-            data=data,
-            step="review",
+            db,
+            draft_id=draft.id,
+            data=draft.data,
+            step=step,
             status=422,
             errors=errors,
         )
-    return redirect(request, f"/specs/{spec_id}")
+    return redirect(request, f"/specs/{spec.id}")
 
 
 # --- the specification ---------------------------------------------------------------------------
 
 
-def _spec(runtime, spec_id: str) -> tuple[dict, int | None]:
-    with runtime.db.session() as session:
-        try:
-            spec = service.get_spec(session, spec_id)
-        except service.SpecNotFound as exc:
-            raise HTTPException(404, N_("There is no specification at this address.")) from exc
-        return service.spec_json(spec), spec.owner_id
-
-
 @router.get("/specs")
-def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Response:
-    with runtime.db.session() as session:
-        model = service.spec_list(
-            session, owner_id=user.id, url=lambda spec_id: f"/specs/{spec_id}"
-        )
+def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep, db: DbDep) -> Response:
+    model = service.spec_list(db, owner_id=user.id, url=lambda spec_id: f"/specs/{spec_id}")
     return render(
         request,
         "gpp/specs.html",
@@ -275,38 +252,34 @@ def my_specs(request: Request, user: ProcurerPage, runtime: RuntimeDep) -> Respo
 
 
 @router.get("/specs/{spec_id}", name="spec_page")
-def spec_page(spec_id: str, request: Request, runtime: RuntimeDep) -> Response:
-    spec, owner_id = _spec(runtime, spec_id)
-    return _spec_page(request, runtime, spec, owner_id)
+def spec_page(request: Request, runtime: RuntimeDep, db: DbDep, spec: SpecDep) -> Response:
+    return _spec_page(request, runtime, db, spec)
 
 
 def _spec_page(
     request: Request,
-    runtime,
-    spec: dict,
-    owner_id: int | None,
+    runtime: Runtime,
+    db: Session,
+    spec: IssuedSpec,
     *,
     status: int = 200,
     error: str | None = None,
     name: str = "",
 ) -> Response:
     user = auth.current_user(request)
-    procurer = is_procurer(request)
-    mine = user is not None and owner_id == user.id
-    listed = []
-    if mine:
-        with runtime.db.session() as session:
-            row = session.get(Spec, spec["id"])
-            listed = [bidders.bidder_json(row, b) for b in row.bidders]
-    ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=runtime.get(Taxonomy))
+    procurer = auth.has_role(user, "procurer")
+    mine = user is not None and spec.owner_id == user.id
+    listed = bidders.list_bidders(db, spec_id=spec.id, user=user) if mine else []
+    document = spec.document
+    ctx = pages.spec_context(document, locale=request.state.locale, taxonomy=runtime.get(Taxonomy))
     ctx.update(
         mine=mine,
-        can_claim=procurer and owner_id is None,
-        bidders=listed,
+        can_claim=procurer and spec.owner_id is None,
+        bidders=[b.model_dump(mode="json") for b in listed],
         bidder_error=error,
         bidder_name=name,
         can_copy=mine and procurer,
-        status_labels=pages.status_labels(pages.make_gettext(request.state.locale)),
+        status_labels=pages.status_labels(i18n.translator(request.state.locale)),
     )
     return render(
         request,
@@ -314,35 +287,39 @@ def _spec_page(
         ctx,
         block="gpp_bidders" if error else None,
         status_code=status,
-        model=SpecOut.model_validate(spec),
+        model=SpecOut.model_validate(document),
     )
 
 
 @router.post("/specs/{spec_id}/copy")
-def spec_copy(spec_id: str, user: ProcurerPage, runtime: RuntimeDep, request: Request) -> Response:
-    with runtime.db.session() as session:
-        try:
-            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
-        except service.SpecNotFound as exc:
-            raise HTTPException(404, N_("There is no specification at this address.")) from exc
-        draft = wizard.create_draft(
-            session, data=wizard.draft_from_spec(spec), owner_id=user.id, source_spec_id=spec.id
-        )
-        draft_id = draft.id
-    return redirect(request, pages.draft_url(draft_id, "subject"))
+def spec_copy(request: Request, user: ProcurerPage, spec: OwnedSpecDep, uow: UowDep) -> Response:
+    draft = drafts.copy_to_draft(uow=uow, user=user, spec_id=spec.id)
+    return redirect(request, pages.draft_url(draft.id, steps.NAMES[0]))
+
+
+def export_format(fmt: str) -> str:
+    """The export format the path names."""
+    if fmt not in exporters.FORMATS:
+        raise NotFound(N_("There is no such export format."))
+    return fmt
 
 
 @router.get("/specs/{spec_id}/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
-def spec_export(spec_id: str, fmt: str, request: Request, runtime: RuntimeDep) -> Response:
-    if fmt not in exporters.FORMATS:
-        raise HTTPException(404, N_("There is no such export format."))
-    spec, _owner = _spec(runtime, spec_id)
-    gettext = i18n.translations(spec["language"]).gettext
+def spec_export(
+    request: Request,
+    runtime: RuntimeDep,
+    fmt: Annotated[str, Depends(export_format)],
+    spec: SpecDep,
+) -> Response:
+    document = spec.document
+    gettext = i18n.translations(document["language"]).gettext
     settings = runtime.settings
     cache = ExportCache(settings.data_path / "cache" / "exports" if settings.export_cache else None)
     try:
-        content = cache.content(spec, fmt, lambda: exporters.export_spec(spec, fmt, gettext)[0])
-        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(spec, fmt)
+        content = cache.content(
+            document, fmt, lambda: exporters.export_spec(document, fmt, gettext)[0]
+        )
+        media_type, filename = exporters.MEDIA_TYPES[fmt], exporters.file_name(document, fmt)
     except exporters.ExportUnavailable as exc:
         return render(
             request, "replan/error.html", {"status": 503, "detail": str(exc)}, status_code=503
@@ -363,25 +340,25 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
 
 @router.post("/specs/{spec_id}/bidders")
 def bidder_add(
-    spec_id: str, request: Request, user: ProcurerPage, runtime: RuntimeDep, form: FormDep
+    request: Request,
+    user: ProcurerPage,
+    runtime: RuntimeDep,
+    db: DbDep,
+    uow: UowDep,
+    spec: SpecDep,
+    form: FormDep,
 ) -> Response:
-    name = str(form.get("name", "")).strip()
-    spec, owner_id = _spec(runtime, spec_id)
-    if owner_id not in (None, user.id):
-        raise HTTPException(404, N_("There is no specification at this address."))
-    if not name or len(name) > 200:
-        _ = pages.make_gettext(request.state.locale)
+    name = str(form.get("name", ""))
+    try:
+        bidder = bidders.add_bidder(uow=uow, user=user, spec_id=spec.id, name=name)
+    except Invalid as exc:
         return _spec_page(
             request,
             runtime,
+            db,
             spec,
-            owner_id,
             status=422,
-            name=name[:200],
-            error=_("Enter the bidder's name (at most 200 characters)."),
+            name=name.strip()[:200],
+            error=exc.text(i18n.translator(request.state.locale)),
         )
-    with runtime.db.session() as session:
-        row = service.get_spec(session, spec_id)
-        bidder = bidders.add_bidder(session, spec=row, user_id=user.id, name=name)
-        bidder_id = bidder.id
-    return redirect(request, f"/specs/{spec_id}/bidders/{bidder_id}")
+    return redirect(request, f"/specs/{spec.id}/bidders/{bidder.id}")

@@ -1,30 +1,23 @@
 """Pages of a bidder's evaluation: the checklist (one form for every item, so that no edit is
 lost), its summary and verdict, and its exports. A bidder is its spec's procurer's alone."""
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from gpp import bidders, exporters, pages, service
+from gpp import bidders, exporters, pages
+from gpp.deps import BidderDep
 from gpp.schemas import CHECK_STATUSES, BidderOut
 from gpp.web import FormDep, ProcurerPage, download
 from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
-from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import UowDep
+from replan.errors import NotFound
 from replan.i18n import N_
 from replan.web import is_htmx, render, see_other
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
-
-
-def _bidder(runtime, spec_id: str, bidder_id: int, user: User) -> tuple[dict, dict]:
-    with runtime.db.session() as session:
-        try:
-            spec = bidders.owned_spec(session, spec_id, user_id=user.id)
-            bidder = bidders.get_bidder(session, spec=spec, bidder_id=bidder_id)
-        except (service.SpecNotFound, bidders.BidderNotFound) as exc:
-            raise HTTPException(404, N_("There is no bidder at this address.")) from exc
-        return service.spec_json(spec), bidders.bidder_json(spec, bidder)
 
 
 def _bidder_page(
@@ -36,7 +29,7 @@ def _bidder_page(
     errors: dict | None = None,
     saved: str = "",
 ) -> Response:
-    ui = pages.make_gettext(request.state.locale)
+    ui = i18n.translator(request.state.locale)
     taxonomy = request.app.state.runtime.get(Taxonomy)
     ctx = pages.spec_context(spec, locale=request.state.locale, taxonomy=taxonomy)
     ctx.update(
@@ -63,25 +56,18 @@ def _bidder_page(
 
 
 @router.get("/specs/{spec_id}/bidders/{bidder_id}")
-def bidder_page(
-    spec_id: str, bidder_id: int, request: Request, user: ProcurerPage, runtime: RuntimeDep
-) -> Response:
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    return _bidder_page(request, spec, bidder)
+def bidder_page(request: Request, user: ProcurerPage, evaluation: BidderDep) -> Response:
+    bidder = evaluation.bidder.model_dump(mode="json")
+    return _bidder_page(request, evaluation.spec.document, bidder)
 
 
 @router.post("/specs/{spec_id}/bidders/{bidder_id}/checks")
 def checks_update(
-    spec_id: str,
-    bidder_id: int,
-    request: Request,
-    user: ProcurerPage,
-    runtime: RuntimeDep,
-    form: FormDep,
+    request: Request, user: ProcurerPage, evaluation: BidderDep, uow: UowDep, form: FormDep
 ) -> Response:
     """Save the whole checklist at once (one form), so that no item's edits are lost."""
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
-    _ = pages.make_gettext(request.state.locale)
+    spec, bidder = evaluation.spec.document, evaluation.bidder.model_dump(mode="json")
+    _ = i18n.translator(request.state.locale)
     changes, errors = {}, {}
     for check in bidder["checks"]:
         n = check["n"]
@@ -89,23 +75,28 @@ def checks_update(
         note = str(form.get(f"note.{n}", check["note"]))
         if status not in CHECK_STATUSES:
             errors[n] = _("Choose a status.")
-        elif len(note) > 4000:
-            errors[n] = _("Use at most %(n)s characters.", n=4000)
+        elif len(note) > bidders.MAX_NOTE:
+            errors[n] = _("Use at most %(n)s characters.", n=bidders.MAX_NOTE)
         check.update(status=status if status in CHECK_STATUSES else check["status"], note=note)
         changes[n] = (status, note)
     if errors:  # nothing is saved; every edit comes back beside its item
         return _bidder_page(request, spec, bidder, status=422, errors=errors)
-    with runtime.db.session() as session:
-        row = bidders.owned_spec(session, spec_id, user_id=user.id)
-        found = bidders.get_bidder(session, spec=row, bidder_id=bidder_id)
-        bidders.update_checks(session, bidder=found, changes=changes)
-        bidder = bidders.bidder_json(row, found)
+    saved = bidders.update_checks(
+        uow=uow, user=user, spec_id=spec["id"], bidder_id=bidder["id"], changes=changes
+    )
     pressed = str(form.get("saved", ""))
     pressed = pressed if pressed.isdigit() else "all"
     if is_htmx(request):
-        return _bidder_page(request, spec, bidder, saved=pressed)
+        return _bidder_page(request, spec, saved.model_dump(mode="json"), saved=pressed)
     anchor = f"#check-{pressed}" if pressed.isdigit() else "#checklist-save"
-    return see_other(f"/specs/{spec_id}/bidders/{bidder_id}?saved={pressed}{anchor}")
+    return see_other(f"/specs/{spec['id']}/bidders/{bidder['id']}?saved={pressed}{anchor}")
+
+
+def evaluation_format(fmt: str) -> str:
+    """The evaluation's export format the path names."""
+    if fmt not in exporters.EVALUATION_FORMATS:
+        raise NotFound(N_("There is no such export format."))
+    return fmt
 
 
 @router.get(
@@ -113,16 +104,12 @@ def checks_update(
     dependencies=[Depends(ratelimit.limit_exports)],
 )
 def bidder_export(
-    spec_id: str,
-    bidder_id: int,
-    fmt: str,
     request: Request,
     user: ProcurerPage,
-    runtime: RuntimeDep,
+    fmt: Annotated[str, Depends(evaluation_format)],
+    evaluation: BidderDep,
 ) -> Response:
-    if fmt not in exporters.EVALUATION_FORMATS:
-        raise HTTPException(404, N_("There is no such export format."))
-    spec, bidder = _bidder(runtime, spec_id, bidder_id, user)
+    spec, bidder = evaluation.spec.document, evaluation.bidder.model_dump(mode="json")
     gettext = i18n.translations(spec["language"]).gettext
     try:
         content, media_type, filename = exporters.export_evaluation(spec, bidder, fmt, gettext)

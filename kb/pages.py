@@ -50,6 +50,8 @@ class CasesPage(BaseModel):
     export_csv_url: str
     export_jsonl_url: str
     map_url: str  # every result's location as JSON (kb.web.cases_map), for the map
+    stats_url: str  # the figures of every result (kb.stats)
+    feed_url: str = ""  # the newest matches as Atom (kb.web_feeds.cases_feed)
     labels: dict[str, dict[str, str]]
     last_page_url: str | None = None  # set when the page asked for is past the last one
     by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
@@ -87,7 +89,7 @@ def _toggle(values: list[str], value: str) -> list[str]:
     return [v for v in values if v != value] if value in values else [*values, value]
 
 
-def _label(taxonomy: Taxonomy, facet: str, value: str, locale: str) -> str:
+def facet_label(taxonomy: Taxonomy, facet: str, value: str, locale: str) -> str:
     if facet == "application":
         return taxonomy.label("applications", value, locale)
     if facet == "rtm_types":
@@ -116,7 +118,7 @@ def build_cases_page(
         values = [
             FacetValue(
                 value=value,
-                label=_label(taxonomy, name, value, locale),
+                label=facet_label(taxonomy, name, value, locale),
                 count=count,
                 selected=value in selected,
                 url=url_for(path, query, **{param: _toggle(selected, value), "page": 1}),
@@ -152,7 +154,7 @@ def build_cases_page(
         for value in getattr(query, param):
             chips.append(
                 Chip(
-                    label=_label(taxonomy, name, value, locale),
+                    label=facet_label(taxonomy, name, value, locale),
                     remove_url=url_for(
                         path, query, **{param: _toggle(getattr(query, param), value), "page": 1}
                     ),
@@ -195,6 +197,8 @@ def build_cases_page(
         export_csv_url=url_for(f"{path}/export.csv", query, page=1),
         export_jsonl_url=url_for(f"{path}/export.jsonl", query, page=1),
         map_url=url_for(f"{path}/map.json", query, page=1, per_page=20),
+        stats_url=url_for("/stats", query, page=1, per_page=20, sort="relevance"),
+        feed_url=url_for(f"{path}/feed.atom", query, page=1, per_page=20, sort="relevance"),
         last_page_url=url_for(path, query, page=last)
         if result.total and query.page > last
         else None,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kb import io as kb_io
-from kb import service
+from kb import linked_data, service
 from kb.codes import country_name, language_name
 from kb.models import Case
 from kb.moderation import organisations
@@ -111,6 +111,13 @@ def case_detail(
             # The tender wizard opens with this case's application and country chosen.
             "tender_url": "/gpp?"
             + urlencode({"application": record.application, "country": record.country}),
+            "meta": linked_data.case_page_meta(
+                case=case,
+                record=record,
+                taxonomy=runtime.get(Taxonomy),
+                settings=runtime.settings,
+                locale=locale,
+            ),
             **extras,
         },
     )

@@ -22,16 +22,21 @@ from gpp import contract_models as gpp_contract_models
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
+from gpp import web_catalog as gpp_web_catalog
 from gpp import web_contract as gpp_web_contract
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import models as kb_models
 from kb import service as kb_service
 from kb import web as kb_web
+from kb import web_feeds as kb_web_feeds
+from kb.directory import web as directory_web
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
 from kb.service import CASE_INDEX
+from kb.stats import api as stats_api
+from kb.stats import web as stats_web
 from kb.taxonomy import load_glossary, load_taxonomy
 from replan import (
     accounts,
@@ -48,7 +53,7 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
-from replan.errors import DomainError
+from replan.errors import DomainError, Invalid
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
@@ -93,18 +98,24 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
-def security_headers(settings: Settings) -> dict[str, str]:
-    """Return the headers of every answer; images may come from the map tiles' origin."""
+def security_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin.
+
+    No other site may frame a page, except the answers of routes that depend on
+    `replan.web.embeddable` (figures made for partners' sites). A route's own header wins."""
     images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
-    return {
+    ancestors = "*" if embeddable else "'none'"
+    headers = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "DENY",
         "Content-Security-Policy": (
             f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'"
         ),
     }
+    if not embeddable:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
 
 
 HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
@@ -167,6 +178,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
     headers = security_headers(settings)
+    framed = security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -175,6 +187,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         request.state.user = None
         request.state.via_token = False
         request.state.session_id = None
+        request.state.embeddable = False  # set by the routes that depend on web.embeddable
         if not request.url.path.startswith("/static/"):
             header = request.headers.get("authorization", "")
             if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
@@ -182,7 +195,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 await run_in_threadpool(_identify, runtime, request, header)
             request.state.csrf_token = auth.csrf_token(request)
         response = await call_next(request)
-        for name, value in headers.items():
+        for name, value in (framed if request.state.embeddable else headers).items():
             response.headers.setdefault(name, value)
         if settings.env == "production":
             response.headers.setdefault("Strict-Transport-Security", HSTS)
@@ -215,10 +228,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(auth_web.router)
+    app.include_router(kb_web_feeds.router)  # before kb_web: /cases/{case_id} would take it
     app.include_router(kb_web.router)
     app.include_router(kb_api.router, dependencies=api_limit)
+    app.include_router(stats_web.router)
+    app.include_router(stats_api.router, dependencies=api_limit)
+    app.include_router(directory_web.router)
     app.include_router(gpp_web.router)
     app.include_router(gpp_web_bidders.router)
+    app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(gpp_web_contract.router)
     app.include_router(gpp_api_contract.router, dependencies=api_limit)
@@ -339,14 +357,15 @@ def _install_errors(app: FastAPI):
     async def refused(request: Request, exc: DomainError) -> Response:
         if is_api(request):
             detail: object = exc.text()
-            if exc.field:
+            if isinstance(exc, Invalid) and (exc.field or len(exc.problems()) > 1):
                 detail = [
                     {
-                        "loc": ["body", exc.field],
-                        "field": exc.field,
-                        "msg": detail,
+                        "loc": ["body", *(p.field.split(".") if p.field else ())],
+                        "field": p.field,
+                        "msg": p.text(),
                         "type": "value_error",
                     }
+                    for p in exc.problems()
                 ]
             return JSONResponse({"detail": detail}, status_code=exc.status)
         text = exc.text(i18n.gettext_for(request.state.locale))

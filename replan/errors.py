@@ -5,7 +5,7 @@ reader's language, the API answers it in English. `Invalid` may name the field a
 form shows the message beside it and the API names the field. Services never build an HTTP answer
 and never know a status code: the class says what went wrong, the app says how to answer."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 
@@ -45,6 +45,26 @@ class Conflict(DomainError):
 
 
 class Invalid(DomainError):
-    """The input breaks a rule of the domain (pydantic catches the shapes, this the meaning)."""
+    """The input breaks a rule of the domain (pydantic catches the shapes, this the meaning).
+
+    A dotted `field` names a nested input (`parameters.<criterion>.<name>`)."""
 
     status = 422
+
+    def problems(self) -> list["Invalid"]:
+        """Return each problem of the input: this one (several in `Invalids`)."""
+        return [self]
+
+
+class Invalids(Invalid):
+    """Several inputs break rules at once: a form or a request answers all of them together."""
+
+    def __init__(self, problems: Sequence[Invalid]) -> None:
+        if not problems:
+            raise ValueError("Invalids needs at least one problem")
+        first = problems[0]
+        super().__init__(first.message, field=first.field, **first.variables)
+        self._problems = list(problems)
+
+    def problems(self) -> list[Invalid]:
+        return list(self._problems)

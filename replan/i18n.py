@@ -2,6 +2,7 @@
 
 import io
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
 
@@ -97,6 +98,18 @@ def gettext_for(locale: str):
     return translations(locale).gettext
 
 
+def translator(locale: str) -> Callable[..., str]:
+    """Return the gettext of a locale that fills `%(name)s` variables: `_(message, **variables)`,
+    as templates call it."""
+    gettext = translations(locale).gettext
+
+    def translate(message: str, /, **variables: object) -> str:
+        text = gettext(message)
+        return text % variables if variables else text
+
+    return translate
+
+
 def ngettext_for(locale: str):
     return translations(locale).ngettext
 
@@ -106,8 +119,29 @@ def N_(message: str) -> str:
     return message
 
 
-# One way to write a day and a moment per language, for pages, e-mails and documents alike.
+# One way to write a day and a moment per language, for pages, e-mails and documents alike: the
+# locale's long format, with what CLDR leaves out of it.
 DATE_FORMAT = "long"
+# The first of the month is an ordinal in French ("1er janvier") and Italian ("1° gennaio").
+FIRST_OF_MONTH = {"fr": "d'er' MMMM y", "it": "d'°' MMMM y"}
+# Slovenian dates stand in the genitive ("velja od 1. januarja 2026", as the Official Gazette
+# writes them); CLDR has only the nominative ("1. januar 2026").
+GENITIVE_MONTHS = {
+    "sl": (
+        "januarja",
+        "februarja",
+        "marca",
+        "aprila",
+        "maja",
+        "junija",
+        "julija",
+        "avgusta",
+        "septembra",
+        "oktobra",
+        "novembra",
+        "decembra",
+    )
+}
 
 
 def format_day(value: date | datetime | str | None, locale: str) -> str:
@@ -118,6 +152,11 @@ def format_day(value: date | datetime | str | None, locale: str) -> str:
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.date()
+    lang = str(locale).replace("-", "_").split("_")[0]
+    if lang in GENITIVE_MONTHS:
+        return f"{value.day}. {GENITIVE_MONTHS[lang][value.month - 1]} {value.year}"
+    if value.day == 1 and lang in FIRST_OF_MONTH:
+        return format_date(value, format=FIRST_OF_MONTH[lang], locale=locale)
     return format_date(value, format=DATE_FORMAT, locale=locale)
 
 

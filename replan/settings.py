@@ -115,6 +115,24 @@ class Settings(BaseSettings):
     ready_mail_failures: int = Field(
         3, ge=1, description="/readyz fails after this many e-mails in a row could not be sent"
     )
+    catalog_title: str = Field(
+        "RE-PLAN City Life open data",
+        min_length=1,
+        description="title of the open-data catalogue (/catalog.ttl, /catalog.jsonld)",
+    )
+    catalog_publisher: str = Field(
+        "RE-PLAN City Life project",
+        min_length=1,
+        description="publisher named in the open-data catalogue, the feed and the case pages",
+    )
+    data_licence_url: str = Field(
+        "https://creativecommons.org/licenses/by/4.0/",
+        pattern=r"^https?://\S+$",
+        description="licence of the published case studies and criteria (catalogue, case pages)",
+    )
+    data_licence_name: str = Field(
+        "CC BY 4.0", min_length=1, description="short name of that licence, shown on the pages"
+    )
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

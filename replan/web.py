@@ -54,6 +54,13 @@ def public_url(request: Request, path: str) -> str:
     return request.app.state.settings.base_url.rstrip("/") + safe_path(path)
 
 
+def embeddable(request: Request) -> None:
+    """Dependency of a route whose answers any site may show in a frame (an embeddable figure):
+    the app then sends `frame-ancestors *` in its Content-Security-Policy and no X-Frame-Options,
+    for this route's answers only (`replan.app.security_headers`)."""
+    request.state.embeddable = True
+
+
 def see_other(url: str) -> Response:
     """Send the browser to a page of this site after a POST (303)."""
     return RedirectResponse(safe_path(url), status_code=303)

@@ -46,3 +46,52 @@ def routes_of(app) -> set[tuple[str, str]]:
                     yield method, prefix + route.path
 
     return set(walk(app.routes))
+
+
+HIDDEN_WORD = "zeolitico"  # only the unpublished cases of `open_data_world` hold it
+
+
+def open_data_world(runtime) -> dict[str, str]:
+    """Publish one case; publish then unpublish another behind the search index's back (its
+    document stays: a stale index); submit a third; each with an organisation of its own.
+
+    Returns the ids and organisation names, for the open-data tests (catalogue, feed, sitemap)."""
+    from sqlalchemy import update
+
+    from kb import service
+    from kb.models import Case
+    from kb.schemas import CaseRecord
+    from kb.taxonomy import Taxonomy
+    from search.service import GuardedBackend
+
+    world = {
+        "public": "open-public-case",
+        "stale": "open-stale-case",
+        "submitted": "open-submitted-case",
+        "public_org": "Open Public Recycling",
+        "stale_org": "Stale Hidden Recycling",
+        "submitted_org": "Submitted Hidden Recycling",
+    }
+    hidden = {
+        "title": f"Rubber {HIDDEN_WORD} trial in Valletta",
+        "summary": f"A {HIDDEN_WORD} binder.",
+        "country": "MT",
+        "language": "mt",
+    }
+    parts = {"db": runtime.db, "backend": runtime.get(GuardedBackend)}
+    parts["taxonomy"] = runtime.get(Taxonomy)
+
+    def put(key: str, status: str, **fields) -> None:
+        data = record(
+            id=world[key],
+            organisations=[{"name": world[f"{key}_org"], "role": "supplier"}],
+            **fields,
+        )
+        service.upsert_records(records=[CaseRecord.model_validate(data)], status=status, **parts)
+
+    put("public", "published", title="Rubber crumb pavement in Torino")
+    put("stale", "published", **hidden)
+    put("submitted", "submitted", **hidden)
+    with runtime.db.session() as session:  # the index keeps the stale case's document
+        session.execute(update(Case).where(Case.id == world["stale"]).values(status="submitted"))
+    return world

@@ -1,7 +1,9 @@
 """Translated labels of the codes an export prints, and the small text helpers every writer uses.
 
 Every label goes through the spec language's gettext (English message ids with %(name)s
-placeholders); the literal `_("...")` calls keep them visible to `make messages`."""
+placeholders); the literal `_("...")` calls keep them visible to `make messages`. The eForms
+business terms and codes (and CPV codes) are not gettext messages: they print with their official
+labels from the eForms SDK (`gpp.eforms.labels`)."""
 
 import re
 from collections.abc import Callable
@@ -124,12 +126,6 @@ def verdict_label(_: Translate, verdict: str) -> str:
     }.get(verdict, txt(verdict))
 
 
-def procurement_type_label(_: Translate, kind: str) -> str:
-    return {"works": _("Works"), "supply": _("Supplies"), "service": _("Services")}.get(
-        kind, txt(kind)
-    )
-
-
 def ambition_label(_: Translate, ambition: str) -> str:
     return {"core": _("Core criteria"), "comprehensive": _("Comprehensive criteria")}.get(
         ambition, txt(ambition)
@@ -144,36 +140,3 @@ def role_label(_: Translate, role: str) -> str:
         "recycler": _("Recycler"),
         "research": _("Research"),
     }.get(role, txt(role))
-
-
-def gpp_criteria_label(_: Translate, code: str) -> str:
-    """Label of an eForms BT-805 code (code list gpp-criteria)."""
-    return {
-        "eu": _("EU GPP criteria"),
-        "national": _("National GPP criteria"),
-        "other": _("Other GPP criteria"),
-        "none": _("No GPP criteria"),
-    }.get(code, txt(code))
-
-
-def environmental_impact_label(_: Translate, code: str) -> str:
-    """Label of an eForms BT-774 code (code list environmental-impact)."""
-    return {
-        "biodiv-eco": _("Protection and restoration of biodiversity and ecosystems"),
-        "circ-econ": _("Transition to a circular economy"),
-        "clim-adapt": _("Climate change adaptation"),
-        "clim-mitig": _("Climate change mitigation"),
-        "pollu-prev": _("Pollution prevention and control"),
-        "water-mar": _("Sustainable use and protection of water and marine resources"),
-        "other": _("Other"),
-    }.get(code, txt(code))
-
-
-def strategic_procurement_label(_: Translate, code: str) -> str:
-    """Label of an eForms BT-06 code (code list strategic-procurement)."""
-    return {
-        "env-imp": _("Reduction of environmental impacts"),
-        "soc-obj": _("Social objective"),
-        "inn-pur": _("Innovative purchase"),
-        "none": _("None"),
-    }.get(code, txt(code))

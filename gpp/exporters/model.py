@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as L
 from gpp.exporters.labels import Translate, fmt_date, fmt_number, one_line, paragraphs, txt
 from gpp.sources import printable
@@ -85,12 +86,6 @@ class SpecView:
     labels: dict[str, str]
 
 
-def _codes(_: Translate, codes: Any, label) -> str:
-    if isinstance(codes, str):
-        codes = [codes]
-    return ", ".join(f"{txt(c)} ({label(_, c)})" for c in codes or [])
-
-
 def _parameters(params: Any, lang: str) -> Facts:
     facts: Facts = []
     for name, value in (params or {}).items():
@@ -135,8 +130,8 @@ def _criterion(_: Translate, crit: dict, number: str, lang: str) -> CriterionVie
         meta += "; " + _("valid until %(valid_to)s", valid_to=fmt_date(crit["valid_to"], lang))
     codes = crit.get("eforms") or {}
     parts = [
-        f"{term} {', '.join(_as_list(codes.get(key)))}"
-        for term, key in (("BT-805", "bt_805"), ("BT-774", "bt_774"))
+        f"{term} {eforms_labels.codes_text(name, _as_list(codes.get(key)), lang)}"
+        for key, term, name in eforms_labels.SPEC_FIELDS
         if codes.get(key)
     ]
     if parts:
@@ -206,7 +201,8 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
     facts: Facts = [
         (_("Contracting authority"), txt(spec.get("authority"))),
         (_("Subject matter"), txt(spec.get("application_label") or spec.get("application"))),
-        (_("Type of contract"), L.procurement_type_label(_, spec.get("procurement_type") or "")),
+        *eforms_labels.classification(spec.get("cpv"), lang),
+        (_("Type of contract"), eforms_labels.contract_nature(spec.get("procurement_type"), lang)),
         (_("Ambition level"), L.ambition_label(_, spec.get("ambition") or "")),
         (_("Country"), kb_codes.country_name(country, lang) if country else ""),
         (_("Language"), kb_codes.language_name(lang, lang)),
@@ -248,22 +244,12 @@ def spec_view(spec: dict, _: Translate) -> SpecView:
         facts=[(k, v) for k, v in facts if v],
         eforms_heading=_("eForms codes"),
         eforms=[
-            (k, v)
-            for k, v in [
-                (
-                    _("BT-805 Green procurement criteria"),
-                    _codes(_, eforms.get("bt_805"), L.gpp_criteria_label),
-                ),
-                (
-                    _("BT-774 Approach to reducing environmental impacts"),
-                    _codes(_, eforms.get("bt_774"), L.environmental_impact_label),
-                ),
-                (
-                    _("BT-06 Strategic procurement"),
-                    _codes(_, eforms.get("bt_06"), L.strategic_procurement_label),
-                ),
-            ]
-            if v
+            (
+                f"{term} {eforms_labels.term_label(term, lang)}",
+                eforms_labels.codes_text(name, codes, lang),
+            )
+            for key, term, name in eforms_labels.SPEC_FIELDS
+            if (codes := _as_list(eforms.get(key)))
         ],
         sections=sections,
         annexes=[_checklist_annex(spec, _), _market_annex(spec, _, lang)],

@@ -29,7 +29,7 @@ def bidder_url(live_runtime) -> str:
             taxonomy=live_runtime.get(Taxonomy),
             owner_id=user.id,
         )
-        bidder = bidders.add_bidder(session, spec=spec, user_id=user.id, name="Giochi Srl")
+        bidder = bidders.new_bidder(session, spec=spec, user_id=user.id, name="Giochi Srl")
         return f"/specs/{spec.id}/bidders/{bidder.id}"
 
 

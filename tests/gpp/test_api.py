@@ -191,7 +191,8 @@ def test_spec_errors_are_named(client, runtime):
 
 def test_unknown_spec_is_404(client):
     answer = client.get("/api/v1/specs/nothing-here")
-    assert answer.status_code == 404 and answer.json() == {"detail": "spec not found"}
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "There is no specification at this address."}
 
 
 def test_cookie_signed_in_requests_need_the_csrf_header(client, runtime):

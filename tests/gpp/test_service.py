@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 
-from gpp import bidders, service, wizard
+from gpp import bidders, service, steps, wizard
 from gpp.library import TYPES
-from gpp.models import Spec
 from gpp.schemas import SpecCreate
+from gpp.service import drafts
+from replan.errors import Invalid, Invalids, NotFound
+from replan.uow import UnitOfWork
 from tests.gpp.conftest import add_case, add_user
 
 
@@ -16,9 +18,16 @@ def request(**values) -> SpecCreate:
 
 
 def errors_of(library, on=None, **values) -> list[dict]:
-    with pytest.raises(service.SpecInvalid) as info:
+    """Return the problems as the API names them: the field's path, and the English message."""
+    with pytest.raises(Invalids) as info:
         service.choose_criteria(library=library, request=request(**values), on=on or date.today())
-    return info.value.errors
+    return [
+        {
+            "loc": ("body", *(int(p) if p.isdigit() else p for p in e.field.split("."))),
+            "msg": e.text(),
+        }
+        for e in info.value.problems()
+    ]
 
 
 # --- pure rules ----------------------------------------------------------------------------------
@@ -85,7 +94,7 @@ def test_criteria_of_another_application_or_level_or_unknown_are_named(library):
     assert "'play-ts-impact-attenuation'" in errors[0]["msg"]
     assert "not road-pavement" in errors[0]["msg"]
     assert "comprehensive" in errors[1]["msg"]
-    assert "unknown criterion 'no-such-criterion'" in errors[2]["msg"]
+    assert "no criterion 'no-such-criterion'" in errors[2]["msg"]
 
 
 def test_a_superseded_criterion_is_refused(library):
@@ -106,8 +115,8 @@ def test_parameters_outside_bounds_or_unknown_are_named(library):
         library, parameters={criterion.id: {name: p.max + 1, "nope": 1}, "road-ac-lca": {"x": 1}}
     )
     locs = {e["loc"]: e for e in errors}
-    assert locs[("body", "parameters", criterion.id, name)]["type"] == "out_of_range"
-    assert locs[("body", "parameters", criterion.id, "nope")]["type"] == "unknown_parameter"
+    assert locs[("body", "parameters", criterion.id, name)]["msg"].startswith("Enter a value from")
+    assert "has no parameter 'nope'" in locs[("body", "parameters", criterion.id, "nope")]["msg"]
     assert ("body", "parameters", "road-ac-lca") in locs  # not in a core selection
 
 
@@ -220,7 +229,7 @@ def test_list_specs_of_a_procurer(db, library):
         bob = add_user(session, "bob@example.org")
         first = service.build_spec(session, library=library, request=request(), owner_id=alice.id)
         service.build_spec(session, library=library, request=request(), owner_id=bob.id)
-        bidders.add_bidder(session, spec=first, user_id=alice.id, name="Bidder A")
+        bidders.new_bidder(session, spec=first, user_id=alice.id, name="Bidder A")
         alice_id = alice.id
     with db.session() as session:
         rows = service.list_specs(session, owner_id=alice_id)
@@ -231,65 +240,70 @@ def test_bidders_checks_and_ownership(db, library):
     with db.session() as session:
         alice = add_user(session, "alice@example.org")
         bob = add_user(session, "bob@example.org")
-        spec = service.build_spec(session, library=library, request=request())
-        assert spec.owner_id is None
-        bidder = bidders.add_bidder(session, spec=spec, user_id=alice.id, name="Asfalti Srl")
-        assert spec.owner_id == alice.id  # the anonymous spec is claimed
-        with pytest.raises(service.SpecNotFound):
-            bidders.add_bidder(session, spec=spec, user_id=bob.id, name="Intruder")
-        with pytest.raises(service.SpecNotFound):
-            bidders.owned_spec(session, spec.id, user_id=bob.id)
-        ids = (spec.id, bidder.id, alice.id)
+        spec_id = service.build_spec(session, library=library, request=request()).id
+    with UnitOfWork(db) as uow:
+        bidder_id = bidders.add_bidder(uow=uow, user=alice, spec_id=spec_id, name=" Asfalti ").id
     with db.session() as session:
-        spec = bidders.owned_spec(session, ids[0], user_id=ids[2])
-        bidder = bidders.get_bidder(session, spec=spec, bidder_id=ids[1])
-        data = bidders.bidder_json(spec, bidder)
-        assert data["verdict"] == "pending" and len(data["checks"]) == len(
-            spec.content["checklist"]
-        )
-        for n in range(len(bidder.checks)):
-            bidders.update_check(session, bidder=bidder, n=n, status="compliant")
-        assert bidders.bidder_json(spec, bidder)["verdict"] == "compliant"
-        bidders.update_check(session, bidder=bidder, n=0, note="Certificate expired")
-        bidders.update_check(session, bidder=bidder, n=1, status="missing")
+        assert service.read_spec(session, spec_id).owner_id == alice.id  # claimed
+    with UnitOfWork(db) as uow, pytest.raises(NotFound):
+        bidders.add_bidder(uow=uow, user=bob, spec_id=spec_id, name="Intruder")
+    with UnitOfWork(db) as uow, pytest.raises(Invalid) as refused:
+        bidders.add_bidder(uow=uow, user=alice, spec_id=spec_id, name="   ")
+    assert refused.value.field == "name"
     with db.session() as session:
-        spec = session.get(Spec, ids[0])
-        data = bidders.bidder_json(spec, bidders.get_bidder(session, spec=spec, bidder_id=ids[1]))
-        assert data["verdict"] == "non_compliant"
-        assert data["checks"][0]["note"] == "Certificate expired"
-        assert data["checks"][0]["status"] == "compliant"
-        assert data["summary"]["missing"] == 1
-        with pytest.raises(bidders.BidderNotFound):
-            bidders.update_check(session, bidder=spec.bidders[0], n=999, status="compliant")
+        with pytest.raises(NotFound):
+            bidders.read_bidder(session, spec_id=spec_id, bidder_id=bidder_id, user=bob)
+        data = bidders.read_bidder(session, spec_id=spec_id, bidder_id=bidder_id, user=alice)
+    assert data.bidder.name == "Asfalti" and data.bidder.verdict == "pending"
+    assert len(data.bidder.checks) == len(data.spec.document["checklist"])
+    ids = {"spec_id": spec_id, "bidder_id": bidder_id}
+    with UnitOfWork(db) as uow:
+        for n in range(len(data.bidder.checks)):
+            out = bidders.update_check(uow=uow, user=alice, n=n, status="compliant", **ids)
+    assert out.verdict == "compliant"
+    with UnitOfWork(db) as uow:
+        bidders.update_check(uow=uow, user=alice, n=0, note="Certificate expired", **ids)
+    with UnitOfWork(db) as uow:
+        bidders.update_check(uow=uow, user=alice, n=1, status="missing", **ids)
+    with UnitOfWork(db) as uow, pytest.raises(NotFound):
+        bidders.update_check(uow=uow, user=bob, n=0, status="missing", **ids)
+    with db.session() as session:
+        data = bidders.read_bidder(session, user=alice, **ids).bidder
+    assert data.verdict == "non_compliant"
+    assert (data.checks[0].note, data.checks[0].status) == ("Certificate expired", "compliant")
+    assert data.summary["missing"] == 1
+    with UnitOfWork(db) as uow, pytest.raises(NotFound, match="no checklist item 999"):
+        bidders.update_check(uow=uow, user=alice, n=999, status="compliant", **ids)
 
 
 def test_a_draft_round_trip(db, library):
-    with db.session() as session:
-        draft = wizard.create_draft(session, data=wizard.blank())
-        changes, errors = wizard.parse_subject(
-            {
-                "application": ["playground"],
-                "procurement_type": ["supply"],
-                "country": ["si"],
-                "language": ["sl"],
-                "title": ["Igrišče"],
-                "authority": [""],
-            },
-            library=library,
-            data=draft.data,
-            _=lambda m, **v: m % v if v else m,
+    changes, errors = steps.parse_subject(
+        {
+            "application": ["playground"],
+            "procurement_type": ["supply"],
+            "country": ["si"],
+            "language": ["sl"],
+            "title": ["Igrišče"],
+            "authority": [""],
+        },
+        library=library,
+        data={},
+        _=lambda m, **v: m % v if v else m,
+    )
+    assert errors == {}
+    with UnitOfWork(db) as uow:
+        draft = drafts.start_draft(uow=uow, user=None, changes=changes)
+    with UnitOfWork(db) as uow:
+        saved = drafts.save_step(
+            uow=uow, user=None, draft_id=draft.id, step="ambition", changes={"ambition": "core"}
         )
-        assert errors == {}
-        data = wizard.save_draft(session, draft=draft, changes=changes, step="subject")
-        data = wizard.save_draft(
-            session, draft=draft, changes={"ambition": "core"}, step="ambition"
-        )
-        draft_id = draft.id
     with db.session() as session:
-        stored = wizard.get_draft(session, draft_id).data
-    assert stored == data and stored["country"] == "SI" and stored["reached"] == 2
+        stored = drafts.read_draft(session, draft.id).data
+    assert stored == saved.data and stored["country"] == "SI" and stored["reached"] == 2
     spec_request = wizard.spec_request(library, stored)
     assert spec_request.application == "playground" and spec_request.criteria
+    with db.session() as session, pytest.raises(NotFound):
+        drafts.read_draft(session, "no-such-draft")
 
 
 def test_market_evidence_is_a_bounded_summary(db, library):

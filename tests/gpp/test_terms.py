@@ -1,45 +1,18 @@
 """National legal terms (issue 17, items 3-9): the variants a procurement officer would have to
 correct are absent from every criterion as the spec builder reads it and from the catalogues.
 
-The official term each rejected variant gives way to, with its source, is listed in each
-language's `replan/translations/<lang>/TRANSLATORS.md`."""
-
-import re
+The rejected variants, the official term each gives way to and its source are the terminology
+files `replan/translations/terminology/<lang>.yaml` (the generated documents are checked against
+them in `test_terminology.py`)."""
 
 import pytest
 from babel.messages.pofile import read_po
 
 from replan import PROJECT_ROOT
+from replan.i18n import LANGUAGES
+from tests.gpp.terminology import no_longer_pending, rejected_in
 
 CATALOGUES = PROJECT_ROOT / "replan" / "translations"
-
-# language -> (rejected variant, official term) over every criterion text of that language.
-REJECTED = {
-    "pl": [
-        (r"\b[zZ]\s+zużyt", "ze zużytych opon"),
-        (r"asfalt-gum", "lepiszcze gumowo-asfaltowe"),
-    ],
-    "sl": [
-        (r"meril\w*\s+za\s+izbir", "merila za oddajo naročila"),
-        (r"recikliranih\s+gum\b|\brabljenih\s+gum\b", "izrabljene gume"),
-    ],
-    "it": [(r"end\s+of\s+waste", "cessazione della qualifica di rifiuto")],
-    "fr": [
-        (r"\bfin\s+du\s+statut\s+de\s+déchet", "sortie du statut de déchet"),
-        (r"réception\s+définitive", "réception"),
-        (r"\bmanagement\s+environnemental", "gestion environnementale"),  # eForms, Annex XII
-    ],
-    "es": [
-        (r"especificaci(ón|ones)\s+técnicas?", "prescripciones técnicas"),
-        (r"criterios?\s+de\s+selección", "criterios de solvencia"),
-        (r"cláusulas?", "condiciones especiales de ejecución"),
-        (r"compra\s+pública\s+verde", "contratación pública ecológica"),
-    ],
-}
-# D.Lgs. 36/2023: the "direttore dell'esecuzione" is for services and supplies; in works
-# contracts the checks fall to the "direttore dei lavori" (art. 114). Street furniture is the
-# one group bought as a supply.
-SUPPLY_GROUPS = {"street_furniture"}
 
 
 def wording(criterion) -> str:
@@ -54,23 +27,12 @@ def wording(criterion) -> str:
     return " ".join(parts)
 
 
-@pytest.mark.parametrize("lang", sorted(REJECTED))
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_rejected_variants_are_absent_from_the_criteria(library, lang):
     found = [
-        f"{c.id}: '{m.group(0)}' (use '{official}')"
+        f"{c.id}: {problem}"
         for c in library.criteria.values()
-        for rejected, official in REJECTED[lang]
-        if (m := re.search(rejected, wording(library.localised(c, lang)), re.IGNORECASE))
-    ]
-    assert found == []
-
-
-def test_italian_works_contracts_name_the_direttore_dei_lavori(library):
-    found = [
-        c.id
-        for c in library.criteria.values()
-        if c.group not in SUPPLY_GROUPS
-        and re.search(r"direttore\s+dell.esecuzione", wording(library.localised(c, "it")), re.I)
+        for problem in rejected_in(lang, wording(library.localised(c, lang)), "criteria", c.group)
     ]
     assert found == []
 
@@ -84,18 +46,11 @@ def msgstrs(lang: str) -> str:
     return "\n".join(m.string for m in catalogue(lang) if m.id and isinstance(m.string, str))
 
 
-@pytest.mark.parametrize(
-    ("lang", "rejected"),
-    [
-        ("es", r"especificaciones\s+técnicas|criterios\s+de\s+selección|compra\s+pública\s+verde"),
-        ("es", r"(?<!especiales )de\s+ejecución del contrato"),  # LCSP art. 202
-        ("el", r"μονάδ(ες|ων)(?! μέτρησης)"),  # points are βαθμοί, as in the criteria
-        ("fr", r"offre[^.]*n'est pas conforme|rend non conforme"),  # CCP L2152-2: irrégulière
-        ("pl", r"dowody(?! z rynku)"),  # Pzp: środki dowodowe
-    ],
-)
-def test_rejected_variants_are_absent_from_the_catalogue(lang, rejected):
-    assert re.findall(rejected, msgstrs(lang), re.IGNORECASE) == []
+@pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "en"])
+def test_rejected_variants_are_absent_from_the_catalogue(lang):
+    text = msgstrs(lang)
+    assert rejected_in(lang, text, "catalogue") == []
+    assert no_longer_pending(lang, text, "catalogue") == []
 
 
 @pytest.mark.parametrize(

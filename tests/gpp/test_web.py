@@ -471,7 +471,8 @@ def test_ticking_every_criterion_oneself_is_warned(client):
 
 
 def test_review_shows_what_the_library_refuses(client, monkeypatch):
-    from gpp import service
+    from gpp.service import drafts
+    from replan.errors import Invalid, Invalids
 
     draft_id = start(client)
     answer = step(client, draft_id, "ambition", {"ambition": "core"})
@@ -480,20 +481,12 @@ def test_review_shows_what_the_library_refuses(client, monkeypatch):
     answer = step(client, draft_id, "evidence", {})
 
     def refuse(*_args, **_kwargs):
-        raise service.SpecInvalid(
-            [
-                {
-                    "loc": ("body", "criteria", 0),
-                    "type": "not_valid",
-                    "msg": "criterion 'x' is not valid on 2099-01-01",
-                }
-            ]
-        )
+        raise Invalids([Invalid("criterion '%(id)s' is not valid", field="criteria.0", id="x")])
 
-    monkeypatch.setattr(service, "build_spec", refuse)
+    monkeypatch.setattr(drafts, "build_spec", refuse)
     for headers in ({}, HX):
         answer = step(client, draft_id, "review", {}, headers=headers)
-        assert answer.status_code == 422 and "is not valid on 2099-01-01" in answer.text
+        assert answer.status_code == 422 and "criterion &#39;x&#39; is not valid" in answer.text
 
 
 def test_changing_the_application_resets_the_choice(client):

@@ -3,8 +3,8 @@ nothing of it for anyone else to claim, and no table pointing at users goes with
 
 import json
 
-from gpp import wizard
 from gpp.models import Bidder, Draft, Spec
+from gpp.service import drafts
 from replan.account_hooks import OWN_TABLES
 from replan.app import MODEL_MODULES
 from replan.auth_models import User
@@ -49,7 +49,7 @@ def test_the_data_download_holds_my_specs_bidders_and_drafts(people, runtime):
     person = people["procurer"]
     spec_id, _ = _spec_with_bidder(person)
     with runtime.db.session() as session:
-        draft = wizard.create_draft(
+        draft = drafts.new_draft(
             session, data={"application": "playground"}, owner_id=person.user_id
         )
         draft_id = draft.id
@@ -68,7 +68,7 @@ def test_a_deleted_procurers_specs_cannot_be_claimed_by_another(people, runtime,
     person = people["procurer"]
     spec_id, bidder_id = _spec_with_bidder(person)
     with runtime.db.session() as session:
-        wizard.create_draft(session, data={}, owner_id=person.user_id)
+        drafts.new_draft(session, data={}, owner_id=person.user_id)
     done = person.post("/account/delete", {"password": PASSWORD, "confirm": "yes"})
     assert done.status_code == 303
     other = support.sign_in(app, runtime, "procurer", email="next-procurer@example.org")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from gpp.library import Library
 from kb.taxonomy import Taxonomy
 from replan.auth_models import LoginAttempt
-from replan.errors import Conflict, Invalid, NotFound
+from replan.errors import Conflict, Invalid, Invalids, NotFound
 from replan.i18n import N_
 from search.service import GuardedBackend
 
@@ -69,6 +69,13 @@ def refusing(app):
             raise NotFound(N_("There is no case study with this address."))
         if kind == "field":
             raise Invalid(N_("Choose a decision."), field="decision")
+        if kind == "many":
+            raise Invalids(
+                [
+                    Invalid(N_("Choose a decision."), field="decision"),
+                    Invalid(N_("Use at most %(n)s characters."), field="parameters.x.y", n=9),
+                ]
+            )
         raise Conflict(N_("Maximum score: %(points)s points"), points=7)
 
     app.include_router(router)
@@ -83,6 +90,12 @@ def test_domain_errors_are_mapped_once_english_in_the_api(refusing):
     answer = refusing.get("/api/v1/_refuse/field")
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["field"] == "decision"
+    answer = refusing.get("/api/v1/_refuse/many")
+    assert answer.status_code == 422
+    assert [(e["loc"], e["field"], e["msg"]) for e in answer.json()["detail"]] == [
+        (["body", "decision"], "decision", "Choose a decision."),
+        (["body", "parameters", "x", "y"], "parameters.x.y", "Use at most 9 characters."),
+    ]
     answer = refusing.get("/api/v1/_refuse/conflict")
     assert answer.status_code == 409
     assert answer.json() == {"detail": "Maximum score: 7 points"}

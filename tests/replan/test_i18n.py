@@ -6,7 +6,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from replan import PROJECT_ROOT
-from replan.i18n import LANGUAGES, parse_accept_language
+from replan.i18n import LANGUAGES, parse_accept_language, translator
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 CATALOGUES = PROJECT_ROOT / "replan" / "translations"
@@ -52,6 +52,14 @@ def test_every_message_is_translated_faithfully(lang):
     missing = template_ids() - ids
     assert not missing, f"not in the {lang} catalogue (run make messages): {sorted(missing)[:10]}"
     assert problems == [], "\n".join(problems[:40])
+
+
+def test_a_translator_fills_the_variables_of_the_translated_message():
+    english = translator("en")("Use at most %(n)s characters.", n=200)
+    assert english == "Use at most 200 characters."
+    italian = translator("it")("Use at most %(n)s characters.", n=200)
+    assert "200" in italian and italian != english
+    assert translator("it")("Criteria") == translator("it")("Criteria") != "Criteria"
 
 
 def test_accept_language_picks_the_best_supported_language():
@@ -124,3 +132,18 @@ def test_one_way_to_write_dates_and_sizes_per_language():
     assert format_day(moment, "it") == "7 dicembre 2026"
     assert format_size(300, "en") == "1 kB" and format_size(40_000, "en") == "39 kB"
     assert format_size(5_300_000, "it") == "5,1 MB"
+
+
+def test_first_of_the_month_and_slovenian_genitive():
+    """Issue 17 item 11: "1er janvier", "1° gennaio", "velja od 1. januarja" (CLDR: nominative)."""
+    from datetime import date
+
+    from replan.i18n import format_day
+
+    assert format_day("2026-01-01", "fr") == "1er janvier 2026"
+    assert format_day("2026-01-01", "it") == "1° gennaio 2026"
+    assert format_day("2026-01-01", "sl") == "1. januarja 2026"
+    assert format_day("2026-03-15", "fr") == "15 mars 2026"
+    assert format_day("2026-03-15", "it") == "15 marzo 2026"
+    months = [format_day(date(2026, m, 2), "sl").split()[1] for m in range(1, 13)]
+    assert all(m.endswith("a") for m in months) and months[2] == "marca"
