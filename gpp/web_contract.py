@@ -58,7 +58,7 @@ def _page(
     if lcc_state is None:
         lcc_state = _stored_figures(page)
     gettext = i18n.gettext_for(request.state.locale)
-    ui = pages.make_gettext(request.state.locale)
+    ui = i18n.translator(request.state.locale)
     locale = request.state.locale
     ctx = {
         "spec_id": spec_id,

@@ -26,8 +26,8 @@ def contract_url(live_runtime) -> str:
             taxonomy=live_runtime.get(Taxonomy),
             owner_id=user.id,
         )
-        bidders.add_bidder(session, spec=spec, user_id=user.id, name="Asfalti Srl")
-        bidders.add_bidder(session, spec=spec, user_id=user.id, name="Strade Spa")
+        bidders.new_bidder(session, spec=spec, user_id=user.id, name="Asfalti Srl")
+        bidders.new_bidder(session, spec=spec, user_id=user.id, name="Strade Spa")
         return f"/specs/{spec.id}/contract"
 
 

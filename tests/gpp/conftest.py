@@ -59,10 +59,10 @@ def contract_world(runtime):
             request=SpecCreate(application="road-pavement", ambition="core", title="Via Roma"),
             owner_id=owner.id,
         )
-        good = bidders.add_bidder(session, spec=spec, user_id=owner.id, name="Good Srl")
+        good = bidders.new_bidder(session, spec=spec, user_id=owner.id, name="Good Srl")
         for check in good.checks:
             check.status = "compliant"
-        weak = bidders.add_bidder(session, spec=spec, user_id=owner.id, name="Weak Srl")
+        weak = bidders.new_bidder(session, spec=spec, user_id=owner.id, name="Weak Srl")
         session.flush()
         session.expunge_all()
     return {
