@@ -16,10 +16,13 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gpp import account as gpp_account
 from gpp import api as gpp_api
+from gpp import api_contract as gpp_api_contract
+from gpp import contract_models as gpp_contract_models
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp import web_catalog as gpp_web_catalog
+from gpp import web_contract as gpp_web_contract
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import indexing as kb_indexing
@@ -64,7 +67,14 @@ log = logging.getLogger(__name__)
 
 # Every domain's tables (importing a module registers them with `Base.metadata`), for Alembic's
 # env and the checks that compare the models with the migrations.
-MODEL_MODULES = (auth_models, kb_models, moderation_models, gpp_models, search_models)
+MODEL_MODULES = (
+    auth_models,
+    kb_models,
+    moderation_models,
+    gpp_models,
+    gpp_contract_models,
+    search_models,
+)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -204,6 +214,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
+    app.include_router(gpp_web_contract.router)
+    app.include_router(gpp_api_contract.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:

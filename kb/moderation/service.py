@@ -46,6 +46,34 @@ def save(
     revision_version: int | None = None,
 ) -> Outcome:
     """Create a case, or save its author's edit of it, as a draft or submitted for review."""
+    outcome = stage_save(
+        uow=uow,
+        user=user,
+        settings=settings,
+        record=record,
+        submit=submit,
+        case_id=case_id,
+        version=version,
+        revision_version=revision_version,
+    )
+    with refusing_conflicts():
+        uow.commit()
+    return outcome
+
+
+def stage_save(
+    *,
+    uow: UnitOfWork,
+    user: User,
+    settings: Settings,
+    record: CaseRecord,
+    submit: bool,
+    case_id: str | None = None,
+    version: int | None = None,
+    revision_version: int | None = None,
+) -> Outcome:
+    """Make the changes of `save` in the unit of work without committing them: for a write of
+    another domain that commits them together with its own (a contract's drafted case study)."""
     move = Move.SUBMIT if submit else Move.SAVE
     session = uow.session
     with refusing_conflicts():
@@ -65,7 +93,7 @@ def save(
                 revision_version=revision_version,
             )
         send_after_commit(uow, settings, messages)
-        uow.commit()
+        uow.session.flush()
     return outcome
 
 
