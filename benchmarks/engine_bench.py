@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kb import codes  # noqa: E402
-from kb.service import CASE_INDEX  # noqa: E402
+from kb.indexing import CASE_INDEX  # noqa: E402
 from search.backend import SearchQuery  # noqa: E402
 from search.embedded import EmbeddedBackend  # noqa: E402
 from search.text import tokens  # noqa: E402

@@ -5,10 +5,13 @@ A procurer's specs, with their bidders and checks, and their wizard drafts go wi
 account: an unowned spec may be claimed by the next procurer who adds a bidder, so a deleted
 procurer's specs must not stay behind for someone else to claim."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from gpp.bid_lcc import bids_lcc
 from gpp.bidders import bidder_json
+from gpp.contract import contract_view
+from gpp.contract_models import ContractEvent
 from gpp.models import Draft, Spec
 from gpp.service import spec_json
 from replan.account_hooks import AccountHook
@@ -26,7 +29,12 @@ def export_account(session: Session, user: User) -> dict:
     ).all()
     return {
         "specs": [
-            {**spec_json(s, viewer_id=user.id), "bidders": [bidder_json(s, b) for b in s.bidders]}
+            {
+                **spec_json(s, viewer_id=user.id),
+                "bidders": [bidder_json(s, b) for b in s.bidders],
+                "contract": contract_view(session, spec=s).model_dump(mode="json"),
+                "bids_lcc": bids_lcc(session, spec=s).model_dump(mode="json"),
+            }
             for s in specs
         ],
         "drafts": [
@@ -39,11 +47,33 @@ def export_account(session: Session, user: User) -> dict:
             }
             for d in drafts
         ],
+        "contract_log": [  # what the user did to specs' contracts (theirs or, as moderator, any)
+            {
+                "spec_id": e.spec_id,
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "at": iso(e.at),
+            }
+            for e in session.scalars(
+                select(ContractEvent)
+                .where(ContractEvent.user_id == user.id)
+                .order_by(ContractEvent.at, ContractEvent.id)
+            )
+        ],
     }
 
 
 def forget_account(session: Session, user: User) -> None:
-    """Delete the user's drafts and specs (their bidders and checks go with them)."""
+    """Delete the user's drafts and specs (their bidders, checks and contracts go with them);
+    the log of other specs keeps the moves they made, without their name."""
+    session.execute(
+        update(ContractEvent)
+        .where(ContractEvent.user_id == user.id)
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(
         delete(Draft).where(Draft.owner_id == user.id).execution_options(synchronize_session=False)
     )
@@ -54,7 +84,7 @@ def forget_account(session: Session, user: User) -> None:
 
 HOOK = AccountHook(
     name="procurement",
-    tables=(Spec, Draft),
+    tables=(Spec, Draft, ContractEvent),
     export=export_account,
     forget=forget_account,
 )

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from kb import service
+from kb import searching, service
+from kb.deps import ValidCase
 from kb.schemas import CaseOut, CaseQuery, CaseSearchResult
 from kb.taxonomy import Taxonomy
 from replan.api import ERRORS
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep
 from search.service import GuardedBackend
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -20,8 +21,10 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
     responses=ERRORS,
     summary="Search published case studies",
 )
-def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> CaseSearchResult:
-    return service.search_cases(db=runtime.db, backend=runtime.get(GuardedBackend), query=query)
+def list_cases(
+    runtime: RuntimeDep, db: DbDep, query: Annotated[CaseQuery, Query()]
+) -> CaseSearchResult:
+    return searching.search_cases(db, backend=runtime.get(GuardedBackend), query=query)
 
 
 @router.get(
@@ -30,14 +33,8 @@ def list_cases(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Cas
     responses=ERRORS,
     summary="One case study, every field",
 )
-def get_case(case_id: str, request: Request, runtime: RuntimeDep) -> dict:
-    with runtime.db.session() as session:
-        try:
-            return service.case_json(
-                service.visible_case(session, case_id, user=request.state.user)
-            )
-        except service.CaseNotFound as exc:
-            raise HTTPException(404, "case not found") from exc
+def get_case(case: ValidCase) -> dict:
+    return service.case_json(case)
 
 
 @router.get(

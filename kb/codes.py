@@ -32,7 +32,6 @@ RTM_TYPES = (
 )
 ORG_ROLES = ("contracting-authority", "contractor", "supplier", "recycler", "research")
 ORG_TYPES = ("recycler", "manufacturer", "contractor", "public-authority", "research", "other")
-STATUSES = ("draft", "submitted", "changes_requested", "published", "rejected")
 UI_LANGUAGES = ("en", "it", "pl", "es", "fr", "el", "sl")
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kb.status import CaseStatus
 from replan.clock import utcnow
 from replan.db import Base
 
@@ -49,7 +50,7 @@ class Case(Base):
     benefits: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
 
-    status: Mapped[str] = mapped_column(String(20), index=True, default="published")
+    status: Mapped[str] = mapped_column(String(20), index=True, default=CaseStatus.PUBLISHED)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("auth_user.id", ondelete="SET NULL"), index=True

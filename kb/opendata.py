@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from kb import service
+from kb import searching, service
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseQuery
+from kb.status import PUBLIC
 from search.backend import SearchBackend
 
 FEED_ENTRIES = 50  # the newest matches a feed carries
@@ -61,7 +62,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def catalogue_facts(session: Session) -> CatalogueFacts:
     """Return the counts, languages, countries, years and dates of the published cases."""
-    public = Case.status == service.PUBLIC
+    public = Case.status == PUBLIC
     row = session.execute(
         select(
             func.count(),
@@ -104,11 +105,11 @@ def feed_entries(
     Without a search term or filter the database lists them; otherwise the search names every
     match (up to FEED_SCAN) and the database keeps the published ones, newest first."""
     newest = (Case.published_at.desc(), Case.id)
-    public = Case.status == service.PUBLIC
+    public = Case.status == PUBLIC
     if not _narrowed(query):
         cases = list(session.scalars(select(Case).where(public).order_by(*newest).limit(limit)))
     else:
-        ids = service.matching_ids(backend=backend, query=query, limit=FEED_SCAN)
+        ids = searching.matching_ids(backend=backend, query=query, limit=FEED_SCAN)
         cases = []
         for start in range(0, len(ids), 500):
             chosen = Case.id.in_(ids[start : start + 500])
@@ -140,7 +141,7 @@ def sitemap_entries(session: Session) -> list[SitemapEntry]:
 
     An organisation changes when its profile is created or approved, and when one of its
     published cases changes."""
-    public = Case.status == service.PUBLIC
+    public = Case.status == PUBLIC
     entries = [
         SitemapEntry(path=f"/cases/{case_id}", lastmod=_utc(updated))
         for case_id, updated in session.execute(

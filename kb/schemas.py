@@ -184,6 +184,28 @@ class CaseQuery(BaseModel):
     per_page: int = Field(20, ge=1, le=100)
 
 
+class CaseCard(BaseModel):
+    """A case as a list of cases shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    title: str
+    summary: str
+    application: str
+    country: str
+    city: str | None = None
+    year: int | None = None
+    language: str | None = None
+
+
+class HomeStats(BaseModel):
+    total: int
+    countries: int
+    by_application: dict[str, int]
+    latest: list[CaseCard]
+
+
 class CaseHit(BaseModel):
     id: str
     title: str

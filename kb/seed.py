@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from kb import importing
 from kb import io as kb_io
-from kb import service
 from kb.taxonomy import Taxonomy
 from search.service import GuardedBackend
 
@@ -23,10 +23,10 @@ def read_seed_records(seeds_dir: Path) -> kb_io.Parsed:
     return parsed
 
 
-def load_seed_cases(runtime) -> service.UpsertSummary:
+def load_seed_cases(runtime) -> importing.UpsertSummary:
     """Load the seed case studies as published records."""
     parsed = read_seed_records(runtime.settings.seeds_dir)
-    return service.upsert_records(
+    return importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),

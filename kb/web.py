@@ -4,20 +4,21 @@ import io
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from kb import io as kb_io
-from kb import linked_data, service
+from kb import linked_data, searching, service
 from kb.codes import country_name, language_name
-from kb.models import Case
+from kb.deps import ValidCase
 from kb.moderation import organisations
 from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
 from kb.taxonomy import Taxonomy
 from replan import auth, ratelimit
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep
+from replan.errors import NotFound
 from replan.i18n import N_
 from replan.web import render
 from search.service import GuardedBackend
@@ -26,27 +27,17 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 EXPORT_LIMIT = 10_000
 
 
-def valid_case(case_id: str, request: Request, runtime: RuntimeDep) -> Case:
-    """Load a case the current user may see, or answer 404."""
-    with runtime.db.session() as session:
-        try:
-            case = service.visible_case(session, case_id, user=auth.current_user(request))
-        except service.CaseNotFound as exc:
-            raise HTTPException(404, N_("There is no case study with this address.")) from exc
-        session.expunge(case)
-        return case
-
-
 @router.get("/")
-def home(request: Request, runtime: RuntimeDep) -> Response:
-    with runtime.db.session() as session:
-        stats = service.home_stats(session)
+def home(request: Request, runtime: RuntimeDep, db: DbDep) -> Response:
+    stats = service.home_stats(db)
     return render(request, "kb/home.html", {"stats": stats, "taxonomy": runtime.get(Taxonomy)})
 
 
 @router.get("/cases")
-def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
-    result = service.search_cases(db=runtime.db, backend=runtime.get(GuardedBackend), query=query)
+def cases(
+    request: Request, runtime: RuntimeDep, db: DbDep, query: Annotated[CaseQuery, Query()]
+) -> Response:
+    result = searching.search_cases(db, backend=runtime.get(GuardedBackend), query=query)
     page = build_cases_page(
         query=query, result=result, taxonomy=runtime.get(Taxonomy), locale=request.state.locale
     )
@@ -60,11 +51,13 @@ def cases(request: Request, runtime: RuntimeDep, query: Annotated[CaseQuery, Que
 
 
 @router.get("/cases/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])
-def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+def cases_export(
+    fmt: str, runtime: RuntimeDep, db: DbDep, query: Annotated[CaseQuery, Query()]
+) -> Response:
     if fmt not in ("csv", "jsonl"):
-        raise HTTPException(404, N_("Exports are CSV or JSONL."))
-    records = service.matching_records(
-        db=runtime.db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
+        raise NotFound(N_("Exports are CSV or JSONL."))
+    records = searching.matching_records(
+        db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
     )
     out = io.StringIO()
     if fmt == "csv":
@@ -81,24 +74,21 @@ def cases_export(fmt: str, runtime: RuntimeDep, query: Annotated[CaseQuery, Quer
 
 
 @router.get("/cases/map.json")
-def cases_map(runtime: RuntimeDep, query: Annotated[CaseQuery, Query()]) -> Response:
+def cases_map(runtime: RuntimeDep, db: DbDep, query: Annotated[CaseQuery, Query()]) -> Response:
     """Answer where every result of a search is (all pages), for the map of /cases."""
-    located = service.case_map(
-        db=runtime.db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
+    located = searching.case_map(
+        db, backend=runtime.get(GuardedBackend), query=query, limit=EXPORT_LIMIT
     )
     return JSONResponse(located.model_dump(mode="json"))
 
 
 @router.get("/cases/{case_id}")
-def case_detail(
-    request: Request, runtime: RuntimeDep, case: Annotated[Case, Depends(valid_case)]
-) -> Response:
+def case_detail(request: Request, runtime: RuntimeDep, db: DbDep, case: ValidCase) -> Response:
     record = service.record_of(case)
     locale = request.state.locale
-    with runtime.db.session() as session:
-        extras = moderation_queries.case_page_extras(
-            session, user=auth.current_user(request), case=case, visible=True
-        )
+    extras = moderation_queries.case_page_extras(
+        db, user=auth.current_user(request), case=case, visible=True
+    )
     return render(
         request,
         "kb/case.html",
@@ -124,17 +114,16 @@ def case_detail(
 
 
 @router.get("/organisations/{slug}")
-def organisation_detail(slug: str, request: Request, runtime: RuntimeDep) -> Response:
-    with runtime.db.session() as session:
-        org = service.get_organisation(session, slug)
-        # Its members and moderators see it before it is public (never say that it exists).
-        public = org is not None and service.is_public_organisation(session, org.id)
-        if org is None or not (public or organisations.may_edit(auth.current_user(request), org)):
-            raise HTTPException(404, N_("There is no organisation with this address."))
-        cases = service.organisation_cases(session, org.id)
-        extras = moderation_queries.organisation_page_extras(
-            session, user=auth.current_user(request), org=org, locale=request.state.locale
-        )
+def organisation_detail(slug: str, request: Request, runtime: RuntimeDep, db: DbDep) -> Response:
+    org = service.get_organisation(db, slug)
+    # Its members and moderators see it before it is public (never say that it exists).
+    public = org is not None and service.is_public_organisation(db, org.id)
+    if org is None or not (public or organisations.may_edit(auth.current_user(request), org)):
+        raise NotFound(N_("There is no organisation with this address."))
+    cases = service.organisation_cases(db, org.id)
+    extras = moderation_queries.organisation_page_extras(
+        db, user=auth.current_user(request), org=org, locale=request.state.locale
+    )
     listed = {c.id for c in cases}
     cases += [c for c in extras.pop("submitted_cases") if c.id not in listed]
     return render(

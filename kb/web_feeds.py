@@ -20,6 +20,7 @@ from kb.pages import url_for
 from kb.schemas import CaseQuery
 from kb.taxonomy import Taxonomy
 from replan import i18n, ratelimit
+from replan.clock import utcnow
 from replan.deps import DbDep, RuntimeDep
 from replan.web import public_url
 from search.service import GuardedBackend
@@ -50,7 +51,7 @@ def cases_feed(
     feed.author({"name": settings.catalog_publisher, "uri": settings.base_url})
     feed.rights(f"{settings.data_licence_name}: {settings.data_licence_url}")
     feed.language(locale)
-    feed.updated(max((e.updated_at for e in entries), default=datetime.now(UTC)))
+    feed.updated(max((e.updated_at for e in entries), default=utcnow()))
     for entry in reversed(entries):  # feedgen puts each new entry first
         url = public_url(request, f"/cases/{entry.id}")
         item = feed.add_entry()

@@ -7,7 +7,6 @@ forgets the user (deletes or anonymises their rows) before the user row goes."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from replan import auth
 from replan.auth_models import ApiToken, LoginAttempt, User, UserSession
-from replan.clock import iso
+from replan.clock import iso, utcnow
 from replan.db import Base
 
 
@@ -41,7 +40,7 @@ def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> 
         or 0
     )
     data: dict[str, Any] = {
-        "exported_at": datetime.now(UTC).isoformat(),
+        "exported_at": utcnow().isoformat(),
         "account": {
             "email": user.email,
             "name": user.name,

@@ -2,7 +2,7 @@
 deletion. What each domain holds about the user comes from the runtime's account hooks."""
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -17,16 +17,6 @@ TEMPLATE = "replan/account.html"
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 SignedIn = Annotated[User, Depends(auth.require_roles())]
-
-
-def _gettext(request: Request):
-    trans = i18n.translations(request.state.locale)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = trans.gettext(message)
-        return text % variables if variables else text
-
-    return gettext
 
 
 def _page(
@@ -79,7 +69,7 @@ def account_profile(
     name: Annotated[str, Form(max_length=200)] = "",
     language: Annotated[str, Form(max_length=8)] = "en",
 ) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     if language not in i18n.LANGUAGES:
         return _page(request, user, status=422, errors={"language": _("Choose a language.")})
     with request.app.state.runtime.db.session() as session:
@@ -97,7 +87,7 @@ def account_password(
     new: Annotated[str, Form(max_length=1000)] = "",
     confirm: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     errors = {}
     if len(new) < auth.MIN_PASSWORD:
         errors["new"] = _("The password must have at least %(n)s characters.", n=auth.MIN_PASSWORD)
@@ -128,7 +118,7 @@ def account_password(
 
 @router.post("/account/sessions/{session_id}/end")
 def session_end(session_id: int, request: Request, user: SignedIn) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     with request.app.state.runtime.db.session() as session:
         done = sessions.end_one(session, user_id=user.id, session_id=session_id)
     if done and session_id == request.state.session_id:
@@ -139,7 +129,7 @@ def session_end(session_id: int, request: Request, user: SignedIn) -> Response:
 
 @router.post("/account/sessions/end-others")
 def sessions_end_others(request: Request, user: SignedIn) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     with request.app.state.runtime.db.session() as session:
         sessions.end_all(session, user_id=user.id, except_id=request.state.session_id)
     return _back(_("You were signed out everywhere else."), request)
@@ -159,7 +149,7 @@ def token_create(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def token_revoke(token_id: int, request: Request, user: SignedIn) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     with request.app.state.runtime.db.session() as session:
         done = auth.revoke_token(session, user_id=user.id, token_id=token_id)
     return _back(
@@ -189,7 +179,7 @@ def account_delete(
     password: Annotated[str, Form(max_length=1000)] = "",
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    _ = _gettext(request)
+    _ = i18n.translator(request.state.locale)
     errors = {}
     runtime = request.app.state.runtime
     with runtime.db.session() as session:

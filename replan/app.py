@@ -2,7 +2,6 @@
 
 import logging
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
@@ -17,21 +16,24 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gpp import account as gpp_account
 from gpp import api as gpp_api
+from gpp import api_contract as gpp_api_contract
+from gpp import contract_models as gpp_contract_models
 from gpp import models as gpp_models
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp import web_catalog as gpp_web_catalog
+from gpp import web_contract as gpp_web_contract
 from gpp.library import load_library
 from kb import api as kb_api
+from kb import indexing as kb_indexing
 from kb import models as kb_models
-from kb import service as kb_service
 from kb import web as kb_web
 from kb import web_feeds as kb_web_feeds
 from kb.directory import web as directory_web
+from kb.indexing import CASE_INDEX
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
-from kb.service import CASE_INDEX
 from kb.stats import api as stats_api
 from kb.stats import web as stats_web
 from kb.taxonomy import load_glossary, load_taxonomy
@@ -54,7 +56,7 @@ from replan.errors import DomainError, Invalid
 from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
-from replan.web import make_environment, render, safe_path, see_other, wants_json
+from replan.web import make_environment, page_detail, render, safe_path, see_other, wants_json
 from search import models as search_models
 from search import sync as search_sync
 from search.backend import SearchUnavailable
@@ -65,7 +67,14 @@ log = logging.getLogger(__name__)
 
 # Every domain's tables (importing a module registers them with `Base.metadata`), for Alembic's
 # env and the checks that compare the models with the migrations.
-MODEL_MODULES = (auth_models, kb_models, moderation_models, gpp_models, search_models)
+MODEL_MODULES = (
+    auth_models,
+    kb_models,
+    moderation_models,
+    gpp_models,
+    gpp_contract_models,
+    search_models,
+)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -75,7 +84,7 @@ def build_runtime(settings: Settings) -> Runtime:
     backend = GuardedBackend(make_backend(settings))
     glossary_path = settings.seeds_dir / "glossary.yaml"
     taxonomy = load_taxonomy(settings.seeds_dir / "taxonomy.yaml", glossary_path)
-    backend.refill = lambda engine: kb_service.reindex(db=db, backend=engine, taxonomy=taxonomy)
+    backend.refill = lambda engine: kb_indexing.reindex(db=db, backend=engine, taxonomy=taxonomy)
     backend.configure(CASE_INDEX, load_glossary(glossary_path).groups)  # damage: a state
     runtime = Runtime(
         settings=settings,
@@ -86,29 +95,6 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.on_close(backend.close)
     return runtime
-
-
-def security_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, str]:
-    """Return the headers of every answer; images may come from the map tiles' origin.
-
-    No other site may frame a page, except the answers of routes that depend on
-    `replan.web.embeddable` (figures made for partners' sites). A route's own header wins."""
-    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
-    ancestors = "*" if embeddable else "'none'"
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        "Content-Security-Policy": (
-            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
-            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'"
-        ),
-    }
-    if not embeddable:
-        headers["X-Frame-Options"] = "DENY"
-    return headers
-
-
-HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks
 
 
 def _identify(runtime: Runtime, request: Request, header: str) -> None:
@@ -167,8 +153,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.templates.globals.update(
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
-    headers = security_headers(settings)
-    framed = security_headers(settings, embeddable=True)
+    headers = guards.security_headers(settings)
+    framed = guards.security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
 
     @app.middleware("http")
@@ -188,7 +174,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         for name, value in (framed if request.state.embeddable else headers).items():
             response.headers.setdefault(name, value)
         if settings.env == "production":
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+            response.headers.setdefault("Strict-Transport-Security", guards.HSTS)
         lang = request.query_params.get("lang")
         if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
             response.set_cookie(
@@ -228,6 +214,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(gpp_web_bidders.router)
     app.include_router(gpp_web_catalog.router)
     app.include_router(gpp_api.router, dependencies=api_limit)
+    app.include_router(gpp_web_contract.router)
+    app.include_router(gpp_api_contract.router, dependencies=api_limit)
     app.include_router(accounts.router)
     app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:
@@ -291,21 +279,12 @@ def _search_check(runtime: Runtime) -> health.Check:
     )
 
 
-def _page_detail(status: int, detail):
-    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = None
-    return None if detail == phrase else detail
-
-
 def _install_errors(app: FastAPI):
     """Map errors to answers once: JSON for the API, pages in the layout for the rest.
 
     Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
     `Retry-After`, a value the database cannot store 422, anything else 500."""
-    headers = security_headers(app.state.settings)
+    headers = guards.security_headers(app.state.settings)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/") or wants_json(request)
@@ -324,7 +303,7 @@ def _install_errors(app: FastAPI):
         return render(
             request,
             "replan/error.html",
-            {"status": exc.status_code, "detail": _page_detail(exc.status_code, exc.detail)},
+            {"status": exc.status_code, "detail": page_detail(exc.status_code, exc.detail)},
             status_code=exc.status_code,
             headers=exc.headers,
         )
@@ -337,7 +316,7 @@ def _install_errors(app: FastAPI):
         return render(
             request,
             "replan/error.html",
-            {"status": 404, "detail": _page_detail(404, detail)},
+            {"status": 404, "detail": page_detail(404, detail)},
             status_code=404,
         )
 

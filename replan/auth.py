@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime
 from typing import Annotated
 
 from email_validator import EmailNotValidError, validate_email
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from replan import sessions
 from replan.auth_models import ROLES, ApiToken, LoginAttempt, User
+from replan.clock import utcnow
 from replan.i18n import N_
 
 _hasher = PasswordHash.recommended()
@@ -125,7 +125,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    row.last_used_at = datetime.now(UTC)
+    row.last_used_at = utcnow()
     return user
 
 
@@ -145,7 +145,7 @@ def revoke_token(session: Session, *, user_id: int, token_id: int) -> bool:
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user_id or row.revoked_at is not None:
         return False
-    row.revoked_at = datetime.now(UTC)
+    row.revoked_at = utcnow()
     return True
 
 
@@ -154,7 +154,7 @@ def revoke_all_tokens(session: Session, *, user_id: int) -> int:
     done = session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=datetime.now(UTC))
+        .values(revoked_at=utcnow())
     )
     return done.rowcount or 0
 

@@ -17,7 +17,6 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -27,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from replan.clock import utcnow
 from replan.migrations import alembic_config, upgrade
 from replan.settings import Settings
 
@@ -164,7 +164,7 @@ def _add(tar: tarfile.TarFile, name: str, path: Path, files: dict) -> None:
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, files: dict | None) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mode, info.mtime = len(data), 0o600, int(datetime.now(UTC).timestamp())
+    info.size, info.mode, info.mtime = len(data), 0o600, int(utcnow().timestamp())
     tar.addfile(info, io.BytesIO(data))
     if files is not None:
         files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -223,7 +223,7 @@ def create_backup(*, settings: Settings, path: Path, include_secret: bool = Fals
                     "format": FORMAT,
                     "app_version": app_version(),
                     "alembic_revisions": revisions,
-                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "created_at": utcnow().isoformat(timespec="seconds"),
                     "engine": engine,
                     "files": files,
                 }

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from replan.i18n import N_
+from replan.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -145,3 +146,26 @@ def unstorable_value(exc: Exception) -> bool:
 
 def unstorable_error() -> RequestValidationError:
     return _invalid(["body"], N_("a value is out of range or contains a NUL character"))
+
+
+def security_headers(settings: Settings, *, embeddable: bool = False) -> dict[str, str]:
+    """Return the headers of every answer; images may come from the map tiles' origin.
+
+    No other site may frame a page, except the answers of routes that depend on
+    `replan.web.embeddable` (figures made for partners' sites). A route's own header wins."""
+    images = " ".join(filter(None, ["'self' data:", settings.map_tiles_origin]))
+    ancestors = "*" if embeddable else "'none'"
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+            f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'"
+        ),
+    }
+    if not embeddable:
+        headers["X-Frame-Options"] = "DENY"
+    return headers
+
+
+HSTS = "max-age=63072000; includeSubDomains"  # two years, as the HSTS preload list asks

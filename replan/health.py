@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from replan import mail
+from replan.clock import utcnow
 from replan.db import Database
 from replan.migrations import alembic_config
 from replan.settings import Settings
@@ -39,7 +40,7 @@ def age_seconds(moment: datetime | None, now: datetime | None = None) -> float:
         return 0.0
     if moment.tzinfo is None:  # SQLite hands back naive times; they are stored in UTC
         moment = moment.replace(tzinfo=UTC)
-    return max(0.0, ((now or datetime.now(UTC)) - moment).total_seconds())
+    return max(0.0, ((now or utcnow()) - moment).total_seconds())
 
 
 class Readiness:

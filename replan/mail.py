@@ -7,13 +7,13 @@ import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
 from replan import i18n, metrics
+from replan.clock import utcnow
 from replan.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def _email(settings: Settings, message: Message) -> EmailMessage:
     email["From"] = settings.smtp_from
     email["To"] = message.to
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or "localhost")
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
@@ -84,7 +84,7 @@ def send(settings: Settings, message: Message) -> None:
     if not settings.smtp_host:
         folder = mail_dir(settings)
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
         path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
         path.write_bytes(email.as_bytes())
         log.info("mail to %s: %s (written to %s)", message.to, message.subject, path.name)

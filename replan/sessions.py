@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from replan.auth_models import ApiToken, User, UserSession
+from replan.clock import utcnow
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often per session
 COOKIE_KEY = "sid"
@@ -42,7 +43,7 @@ def _aware(moment: datetime) -> datetime:
 
 def start(session: Session, *, user_id: int, user_agent: str, limits: Limits) -> str:
     """Open a session for a user and return its key (for the cookie; only its hash is kept)."""
-    now = datetime.now(UTC)
+    now = utcnow()
     session.execute(delete(UserSession).where(_expired(now, limits)))
     key = secrets.token_urlsafe(32)
     session.add(
@@ -74,7 +75,7 @@ def _live(now: datetime, limits: Limits):
 
 def user_for_key(session: Session, key: str, *, limits: Limits) -> tuple[User, int] | None:
     """Return the active user of a live session and the session's id (one indexed query)."""
-    now = datetime.now(UTC)
+    now = utcnow()
     row = session.execute(
         select(User, UserSession.id, UserSession.last_seen_at)
         .join(UserSession, UserSession.user_id == User.id)
@@ -116,7 +117,7 @@ def end_all(session: Session, *, user_id: int, except_id: int | None = None) -> 
 
 def list_for(session: Session, *, user_id: int, limits: Limits) -> list[UserSession]:
     """Return a user's live sessions, the most recently seen first."""
-    now = datetime.now(UTC)
+    now = utcnow()
     return list(
         session.scalars(
             select(UserSession)
@@ -128,7 +129,7 @@ def list_for(session: Session, *, user_id: int, limits: Limits) -> list[UserSess
 
 def account_overview(session: Session, *, limits: Limits) -> list[tuple[User, int, int]]:
     """Return every account with its number of live sessions and of active API tokens."""
-    now = datetime.now(UTC)
+    now = utcnow()
     live = (
         select(UserSession.user_id, func.count().label("n"))
         .where(_live(now, limits))

@@ -9,6 +9,7 @@ How htmx gets answers (pinned: htmx 2.x, see scripts/vendor.sh):
 
 import hashlib
 from functools import cache
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,7 +58,7 @@ def public_url(request: Request, path: str) -> str:
 def embeddable(request: Request) -> None:
     """Dependency of a route whose answers any site may show in a frame (an embeddable figure):
     the app then sends `frame-ancestors *` in its Content-Security-Policy and no X-Frame-Options,
-    for this route's answers only (`replan.app.security_headers`)."""
+    for this route's answers only (`replan.guards.security_headers`)."""
     request.state.embeddable = True
 
 
@@ -116,10 +117,7 @@ def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     """Return what every template may print: request, locale, gettext, user, CSRF token."""
     locale = getattr(request.state, "locale", i18n.DEFAULT)
     trans = i18n.translations(locale)
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = trans.gettext(message)
-        return text % variables if variables else text
+    gettext = i18n.translator(locale)
 
     def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
         text = trans.ngettext(singular, plural, n)
@@ -179,3 +177,12 @@ def render(
     else:
         html = env.get_template(template).render(ctx)
     return HTMLResponse(html, status_code=status_code, headers=all_headers)
+
+
+def page_detail(status: int, detail: object) -> object:
+    """Drop Starlette's English reason phrase ("Not Found"): the translated heading says it."""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    return None if detail == phrase else detail

@@ -8,9 +8,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
+from replan.clock import utcnow
 from replan.settings import Settings
 from search.backend import (
     IndexCorrupt,
@@ -72,7 +73,7 @@ class GuardedBackend:
 
     def _set(self, state: IndexState, reason: str | None) -> None:
         with self._lock:
-            self.state, self.reason, self.since = state, reason, datetime.now(UTC)
+            self.state, self.reason, self.since = state, reason, utcnow()
 
     def _damage(self, exc: Exception) -> None:
         if not self.damaged:

@@ -58,7 +58,7 @@ def open_data_world(runtime) -> dict[str, str]:
     Returns the ids and organisation names, for the open-data tests (catalogue, feed, sitemap)."""
     from sqlalchemy import update
 
-    from kb import service
+    from kb import importing
     from kb.models import Case
     from kb.schemas import CaseRecord
     from kb.taxonomy import Taxonomy
@@ -87,7 +87,7 @@ def open_data_world(runtime) -> dict[str, str]:
             organisations=[{"name": world[f"{key}_org"], "role": "supplier"}],
             **fields,
         )
-        service.upsert_records(records=[CaseRecord.model_validate(data)], status=status, **parts)
+        importing.upsert_records(records=[CaseRecord.model_validate(data)], status=status, **parts)
 
     put("public", "published", title="Rubber crumb pavement in Torino")
     put("stale", "published", **hidden)
@@ -95,3 +95,42 @@ def open_data_world(runtime) -> dict[str, str]:
     with runtime.db.session() as session:  # the index keeps the stale case's document
         session.execute(update(Case).where(Case.id == world["stale"]).values(status="submitted"))
     return world
+
+
+# The services as a web handler or the command line calls them, each in its own unit of work.
+
+
+def save_case(runtime, **kwargs):
+    """Save (or submit) a case through the moderation service, committed."""
+    from kb.moderation import service
+
+    with runtime.unit_of_work() as uow:
+        return service.save(uow=uow, settings=runtime.settings, **kwargs)
+
+
+def review_case(runtime, **kwargs):
+    """Decide on a case through the moderation service, committed."""
+    from kb.moderation import decisions
+    from kb.taxonomy import Taxonomy
+
+    with runtime.unit_of_work() as uow:
+        return decisions.review(
+            uow=uow, settings=runtime.settings, taxonomy=runtime.get(Taxonomy), **kwargs
+        )
+
+
+def add_file(runtime, **kwargs):
+    """Attach a file to a case through the service, committed."""
+    from kb.moderation import attachments
+
+    with runtime.unit_of_work() as uow:
+        return attachments.add_attachment(uow=uow, upload_dir=runtime.settings.upload_dir, **kwargs)
+
+
+def search(runtime, query):
+    """Search the published cases as the pages do, in a read session."""
+    from kb import searching
+    from search.service import GuardedBackend
+
+    with runtime.db.session() as session:
+        return searching.search_cases(session, backend=runtime.get(GuardedBackend), query=query)

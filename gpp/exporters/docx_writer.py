@@ -217,3 +217,10 @@ def write_spec(view: SpecView, created_at: datetime | None = None) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# The parts other documents of the domain reuse (the delivery report).
+page_setup = _page_setup
+set_language = _set_language
+grid_table = _table
+facts_table = _facts

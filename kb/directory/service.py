@@ -18,6 +18,7 @@ from kb.directory.schemas import (
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CASE_ID_PATTERN
 from kb.stats.service import uses_material
+from kb.status import PUBLIC
 
 CASE_ID = re.compile(CASE_ID_PATTERN)
 
@@ -32,7 +33,7 @@ def _its_published_case() -> ColumnElement[bool]:
         )
         .correlate_except(CaseOrganisation)  # the organisation is two levels up
     )
-    return (Case.status == kb_service.PUBLIC) & or_(Case.organisation_id == Organisation.id, named)
+    return (Case.status == PUBLIC) & or_(Case.organisation_id == Organisation.id, named)
 
 
 def _like(text: str) -> str:
@@ -94,7 +95,7 @@ def _countries(session: Session) -> list[str]:
     own = select(Organisation.country).where(
         kb_service.public_organisation(), Organisation.country.is_not(None)
     )
-    of_cases = select(Case.country).where(Case.status == kb_service.PUBLIC)
+    of_cases = select(Case.country).where(Case.status == PUBLIC)
     return sorted(set(session.scalars(own.distinct())) | set(session.scalars(of_cases.distinct())))
 
 
@@ -109,9 +110,7 @@ def compare_cases(*, session: Session, ids: list[str]) -> Comparison:
     chosen = ids[:MAX_COMPARED]
     found = {
         case.id: case
-        for case in session.scalars(
-            select(Case).where(Case.id.in_(chosen), Case.status == kb_service.PUBLIC)
-        )
+        for case in session.scalars(select(Case).where(Case.id.in_(chosen), Case.status == PUBLIC))
     }
     return Comparison(
         cases=[kb_service.record_of(found[i]) for i in chosen if i in found],

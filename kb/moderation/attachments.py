@@ -5,22 +5,18 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb import service as kb_service
 from kb.models import Case
 from kb.moderation import files
+from kb.moderation.lifecycle import may_edit
 from kb.moderation.models import Attachment
-from kb.moderation.schemas import EDITABLE, N_, AttachmentOut
-from kb.moderation.service import (
-    Forbidden,
-    NotFound,
-    WorkflowError,
-    is_author,
-    is_moderator,
-    log_event,
-    utcnow,
-)
+from kb.moderation.schemas import N_, AttachmentOut
+from kb.moderation.workflow import is_author, is_moderator, log_event
+from kb.status import CaseStatus
 from replan.auth_models import User
+from replan.clock import utcnow
+from replan.errors import Forbidden, Invalid, NotFound
 from replan.runtime import Runtime
+from replan.uow import UnitOfWork
 
 MAX_CAPTION = 300
 
@@ -64,87 +60,119 @@ def list_attachments(
 
 
 def add_attachment(
-    runtime: Runtime, *, user: User, case_id: str, filename: str | None, data: bytes, caption: str
+    *,
+    uow: UnitOfWork,
+    user: User,
+    upload_dir: Path,
+    case_id: str,
+    filename: str | None,
+    data: bytes,
+    caption: str,
 ) -> AttachmentOut:
     """Check a file by its content, keep it under the upload dir and attach it to the case."""
     caption = " ".join(caption.split())[:MAX_CAPTION]
     checked = files.check_upload(data)
     if checked.kind == "photo" and not caption:
-        raise WorkflowError(
-            N_("Describe the photo: the description is its text for people who cannot see it.")
+        raise Invalid(
+            N_("Describe the photo: the description is its text for people who cannot see it."),
+            field="caption",
         )
-    upload_dir = runtime.settings.upload_dir
     stored = files.store(upload_dir, checked.data, checked.extension)
     try:
-        with runtime.db.session() as session:
-            case = session.get(Case, case_id)
-            if case is None:
-                raise NotFound(N_("There is no case study with this address."))
-            if not is_author(user, case):
-                raise Forbidden(N_("Only the author of a case study can add files to it."))
-            if case.status not in (*EDITABLE, kb_service.PUBLIC):
-                raise WorkflowError(N_("This case study can no longer be changed."))
-            count = (
-                session.scalar(
-                    select(func.count())
-                    .select_from(Attachment)
-                    .where(Attachment.case_id == case_id, Attachment.kind == checked.kind)
-                )
-                or 0
-            )
-            limit = files.MAX_PHOTOS if checked.kind == "photo" else files.MAX_REPORTS
-            if count >= limit:
-                raise WorkflowError(
-                    N_("A case study can have at most %(n)s files of this kind."), n=limit
-                )
-            attachment = Attachment(
-                case_id=case_id,
-                kind=checked.kind,
-                content_type=checked.content_type,
-                filename=files.safe_filename(filename, checked.extension),
-                stored_name=stored,
-                size=len(checked.data),
-                caption=caption,
-                uploaded_by=user.id,
-                pending=case.status == kb_service.PUBLIC,
-                created_at=utcnow(),
-            )
-            session.add(attachment)
-            session.flush()
-            log_event(
-                session,
-                case_id=case_id,
-                actor_id=user.id,
-                action="attachment_added",
-                comment=attachment.filename,
-            )
-            return as_out(attachment)
+        added = _attach(
+            uow.session,
+            user=user,
+            case_id=case_id,
+            checked=checked,
+            stored=stored,
+            filename=filename,
+            caption=caption,
+        )
+        uow.commit()
     except BaseException:
         files.remove(upload_dir, stored)
         raise
+    return added
 
 
-def remove_attachment(runtime: Runtime, *, user: User, case_id: str, attachment_id: int) -> None:
-    """Remove an attachment (its author or a moderator), then its file."""
-    with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise NotFound(N_("There is no such file."))
-        if not (is_author(user, case) or is_moderator(user)):
-            raise Forbidden(N_("Only the author of a case study can remove its files."))
-        attachment = session.get(Attachment, attachment_id)
-        if attachment is None or attachment.case_id != case_id:
-            raise NotFound(N_("There is no such file."))
-        stored = attachment.stored_name
-        session.delete(attachment)
-        log_event(
-            session,
-            case_id=case_id,
-            actor_id=user.id,
-            action="attachment_removed",
-            comment=attachment.filename,
+def _attach(
+    session: Session,
+    *,
+    user: User,
+    case_id: str,
+    checked: files.CheckedFile,
+    stored: str,
+    filename: str | None,
+    caption: str,
+) -> AttachmentOut:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("There is no case study with this address."))
+    if not is_author(user, case):
+        raise Forbidden(N_("Only the author of a case study can add files to it."))
+    if not may_edit(case.status):
+        raise Invalid(N_("This case study can no longer be changed."))
+    count = (
+        session.scalar(
+            select(func.count())
+            .select_from(Attachment)
+            .where(Attachment.case_id == case_id, Attachment.kind == checked.kind)
         )
-    files.remove(runtime.settings.upload_dir, stored)
+        or 0
+    )
+    limit = files.MAX_PHOTOS if checked.kind == "photo" else files.MAX_REPORTS
+    if count >= limit:
+        raise Invalid(
+            N_("A case study can have at most %(n)s files of this kind."), field="file", n=limit
+        )
+    attachment = Attachment(
+        case_id=case_id,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        filename=files.safe_filename(filename, checked.extension),
+        stored_name=stored,
+        size=len(checked.data),
+        caption=caption,
+        uploaded_by=user.id,
+        pending=case.status == CaseStatus.PUBLISHED,
+        created_at=utcnow(),
+    )
+    session.add(attachment)
+    session.flush()
+    log_event(
+        session,
+        case_id=case_id,
+        actor_id=user.id,
+        action="attachment_added",
+        comment=attachment.filename,
+    )
+    return as_out(attachment)
+
+
+def remove_attachment(
+    *, uow: UnitOfWork, user: User, upload_dir: Path, case_id: str, attachment_id: int
+) -> None:
+    """Remove an attachment (its author or a moderator), then its file."""
+    session = uow.session
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("There is no such file."))
+    if not (is_author(user, case) or is_moderator(user)):
+        raise Forbidden(N_("Only the author of a case study can remove its files."))
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case_id:
+        raise NotFound(N_("There is no such file."))
+    stored = attachment.stored_name
+    session.delete(attachment)
+    log_event(
+        session,
+        case_id=case_id,
+        actor_id=user.id,
+        action="attachment_removed",
+        comment=attachment.filename,
+    )
+    uow.after_commit(lambda: files.remove(upload_dir, stored))
+    uow.commit()
 
 
 def file_path(runtime: Runtime, attachment: Attachment) -> Path:

@@ -1,7 +1,6 @@
 """What the moderation pages share: role dependencies, the form, messages, flash, choices."""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
@@ -16,9 +15,8 @@ from kb.codes import (
     iso_languages,
     language_name,
 )
-from kb.moderation.service import WorkflowError
 from kb.taxonomy import Taxonomy
-from replan import auth, i18n
+from replan import auth
 from replan.auth_models import User
 from replan.runtime import Runtime
 
@@ -33,21 +31,6 @@ async def form_data(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(form_data)]
-
-
-def translate(request: Request) -> Callable[..., str]:
-    """Return the request language's gettext, filling %(name)s placeholders."""
-    trans = i18n.translations(getattr(request.state, "locale", i18n.DEFAULT))
-
-    def gettext(message: str, **variables: Any) -> str:
-        text = trans.gettext(message)
-        return text % variables if variables else text
-
-    return gettext
-
-
-def workflow_error(request: Request, exc: WorkflowError) -> str:
-    return translate(request)(exc.msgid, **exc.variables)
 
 
 def flash(request: Request, message: str) -> None:

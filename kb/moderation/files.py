@@ -18,6 +18,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from kb.moderation.schemas import N_
+from replan.errors import DomainError, Invalid
 
 MB = 1024 * 1024
 MAX_PHOTO_BYTES = 10 * MB
@@ -53,13 +54,17 @@ _STREAM = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.DOTALL)
 MAX_PDF_OBJECTS = 200_000
 
 
-class UploadRejected(ValueError):
+class UploadTooLarge(DomainError):
+    """A body announced larger than any accepted file: refused before it is read."""
+
+    status = 413
+
+
+class UploadRejected(Invalid):
     """A file that is not accepted, with the reason in words for the user (an English msgid)."""
 
     def __init__(self, message: str, **variables: object) -> None:
-        super().__init__(message % variables if variables else message)
-        self.msgid = message
-        self.variables = variables
+        super().__init__(message, field="file", **variables)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.moderation.schemas import N_
+from kb.status import CaseStatus
 from replan.auth_models import User
 from replan.i18n import translations
 from replan.mail import Message, compose
 
 AUTHOR_MESSAGES = {
-    "submitted": (
+    CaseStatus.SUBMITTED: (
         N_("Your case study “%(title)s” is waiting for review"),
         N_(
             "Hello,\n\nyour case study “%(title)s” is now waiting for review. You will get an "
@@ -17,21 +18,21 @@ AUTHOR_MESSAGES = {
             "RE-PLAN City Life"
         ),
     ),
-    "published": (
+    CaseStatus.PUBLISHED: (
         N_("Your case study “%(title)s” is published"),
         N_(
             "Hello,\n\na moderator published your case study “%(title)s”. Everyone can read it "
             "at %(url)s\n\n%(comment)s\n\nRE-PLAN City Life"
         ),
     ),
-    "changes_requested": (
+    CaseStatus.CHANGES_REQUESTED: (
         N_("Changes requested for your case study “%(title)s”"),
         N_(
             "Hello,\n\na moderator asks for changes to your case study “%(title)s”:\n\n"
             "%(comment)s\n\nEdit it at %(edit)s and submit it again.\n\nRE-PLAN City Life"
         ),
     ),
-    "rejected": (
+    CaseStatus.REJECTED: (
         N_("Your case study “%(title)s” was not accepted"),
         N_(
             "Hello,\n\na moderator did not accept your case study “%(title)s”.\n\n%(comment)s"

@@ -5,7 +5,6 @@ approves (the organisation's profile is then public and the submitter a member) 
 free name is made at once, so that its author can go on (the page stays private); a name that
 already exists, say because a submission named it, is only ever joined through a claim."""
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -16,10 +15,15 @@ from kb.codes import ORG_TYPES
 from kb.models import Organisation
 from kb.moderation.forms import Gettext, message_for
 from kb.moderation.models import OrganisationClaim
-from kb.moderation.service import is_moderator
+from kb.moderation.workflow import is_moderator
 from kb.schemas import CountryCode, SourceUrl
 from kb.service import make_case_id
+from replan import auth
 from replan.auth_models import User
+from replan.clock import utcnow
+from replan.errors import Forbidden, Invalid, NotFound
+from replan.i18n import N_
+from replan.uow import UnitOfWork
 
 OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -35,6 +39,11 @@ class OrganisationProfile(BaseModel):
     website: SourceUrl | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
     certifications: list[Line] = Field(default_factory=list, max_length=20)
+
+
+class ClaimOut(BaseModel):
+    slug: str
+    joined: bool  # a new name: the user is its member at once
 
 
 def may_edit(user: User | None, org: Organisation) -> bool:
@@ -80,16 +89,43 @@ def name_taken(session: Session, name: str, *, other_than: int | None = None) ->
     return session.scalar(query) is not None
 
 
-def save_profile(session: Session, *, org: Organisation, profile: OrganisationProfile) -> None:
+def _copy_profile(org: Organisation, profile: OrganisationProfile) -> None:
     """Copy a profile onto an organisation (its address, the slug, stays the same)."""
     for name in FIELDS:
         setattr(org, name, getattr(profile, name))
     org.certifications = list(profile.certifications)
 
 
-def claim(session: Session, *, user: User, profile: OrganisationProfile) -> Organisation:
+def editable_organisation(session: Session, *, slug: str, user: User) -> Organisation:
+    """Return the organisation of that address if this user may edit its profile."""
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound(N_("There is no organisation with this address."))
+    if not may_edit(user, org):
+        raise Forbidden(N_("Only members of this organisation can edit its profile."))
+    return org
+
+
+def check_may_claim(user: User) -> None:
+    """Refuse a claim from anyone but a submitter without an organisation."""
+    if user.organisation_id or not auth.has_role(user, "submitter"):
+        raise Forbidden(N_("You already belong to an organisation."))
+
+
+def save_profile(*, uow: UnitOfWork, user: User, slug: str, profile: OrganisationProfile) -> None:
+    """Save an organisation's profile, refusing a name another organisation has."""
+    org = editable_organisation(uow.session, slug=slug, user=user)
+    if name_taken(uow.session, profile.name, other_than=org.id):
+        raise Invalid(N_("Another organisation already has this name."), field="name")
+    _copy_profile(org, profile)
+    uow.commit()
+
+
+def claim(*, uow: UnitOfWork, user: User, profile: OrganisationProfile) -> ClaimOut:
     """Ask the moderators to make the user a member of the organisation of that name, with this
     profile; a new name is made at once, with the user as its (not yet public) member."""
+    check_may_claim(user)
+    session = uow.session
     org = session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == profile.name.lower())
     )
@@ -101,7 +137,7 @@ def claim(session: Session, *, user: User, profile: OrganisationProfile) -> Orga
             ),
         )
         org = Organisation(slug=slug, name=profile.name, certifications=[])
-        save_profile(session, org=org, profile=profile)
+        _copy_profile(org, profile)
         session.add(org)
         session.flush()
         session.get(User, user.id).organisation_id = org.id
@@ -115,7 +151,9 @@ def claim(session: Session, *, user: User, profile: OrganisationProfile) -> Orga
         session.add(row)
     row.profile = profile.model_dump(mode="json")
     session.flush()
-    return org
+    out = ClaimOut(slug=org.slug, joined=session.get(User, user.id).organisation_id == org.id)
+    uow.commit()
+    return out
 
 
 def pending_claims(session: Session) -> list[tuple[OrganisationClaim, Organisation, User]]:
@@ -138,21 +176,21 @@ def claim_of(session: Session, *, user_id: int) -> Organisation | None:
     )
 
 
-def decide_claim(session: Session, *, claim_id: int, approve: bool) -> bool:
+def decide_claim(*, uow: UnitOfWork, user: User, claim_id: int, approve: bool) -> None:
     """Approve a claim (the user joins; an unapproved profile takes the claim's and turns
     public) or reject it (the user leaves an organisation that was never approved)."""
+    session = uow.session
     row = session.get(OrganisationClaim, claim_id)
     if row is None:
-        return False
+        raise NotFound(N_("There is no such claim."))
     org = session.get(Organisation, row.organisation_id)
-    user = session.get(User, row.user_id)
+    member = session.get(User, row.user_id)
     if approve:
         if org.approved_at is None:
-            save_profile(session, org=org, profile=OrganisationProfile.model_validate(row.profile))
-            org.approved_at = datetime.now(UTC)
-        user.organisation_id = org.id
-    elif user.organisation_id == org.id and org.approved_at is None:
-        user.organisation_id = None
+            _copy_profile(org, OrganisationProfile.model_validate(row.profile))
+            org.approved_at = utcnow()
+        member.organisation_id = org.id
+    elif member.organisation_id == org.id and org.approved_at is None:
+        member.organisation_id = None
     session.delete(row)
-    session.flush()
-    return True
+    uow.commit()

@@ -10,10 +10,10 @@ from kb.codes import country_name
 from kb.models import Case, Organisation
 from kb.moderation.attachments import list_attachments
 from kb.moderation.diff import FieldDiff, diff_records
+from kb.moderation.lifecycle import may_edit as case_editable
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
 from kb.moderation.organisations import may_edit
 from kb.moderation.schemas import (
-    EDITABLE,
     EventOut,
     HistoryPage,
     ModerationQueue,
@@ -23,9 +23,13 @@ from kb.moderation.schemas import (
     QueueItem,
     VersionOut,
 )
-from kb.moderation.service import pending_revision
-from kb.schemas import CaseRecord
+from kb.moderation.workflow import pending_revision
+from kb.schemas import CaseCard, CaseRecord
+from kb.status import CaseStatus
 from replan.auth_models import User
+
+# In the queue: waiting for a moderator, or sent back to their authors.
+WAITING = (CaseStatus.SUBMITTED, CaseStatus.CHANGES_REQUESTED)
 
 
 def _people(session: Session, ids: set[int]) -> dict[int, User]:
@@ -44,13 +48,11 @@ def person(session: Session, user: User | None) -> Person | None:
 
 def moderation_queue(session: Session) -> ModerationQueue:
     """Return what waits for a moderator (oldest first) and what waits for its author."""
-    cases = session.scalars(
-        select(Case).where(Case.status.in_(("submitted", "changes_requested")))
-    ).all()
+    cases = session.scalars(select(Case).where(Case.status.in_(WAITING))).all()
     revisions = session.execute(
         select(CaseRevision, Case)
         .join(Case, Case.id == CaseRevision.case_id)
-        .where(CaseRevision.status.in_(("submitted", "changes_requested")))
+        .where(CaseRevision.status.in_(WAITING))
     ).all()
     users = _people(
         session,
@@ -81,11 +83,11 @@ def moderation_queue(session: Session) -> ModerationQueue:
         for r, c in revisions
     ]
     items.sort(key=lambda i: (i.updated_at is None, i.updated_at, i.id))
-    waiting = [i for i in items if i.status == "submitted"]
+    waiting = [i for i in items if i.status == CaseStatus.SUBMITTED]
     return ModerationQueue(
         total=len(waiting),
         items=waiting,
-        waiting_for_author=[i for i in items if i.status != "submitted"],
+        waiting_for_author=[i for i in items if i.status != CaseStatus.SUBMITTED],
     )
 
 
@@ -123,7 +125,13 @@ def _display(user: User | None) -> str | None:
     return (user.name or user.email) if user else None
 
 
-DECISIONS = ("published", "rejected", "changes_requested", "unpublished")
+# The audit log's actions of a moderator's decision (a take-down is "unpublished").
+DECISIONS = (
+    CaseStatus.PUBLISHED,
+    CaseStatus.REJECTED,
+    CaseStatus.CHANGES_REQUESTED,
+    "unpublished",
+)
 
 
 def last_comment(session: Session, case_id: str) -> str | None:
@@ -164,7 +172,7 @@ def my_cases(session: Session, *, user_id: int) -> MyCasesPage:
                     filter(None, [case.updated_at, revision.updated_at if revision else None])
                 ),
                 comment=last_comment(session, case.id),
-                editable=case.status in EDITABLE or case.status == kb_service.PUBLIC,
+                editable=case_editable(case.status),
             )
         )
     return MyCasesPage(cases=rows)
@@ -188,7 +196,7 @@ def review(session: Session, case: Case) -> Review:
     author_id = (revision.created_by if revision else None) or case.created_by
     submitter = person(session, session.get(User, author_id) if author_id else None)
     published = kb_service.record_of(case)
-    if revision is not None and case.status == kb_service.PUBLIC:
+    if revision is not None and case.status == CaseStatus.PUBLISHED:
         proposed = CaseRecord.model_validate(revision.record)
         return Review(
             case=case,
@@ -220,7 +228,7 @@ def history(
         select(CaseVersion).where(CaseVersion.case_id == case.id).order_by(CaseVersion.number)
     ).all()
     snapshots = [(v.number, v.published_at, v.record, v.comment) for v in versions]
-    if not snapshots and case.status == kb_service.PUBLIC:
+    if not snapshots and case.status == CaseStatus.PUBLISHED:
         # Imported cases have no snapshot until their first edit: the current record is the first.
         snapshots = [
             (
@@ -262,7 +270,7 @@ def case_page_extras(session: Session, *, user: User | None, case: Case, visible
         .order_by(CaseVersion.number.desc())
         .limit(1)
     ).first()
-    published = case.status == kb_service.PUBLIC
+    published = case.status == CaseStatus.PUBLISHED
     return {
         "attachments": list_attachments(session, user=user, case=case, case_visible=visible),
         "history_url": f"/cases/{case.id}/history",
@@ -280,11 +288,11 @@ def organisation_page_extras(
     """Return the published cases an organisation submitted, and whether the user may edit it."""
     submitted = session.scalars(
         select(Case)
-        .where(Case.organisation_id == org.id, Case.status == kb_service.PUBLIC)
+        .where(Case.organisation_id == org.id, Case.status == CaseStatus.PUBLISHED)
         .order_by(Case.year.desc(), Case.id)
     ).all()
     return {
-        "submitted_cases": list(submitted),
+        "submitted_cases": [CaseCard.model_validate(case) for case in submitted],
         "can_edit": may_edit(user, org),
         "country_label": country_name(org.country, locale) if org.country else None,
     }

@@ -6,17 +6,23 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kb.moderation.diff import FieldDiff
+from kb.moderation.lifecycle import Target
+from kb.status import CaseStatus
 from replan.guards import DB_INT_MAX
 from replan.i18n import N_  # noqa: F401 - re-exported for the moderation modules
 
 Decision = Literal["publish", "reject", "request_changes"]
-DECISION_STATUS = {
-    "publish": "published",
-    "reject": "rejected",
-    "request_changes": "changes_requested",
-}
-EDITABLE = ("draft", "submitted", "changes_requested")
 MAX_COMMENT = 5000
+
+
+class Outcome(BaseModel):
+    """What a step of the workflow changed: the case, or its pending edit (`target`)."""
+
+    case_id: str
+    status: CaseStatus  # of what the step changed
+    target: Target = Target.CASE
+    case_status: CaseStatus
+    revision: bool = False
 
 
 class ReviewIn(BaseModel):

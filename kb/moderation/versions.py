@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from kb import service as kb_service
 from kb.models import Case
 from kb.moderation.models import CaseVersion
+from kb.status import CaseStatus
 from replan.clock import utcnow
 
 
@@ -37,5 +38,5 @@ def ensure_baseline(session: Session, *, case: Case) -> None:
     has_versions = session.scalar(
         select(CaseVersion.id).where(CaseVersion.case_id == case.id).limit(1)
     )
-    if has_versions is None and case.status == kb_service.PUBLIC:
+    if has_versions is None and case.status == CaseStatus.PUBLISHED:
         snapshot(session, case=case, by=None, comment=None, at=case.published_at or case.updated_at)

@@ -4,72 +4,68 @@ The form works without JavaScript: "add another row" and "remove" are submit but
 re-render the form; with htmx the same buttons swap only the rows' fieldset. Errors come back
 with 422 and the form re-rendered with the values kept; a conflicting save answers 409."""
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kb import service as kb_service
+from kb.deps import ValidCase
 from kb.models import Case
-from kb.moderation import attachments, forms, queries, service
-from kb.moderation.common import (
-    Author,
-    FormDep,
-    choices,
-    flash,
-    pop_flash,
-    translate,
-    workflow_error,
-)
-from kb.moderation.schemas import EDITABLE, N_
+from kb.moderation import attachments, forms, queries, service, workflow
+from kb.moderation.common import Author, FormDep, choices, flash, pop_flash
+from kb.moderation.lifecycle import may_edit
 from kb.schemas import CaseRecord
+from kb.status import CaseStatus
 from replan import auth
 from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
+from replan.errors import Conflict, Forbidden, Invalid
+from replan.i18n import N_, translator
 from replan.runtime import Runtime
+from replan.uow import UnitOfWork
 from replan.web import is_htmx, redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 TEMPLATE = "kb/moderation/submit.html"
 
 
-def author_case(runtime: Runtime, case_id: str, user: User) -> Case:
+def owned_case(case_id: str, user: Author, db: DbDep) -> Case:
     """Load a case its author edits: 404 when it is not visible, 403 for anyone else."""
-    with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or not kb_service.can_view(user, case):
-            raise HTTPException(404, N_("There is no case study with this address."))
-        if not service.is_author(user, case):
-            raise HTTPException(403, N_("Only the author of a case study can edit it."))
-        session.expunge(case)
-        return case
+    case = kb_service.visible_case(db, case_id, user=user)
+    if not workflow.is_author(user, case):
+        raise Forbidden(N_("Only the author of a case study can edit it."))
+    return case
 
 
-def _edit_state(runtime: Runtime, case: Case) -> tuple[forms.CaseForm, dict]:
+OwnedCase = Annotated[Case, Depends(owned_case)]
+
+
+def _edit_state(db: Session, case: Case) -> tuple[forms.CaseForm, dict]:
     """Return the form of a case as its author edits it, and what the page shows beside it."""
-    with runtime.db.session() as session:
-        case = session.merge(case, load=True)
-        revision = service.pending_revision(session, case.id)
-        if case.status == kb_service.PUBLIC:
-            record = (
-                CaseRecord.model_validate(revision.record)
-                if revision
-                else kb_service.record_of(case)
-            )
-            form = forms.form_from_record(
-                record, version=case.version, revision_version=revision.version if revision else 0
-            )
-        else:
-            form = forms.form_from_record(kb_service.record_of(case), version=case.version)
-        extra = {
-            "revision_status": revision.status if revision else None,
-            "comment": queries.last_comment(session, case.id),
-        }
-        return form, extra
+    revision = workflow.pending_revision(db, case.id)
+    if case.status == CaseStatus.PUBLISHED:
+        record = (
+            CaseRecord.model_validate(revision.record) if revision else kb_service.record_of(case)
+        )
+        form = forms.form_from_record(
+            record, version=case.version, revision_version=revision.version if revision else 0
+        )
+    else:
+        form = forms.form_from_record(kb_service.record_of(case), version=case.version)
+    extra = {
+        "revision_status": revision.status if revision else None,
+        "comment": queries.last_comment(db, case.id),
+    }
+    return form, extra
 
 
 def _page(
     request: Request,
     runtime: Runtime,
+    db: Session,
     *,
     user: User,
     form: forms.CaseForm,
@@ -82,8 +78,7 @@ def _page(
 ) -> Response:
     listed = []
     if case is not None:
-        with runtime.db.session() as session:
-            listed = attachments.list_attachments(session, user=user, case=case, case_visible=True)
+        listed = attachments.list_attachments(db, user=user, case=case, case_visible=True)
     context = {
         "form": form,
         "errors": errors or {},
@@ -92,7 +87,7 @@ def _page(
         "choices": choices(runtime, request.state.locale),
         "attachments": listed,
         "action_url": f"/submit/{case.id}" if case else "/submit",
-        "editable": case is None or case.status in (*EDITABLE, kb_service.PUBLIC),
+        "editable": case is None or may_edit(case.status),
         "revision_status": None,
         "comment": None,
         "flash": pop_flash(request),
@@ -111,13 +106,15 @@ def _page(
 
 
 @router.get("/submit")
-def submit_page(request: Request, runtime: RuntimeDep, user: Author) -> Response:
-    return _page(request, runtime, user=user, form=forms.blank_form(language=request.state.locale))
+def submit_page(request: Request, runtime: RuntimeDep, db: DbDep, user: Author) -> Response:
+    form = forms.blank_form(language=request.state.locale)
+    return _page(request, runtime, db, user=user, form=form)
 
 
 def edit_response(
     request: Request,
     runtime: Runtime,
+    db: Session,
     *,
     user: User,
     case: Case,
@@ -126,11 +123,12 @@ def edit_response(
     caption: str = "",
 ) -> Response:
     """Answer the edit page of a case as stored (after an upload too)."""
-    form, extra = _edit_state(runtime, case)
+    form, extra = _edit_state(db, case)
     extra.update(upload_error=upload_error, caption=caption)
     return _page(
         request,
         runtime,
+        db,
         user=user,
         form=form,
         case=case,
@@ -141,8 +139,10 @@ def edit_response(
 
 
 @router.get("/submit/{case_id}")
-def edit_page(case_id: str, request: Request, runtime: RuntimeDep, user: Author) -> Response:
-    return edit_response(request, runtime, user=user, case=author_case(runtime, case_id, user))
+def edit_page(
+    request: Request, runtime: RuntimeDep, db: DbDep, user: Author, case: OwnedCase
+) -> Response:
+    return edit_response(request, runtime, db, user=user, case=case)
 
 
 def _posted(form_data: FormData) -> tuple[forms.CaseForm, str]:
@@ -151,17 +151,25 @@ def _posted(form_data: FormData) -> tuple[forms.CaseForm, str]:
 
 
 def _save(
-    request: Request, runtime: Runtime, *, user: User, form_data: FormData, case: Case | None
+    request: Request,
+    runtime: Runtime,
+    db: Session,
+    uow: UnitOfWork,
+    *,
+    user: User,
+    form_data: FormData,
+    case: Case | None,
 ) -> Response:
     form, action = _posted(form_data)
     extra = None
     if case is not None:
-        extra = _edit_state(runtime, case)[1]
+        extra = _edit_state(db, case)[1]
     if forms.apply_row_action(form, action):
         name = action.split("-")[1]
         return _page(
             request,
             runtime,
+            db,
             user=user,
             form=form,
             case=case,
@@ -169,12 +177,13 @@ def _save(
             block=f"moderation_{name}" if is_htmx(request) else "moderation_form",
         )
     record, errors = forms.form_record(
-        form, case_id=case.id if case else None, gettext=translate(request)
+        form, case_id=case.id if case else None, gettext=translator(request.state.locale)
     )
     if errors:
         return _page(
             request,
             runtime,
+            db,
             user=user,
             form=form,
             case=case,
@@ -185,26 +194,28 @@ def _save(
     submit = action == "submit"
     try:
         outcome = service.save(
-            runtime,
+            uow=uow,
             user=user,
+            settings=runtime.settings,
             record=record,
             submit=submit,
             case_id=case.id if case else None,
             version=form.version,
             revision_version=form.revision_version,
         )
-    except service.WorkflowError as exc:
+    except (Conflict, Invalid) as exc:  # the form again, with its values and the reason
         return _page(
             request,
             runtime,
+            db,
             user=user,
             form=form,
             case=case,
             status=exc.status,
-            message=workflow_error(request, exc),
+            message=exc.text(translator(request.state.locale)),
             extra=extra,
         )
-    _ = translate(request)
+    _ = translator(request.state.locale)
     if submit:
         flash(
             request,
@@ -227,22 +238,28 @@ def _save(
 
 
 @router.post("/submit")
-def submit_new(request: Request, runtime: RuntimeDep, user: Author, form_data: FormDep) -> Response:
-    return _save(request, runtime, user=user, form_data=form_data, case=None)
+def submit_new(
+    request: Request, runtime: RuntimeDep, db: DbDep, uow: UowDep, user: Author, form_data: FormDep
+) -> Response:
+    return _save(request, runtime, db, uow, user=user, form_data=form_data, case=None)
 
 
 @router.post("/submit/{case_id}")
 def submit_edit(
-    case_id: str, request: Request, runtime: RuntimeDep, user: Author, form_data: FormDep
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    uow: UowDep,
+    user: Author,
+    case: OwnedCase,
+    form_data: FormDep,
 ) -> Response:
-    case = author_case(runtime, case_id, user)
-    return _save(request, runtime, user=user, form_data=form_data, case=case)
+    return _save(request, runtime, db, uow, user=user, form_data=form_data, case=case)
 
 
 @router.get("/my/cases")
-def my_cases(request: Request, runtime: RuntimeDep, user: Author) -> Response:
-    with runtime.db.session() as session:
-        page = queries.my_cases(session, user_id=user.id)
+def my_cases(request: Request, db: DbDep, user: Author) -> Response:
+    page = queries.my_cases(db, user_id=user.id)
     return render(request, "kb/moderation/my_cases.html", {"flash": pop_flash(request)}, model=page)
 
 
@@ -251,18 +268,21 @@ def my_cases(request: Request, runtime: RuntimeDep, user: Author) -> Response:
 
 @router.post("/submit/{case_id}/attachments/{attachment_id}/delete")
 def attachment_delete(
-    case_id: str, attachment_id: int, request: Request, runtime: RuntimeDep, user: Author
+    attachment_id: int,
+    request: Request,
+    runtime: RuntimeDep,
+    uow: UowDep,
+    user: Author,
+    case: ValidCase,
 ) -> Response:
-    with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None or not kb_service.can_view(user, case):
-            raise HTTPException(404, N_("There is no case study with this address."))
-    try:
-        attachments.remove_attachment(
-            runtime, user=user, case_id=case_id, attachment_id=attachment_id
-        )
-    except service.WorkflowError as exc:
-        raise HTTPException(exc.status, workflow_error(request, exc)) from exc
-    flash(request, translate(request)("The file was removed."))
-    target = f"/moderation/{case_id}" if not service.is_author(user, case) else f"/submit/{case_id}"
+    attachments.remove_attachment(
+        uow=uow,
+        user=user,
+        upload_dir=runtime.settings.upload_dir,
+        case_id=case.id,
+        attachment_id=attachment_id,
+    )
+    flash(request, translator(request.state.locale)("The file was removed."))
+    mine = workflow.is_author(user, case)
+    target = f"/submit/{case.id}" if mine else f"/moderation/{case.id}"
     return redirect(request, target + "#attachments")

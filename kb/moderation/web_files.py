@@ -2,19 +2,22 @@
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from kb import service as kb_service
 from kb.models import Case
-from kb.moderation import attachments, files, service
-from kb.moderation.common import Author, FormDep, flash, translate, workflow_error
+from kb.moderation import attachments, files
+from kb.moderation.common import Author, FormDep, flash
 from kb.moderation.models import Attachment
 from kb.moderation.schemas import N_
-from kb.moderation.web import author_case, edit_response
+from kb.moderation.web import OwnedCase, edit_response
+from kb.status import PUBLIC
 from replan import auth
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
+from replan.errors import Invalid, NotFound
+from replan.i18n import translator
 from replan.web import redirect
 
 BODY_SLACK = 64 * 1024  # room for the form's other fields and the multipart framing
@@ -24,7 +27,7 @@ def limit_upload(request: Request) -> None:
     """Refuse an announced body larger than any accepted file before reading it (413)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > files.MAX_UPLOAD_BYTES + BODY_SLACK:
-        raise HTTPException(413, translate(request)(files.TOO_LARGE))
+        raise files.UploadTooLarge(files.TOO_LARGE)
 
 
 # The size check comes before the CSRF check, which reads the whole form.
@@ -32,22 +35,29 @@ upload_router = APIRouter(
     include_in_schema=False, dependencies=[Depends(limit_upload), Depends(auth.csrf_protect)]
 )
 router = APIRouter(include_in_schema=False)
+NO_FILE = N_("There is no file at this address.")
 
 
 @upload_router.post("/submit/{case_id}/attachments")
 def attachment_upload(
-    case_id: str, request: Request, runtime: RuntimeDep, user: Author, form: FormDep
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    uow: UowDep,
+    user: Author,
+    case: OwnedCase,
+    form: FormDep,
 ) -> Response:
     # The form is read by a dependency, after `limit_upload`: declaring File() parameters
     # would make FastAPI read the whole body before any check.
     upload = form.get("file")
     caption = str(form.get("caption") or "")[:1000]
-    case = author_case(runtime, case_id, user)
-    _ = translate(request)
+    _ = translator(request.state.locale)
     if not isinstance(upload, StarletteUpload):
         return edit_response(
             request,
             runtime,
+            db,
             user=user,
             case=case,
             status=422,
@@ -59,60 +69,49 @@ def attachment_upload(
         if len(data) > files.MAX_UPLOAD_BYTES:
             raise files.UploadRejected(files.TOO_LARGE)
         added = attachments.add_attachment(
-            runtime,
+            uow=uow,
             user=user,
-            case_id=case_id,
+            upload_dir=runtime.settings.upload_dir,
+            case_id=case.id,
             filename=upload.filename,
             data=data,
             caption=caption,
         )
-    except files.UploadRejected as exc:
+    except Invalid as exc:  # the upload form shows why, beside the file
         return edit_response(
             request,
             runtime,
+            db,
             user=user,
             case=case,
             status=422,
-            upload_error=_(exc.msgid, **exc.variables),
-            caption=caption,
-        )
-    except service.WorkflowError as exc:
-        if exc.status in (403, 404):
-            raise HTTPException(exc.status, workflow_error(request, exc)) from exc
-        return edit_response(
-            request,
-            runtime,
-            user=user,
-            case=case,
-            status=exc.status,
-            upload_error=workflow_error(request, exc),
+            upload_error=exc.text(_),
             caption=caption,
         )
     flash(request, _("Added %(name)s.", name=added.filename))
-    return redirect(request, f"/submit/{case_id}#attachments")
+    return redirect(request, f"/submit/{case.id}#attachments")
 
 
 @router.get("/attachments/{attachment_id}/{filename}")
 def attachment_file(
-    attachment_id: int, filename: str, request: Request, runtime: RuntimeDep
+    attachment_id: int, filename: str, request: Request, runtime: RuntimeDep, db: DbDep
 ) -> Response:
     user = auth.current_user(request)
-    with runtime.db.session() as session:
-        attachment = session.get(Attachment, attachment_id)
-        case = session.get(Case, attachment.case_id) if attachment else None
-        visible = case is not None and kb_service.can_view(user, case)
-        if (
-            attachment is None
-            or case is None
-            or attachment.filename != filename
-            or not attachments.may_see(user, case, attachment, visible)
-        ):
-            raise HTTPException(404, N_("There is no file at this address."))
-        public = case.status == kb_service.PUBLIC and not attachment.pending
-        path = attachments.file_path(runtime, attachment)
-        content_type, name = attachment.content_type, attachment.filename
+    attachment = db.get(Attachment, attachment_id)
+    case = db.get(Case, attachment.case_id) if attachment else None
+    visible = case is not None and kb_service.can_view(user, case)
+    if (
+        attachment is None
+        or case is None
+        or attachment.filename != filename
+        or not attachments.may_see(user, case, attachment, visible)
+    ):
+        raise NotFound(NO_FILE)
+    public = case.status == PUBLIC and not attachment.pending
+    path = attachments.file_path(runtime, attachment)
+    content_type, name = attachment.content_type, attachment.filename
     if not path.is_file():
-        raise HTTPException(404, N_("There is no file at this address."))
+        raise NotFound(NO_FILE)
     disposition = "inline" if content_type.startswith("image/") else "attachment"
     return FileResponse(
         path,

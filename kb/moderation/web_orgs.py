@@ -1,25 +1,18 @@
 """Pages of organisation profiles: editing one, claiming one (a submitter without any), and the
 moderators' decision on claims."""
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from kb import service as kb_service
 from kb.models import Organisation
 from kb.moderation import organisations
-from kb.moderation.common import (
-    FormDep,
-    Moderator,
-    SignedIn,
-    choices,
-    flash,
-    pop_flash,
-    translate,
-)
-from kb.moderation.schemas import N_
+from kb.moderation.common import FormDep, Moderator, SignedIn, choices, flash, pop_flash
 from replan import auth
-from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
+from replan.errors import Forbidden, Invalid
+from replan.i18n import N_, translator
 from replan.runtime import Runtime
 from replan.web import redirect, render
 
@@ -54,20 +47,16 @@ def _page(
     )
 
 
-def _editable(runtime: Runtime, slug: str, user: User) -> Organisation:
-    with runtime.db.session() as session:
-        org = kb_service.get_organisation(session, slug)
-        if org is None:
-            raise HTTPException(404, N_("There is no organisation with this address."))
-        if not organisations.may_edit(user, org):
-            raise HTTPException(403, N_("Only members of this organisation can edit its profile."))
-        session.expunge(org)
-        return org
+def owned_organisation(slug: str, user: SignedIn, db: DbDep) -> Organisation:
+    """Load the organisation whose profile the user may edit (404, or 403 for a non-member)."""
+    return organisations.editable_organisation(db, slug=slug, user=user)
+
+
+OwnedOrganisation = Annotated[Organisation, Depends(owned_organisation)]
 
 
 @router.get("/organisations/{slug}/edit")
-def organisation_edit(slug: str, request: Request, runtime: RuntimeDep, user: SignedIn) -> Response:
-    org = _editable(runtime, slug, user)
+def organisation_edit(request: Request, runtime: RuntimeDep, org: OwnedOrganisation) -> Response:
     return _page(request, runtime, org=org, values=organisations.form_values(org))
 
 
@@ -77,34 +66,34 @@ def _values(form) -> dict[str, str]:
 
 @router.post("/organisations/{slug}/edit")
 def organisation_save(
-    slug: str, request: Request, runtime: RuntimeDep, user: SignedIn, form: FormDep
+    request: Request,
+    runtime: RuntimeDep,
+    user: SignedIn,
+    org: OwnedOrganisation,
+    uow: UowDep,
+    form: FormDep,
 ) -> Response:
-    org = _editable(runtime, slug, user)
-    _ = translate(request)
+    _ = translator(request.state.locale)
     values = _values(form)
     profile, errors = organisations.parse_profile(values, gettext=_)
     if profile is not None:
-        with runtime.db.session() as session:
-            if organisations.name_taken(session, profile.name, other_than=org.id):
-                errors["name"] = _("Another organisation already has this name.")
-            else:
-                organisations.save_profile(
-                    session, org=session.get(Organisation, org.id), profile=profile
-                )
+        try:
+            organisations.save_profile(uow=uow, user=user, slug=org.slug, profile=profile)
+        except Invalid as exc:
+            errors[exc.field or "name"] = exc.text(_)
     if errors:
         return _page(request, runtime, org=org, values=values, errors=errors, status=422)
     return redirect(request, f"/organisations/{org.slug}")
 
 
 @router.get("/account/organisation")
-def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn) -> Response:
-    with runtime.db.session() as session:
-        org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
-        claimed = organisations.claim_of(session, user_id=user.id)
+def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn, db: DbDep) -> Response:
+    org = db.get(Organisation, user.organisation_id) if user.organisation_id else None
     if org is not None:
         return redirect(request, f"/organisations/{org.slug}/edit")
     if not auth.has_role(user, "submitter"):
-        raise HTTPException(403, N_("Organisation profiles are for submitters."))
+        raise Forbidden(N_("Organisation profiles are for submitters."))
+    claimed = organisations.claim_of(db, user_id=user.id)
     return _page(
         request, runtime, org=None, values=organisations.form_values(None), claimed=claimed
     )
@@ -112,37 +101,30 @@ def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn) -> R
 
 @router.post("/account/organisation")
 def own_organisation_create(
-    request: Request, runtime: RuntimeDep, user: SignedIn, form: FormDep
+    request: Request, runtime: RuntimeDep, user: SignedIn, uow: UowDep, form: FormDep
 ) -> Response:
-    if user.organisation_id or not auth.has_role(user, "submitter"):
-        raise HTTPException(403, N_("You already belong to an organisation."))
-    _ = translate(request)
+    organisations.check_may_claim(user)  # before the form is read
+    _ = translator(request.state.locale)
     values = _values(form)
     profile, errors = organisations.parse_profile(values, gettext=_)
     if profile is None:
         return _page(request, runtime, org=None, values=values, errors=errors, status=422)
-    with runtime.db.session() as session:
-        org = organisations.claim(session, user=user, profile=profile)
-        joined = session.get(User, user.id).organisation_id == org.id
-        slug = org.slug
-    if joined:
-        return redirect(request, f"/organisations/{slug}")
+    claimed = organisations.claim(uow=uow, user=user, profile=profile)
+    if claimed.joined:
+        return redirect(request, f"/organisations/{claimed.slug}")
     flash(request, _("Your claim was sent to the moderators."))
     return redirect(request, "/account/organisation")
 
 
 @router.post("/moderation/claims/{claim_id}")
 def claim_decide(
-    claim_id: int, request: Request, runtime: RuntimeDep, user: Moderator, form: FormDep
+    claim_id: int, request: Request, user: Moderator, uow: UowDep, form: FormDep
 ) -> Response:
-    _ = translate(request)
+    _ = translator(request.state.locale)
     decision = str(form.get("decision", ""))
     if decision not in ("approve", "reject"):
-        raise HTTPException(422, N_("Choose to approve or to reject."))
-    with runtime.db.session() as session:
-        done = organisations.decide_claim(session, claim_id=claim_id, approve=decision == "approve")
-    if not done:
-        raise HTTPException(404, N_("There is no such claim."))
+        raise Invalid(N_("Choose to approve or to reject."), field="decision")
+    organisations.decide_claim(uow=uow, user=user, claim_id=claim_id, approve=decision == "approve")
     flash(
         request,
         _("The claim was approved.") if decision == "approve" else _("The claim was rejected."),

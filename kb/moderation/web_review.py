@@ -1,28 +1,23 @@
 """Pages of moderation: the queue, the review of one case, and the public history of versions."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from kb import service as kb_service
 from kb.codes import country_name, language_name
+from kb.deps import ValidCase
 from kb.models import Case
-from kb.moderation import attachments, organisations, queries, service
-from kb.moderation.common import (
-    FormDep,
-    Moderator,
-    flash,
-    pop_flash,
-    translate,
-    workflow_error,
-)
-from kb.moderation.schemas import DECISION_STATUS, MAX_COMMENT, N_
+from kb.moderation import attachments, decisions, organisations, queries, workflow
+from kb.moderation.common import FormDep, Moderator, flash, pop_flash
+from kb.moderation.lifecycle import DECISIONS, Move
+from kb.moderation.schemas import MAX_COMMENT
+from kb.status import CaseStatus
 from kb.taxonomy import Taxonomy
-from kb.web import valid_case
 from replan import auth
 from replan.auth_models import User
-from replan.deps import RuntimeDep
+from replan.deps import DbDep, RuntimeDep, UowDep
+from replan.errors import Conflict, Invalid, NotFound
+from replan.i18n import N_, translator
 from replan.runtime import Runtime
 from replan.web import redirect, render
 
@@ -30,10 +25,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 
 
 @router.get("/moderation")
-def moderation_queue(request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
-    with runtime.db.session() as session:
-        queue = queries.moderation_queue(session)
-        claims = organisations.pending_claims(session)
+def moderation_queue(request: Request, db: DbDep, user: Moderator) -> Response:
+    queue = queries.moderation_queue(db)
+    claims = organisations.pending_claims(db)
     return render(
         request,
         "kb/moderation/queue.html",
@@ -45,6 +39,7 @@ def moderation_queue(request: Request, runtime: RuntimeDep, user: Moderator) -> 
 def _review_page(
     request: Request,
     runtime: Runtime,
+    db: Session,
     *,
     user: User,
     case_id: str,
@@ -54,13 +49,11 @@ def _review_page(
     comment: str = "",
     status: int = 200,
 ) -> Response:
-    with runtime.db.session() as session:
-        case = session.get(Case, case_id)
-        if case is None:
-            raise HTTPException(404, N_("There is no case study with this address."))
-        review = queries.review(session, case)
-        listed = attachments.list_attachments(session, user=user, case=case, case_visible=True)
-        session.expunge(case)
+    case = db.get(Case, case_id)
+    if case is None:
+        raise NotFound(N_("There is no case study with this address."))
+    review = queries.review(db, case)
+    listed = attachments.list_attachments(db, user=user, case=case, case_visible=True)
     locale = request.state.locale
     return render(
         request,
@@ -77,9 +70,9 @@ def _review_page(
             "comment": comment,
             "country_label": country_name(review.record.country, locale),
             "language_label": language_name(review.record.language, locale),
-            "waiting": review.status == "submitted",
+            "waiting": review.status == CaseStatus.SUBMITTED,
             "flash": pop_flash(request),
-            "can_unpublish": review.case.status == kb_service.PUBLIC,
+            "can_unpublish": review.case.status == CaseStatus.PUBLISHED,
         },
         block="moderation_decision",
         status_code=status,
@@ -88,8 +81,10 @@ def _review_page(
 
 
 @router.get("/moderation/{case_id}")
-def review_page(case_id: str, request: Request, runtime: RuntimeDep, user: Moderator) -> Response:
-    return _review_page(request, runtime, user=user, case_id=case_id)
+def review_page(
+    case_id: str, request: Request, runtime: RuntimeDep, db: DbDep, user: Moderator
+) -> Response:
+    return _review_page(request, runtime, db, user=user, case_id=case_id)
 
 
 def _int(text: object) -> int | None:
@@ -101,64 +96,65 @@ def _int(text: object) -> int | None:
 
 @router.post("/moderation/{case_id}")
 def review_decide(
-    case_id: str, request: Request, runtime: RuntimeDep, user: Moderator, form: FormDep
+    case_id: str,
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    uow: UowDep,
+    user: Moderator,
+    form: FormDep,
 ) -> Response:
-    _ = translate(request)
+    _ = translator(request.state.locale)
     decision = str(form.get("decision", ""))
     comment = str(form.get("comment", "")).strip()
     keep = {"decision": decision, "comment": comment}
     errors = {}
-    if decision not in DECISION_STATUS:
+    if decision not in DECISIONS:
         errors["decision"] = _("Choose a decision.")
     if len(comment) > MAX_COMMENT:
         errors["comment"] = _("Enter at most %(n)s characters.", n=MAX_COMMENT)
-    elif decision == "request_changes" and not comment:
+    elif decision == Move.REQUEST_CHANGES and not comment:
         errors["comment"] = _("Say what should change: your comment goes to the author.")
     if errors:
         return _review_page(
-            request, runtime, user=user, case_id=case_id, errors=errors, status=422, **keep
+            request, runtime, db, user=user, case_id=case_id, errors=errors, status=422, **keep
         )
     try:
-        outcome = service.review(
-            runtime,
-            moderator=user,
+        outcome = decisions.review(
+            uow=uow,
+            user=user,
+            settings=runtime.settings,
+            taxonomy=runtime.get(Taxonomy),
             case_id=case_id,
             decision=decision,
             comment=comment,
             version=_int(form.get("version")),
         )
-    except service.NotFound as exc:
-        raise HTTPException(404, workflow_error(request, exc)) from exc
-    except service.WorkflowError as exc:
+    except (Conflict, Invalid) as exc:
         return _review_page(
             request,
             runtime,
+            db,
             user=user,
             case_id=case_id,
             status=exc.status,
-            message=workflow_error(request, exc),
+            message=exc.text(_),
             **keep,
         )
     labels = {
-        "published": _("Published."),
-        "rejected": _("Rejected."),
-        "changes_requested": _("Changes requested: the author was told."),
+        CaseStatus.PUBLISHED: _("Published."),
+        CaseStatus.REJECTED: _("Rejected."),
+        CaseStatus.CHANGES_REQUESTED: _("Changes requested: the author was told."),
     }
     flash(request, labels[outcome.status])
     return redirect(request, "/moderation")
 
 
 @router.get("/cases/{case_id}/history")
-def case_history(
-    request: Request, runtime: RuntimeDep, case: Annotated[Case, Depends(valid_case)]
-) -> Response:
+def case_history(request: Request, db: DbDep, case: ValidCase) -> Response:
     user = auth.current_user(request)
-    insider = service.is_author(user, case) or service.is_moderator(user)
-    with runtime.db.session() as session:
-        page = queries.history(
-            session,
-            session.merge(case, load=True),
-            with_events=insider,
-            name_moderators=service.is_moderator(user),
-        )
+    insider = workflow.is_author(user, case) or workflow.is_moderator(user)
+    page = queries.history(
+        db, case, with_events=insider, name_moderators=workflow.is_moderator(user)
+    )
     return render(request, "kb/moderation/history.html", {"insider": insider}, model=page)

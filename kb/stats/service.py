@@ -3,12 +3,13 @@
 from sqlalchemy import ColumnElement, String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from kb import service as kb_service
+from kb import searching
 from kb.codes import RTM_TYPES
 from kb.models import Case
 from kb.schemas import CaseQuery
 from kb.stats.rollups import ROLLUP_IDS
 from kb.stats.schemas import QUANTITIES, Figures, GroupFigures, Rollup
+from kb.status import PUBLIC
 from search.backend import SearchBackend
 
 MATCH_LIMIT = 10_000  # a text search counts at most this many cases (as exports do)
@@ -26,7 +27,7 @@ def scope(query: CaseQuery, ids: list[str] | None = None) -> list[ColumnElement[
 
     The database decides what is public; `ids` (from the search engine, for a text query)
     narrows further."""
-    where: list[ColumnElement[bool]] = [Case.status == kb_service.PUBLIC]
+    where: list[ColumnElement[bool]] = [Case.status == PUBLIC]
     if query.application:
         where.append(Case.application.in_(query.application))
     if query.country:
@@ -48,7 +49,7 @@ def matched_ids(*, backend: SearchBackend, query: CaseQuery) -> list[str] | None
     """Ask the search engine which cases a text query matches; None when there is no text."""
     if not query.q.strip():
         return None
-    return kb_service.matching_ids(backend=backend, query=query, limit=MATCH_LIMIT)
+    return searching.matching_ids(backend=backend, query=query, limit=MATCH_LIMIT)
 
 
 def case_figures(*, session: Session, query: CaseQuery, ids: list[str] | None = None) -> Figures:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import tantivy
 
+from replan.clock import utcnow
 from search.backend import (
     Hit,
     IndexCorrupt,
@@ -85,7 +85,7 @@ class EmbeddedBackend:
         if self._config is None:
             raise SearchError("the index is not configured: call configure() first")
         schema, synonyms = self._config
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
         damaged = self.store.path.with_name(f"{self.store.path.name}.corrupt-{stamp}")
         with self.store.locked():
             os.rename(self.store.path, damaged)

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from replan import auth
-from tests.builders import record, routes_of
+from tests.builders import add_file, record, review_case, routes_of, save_case
 from tests.e2e.conftest import AXE, AXE_TAGS
 
 PASSWORD = "every page password 2026"
@@ -99,9 +99,8 @@ def expand(template: str, samples: dict[str, list[str]]) -> list[str]:
 @pytest.fixture(scope="module")
 def world(live_runtime, tmp_path_factory):
     """People of every role and the objects whose pages have real content."""
-    from kb.moderation import attachments, service
+    from kb.importing import organisation_named
     from kb.schemas import CaseRecord
-    from kb.service import organisation_named
 
     emails = {role: f"tour-{role}@example.org" for role in ROLES[1:]}
     with live_runtime.db.session() as session:
@@ -124,10 +123,10 @@ def world(live_runtime, tmp_path_factory):
     published = CaseRecord.model_validate(
         record(id="tour-published", title="Rubber crumb playground in the tour", year=2019)
     )
-    service.save(live_runtime, user=author, record=published, submit=True)
+    save_case(live_runtime, user=author, record=published, submit=True)
     photo = tmp_path_factory.mktemp("tour") / "p.png"
     Image.new("RGB", (120, 80), (30, 120, 40)).save(photo)
-    attachments.add_attachment(
+    add_file(
         live_runtime,
         user=author,
         case_id="tour-published",
@@ -135,9 +134,9 @@ def world(live_runtime, tmp_path_factory):
         data=Path(photo).read_bytes(),
         caption="The playground surface",
     )
-    service.review(live_runtime, moderator=moderator, case_id="tour-published", decision="publish")
+    review_case(live_runtime, user=moderator, case_id="tour-published", decision="publish")
     waiting = CaseRecord.model_validate(record(id="tour-submitted", title="Noise barrier, tour"))
-    service.save(live_runtime, user=author, record=waiting, submit=True)
+    save_case(live_runtime, user=author, record=waiting, submit=True)
     return {"emails": emails, "cases": ["tour-published", "tour-submitted"], "slug": org.slug}
 
 

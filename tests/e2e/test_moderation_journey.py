@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from replan import auth
+from tests.builders import review_case, save_case
 
 PASSWORD = "journey password 2026"
 WORD = "Vulcanotest"
@@ -14,7 +15,7 @@ WORD = "Vulcanotest"
 
 @pytest.fixture
 def accounts(live_runtime):
-    from kb.service import organisation_named
+    from kb.importing import organisation_named
 
     with live_runtime.db.session() as session:
         org = organisation_named(session, "Journey Recycling")
@@ -170,7 +171,6 @@ def test_submit_review_edit_publish_and_find(page, axe, accounts):
 
 
 def test_account_profile_and_an_edit_review_pass_axe(page, axe, live_runtime):
-    from kb.moderation import service
     from kb.schemas import CaseRecord
     from replan.auth_models import User
     from tests.builders import record
@@ -184,15 +184,15 @@ def test_account_profile_and_an_edit_review_pass_axe(page, axe, live_runtime):
         )
         session.expunge_all()
     first = CaseRecord.model_validate(record(id="axe-edit", title="Axe check rubber surface"))
-    service.save(live_runtime, user=author, record=first, submit=True)
-    service.review(live_runtime, moderator=moderator, case_id="axe-edit", decision="publish")
+    save_case(live_runtime, user=author, record=first, submit=True)
+    review_case(live_runtime, user=moderator, case_id="axe-edit", decision="publish")
     edit = first.model_copy(
         update={
             "title": "Axe check rubber surface, resurfaced",
             "description": "New paragraph.\n\nSecond line.",
         }
     )
-    service.save(live_runtime, user=author, record=edit, submit=True, case_id="axe-edit")
+    save_case(live_runtime, user=author, record=edit, submit=True, case_id="axe-edit")
 
     sign_in(page, axe, "axe-author@example.org")
     press(page, page.get_by_role("link", name="My account"))

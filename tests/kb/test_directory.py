@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from kb.directory import service
 from kb.directory.schemas import OrganisationQuery
+from kb.importing import organisation_named
 from kb.models import Organisation
-from kb.service import organisation_named
 from replan.app import build_runtime, create_app
 from replan.migrations import upgrade
 from tests.builders import record
@@ -140,3 +140,9 @@ def test_compare_takes_at_most_four(client):
     assert [c["id"] for c in data["cases"]] == ["it-one", "it-two", "es-steel"]
     assert data["truncated"] is True
     assert client.get("/compare").status_code == 200
+
+
+def test_an_organisation_page_lists_its_published_cases_on_both_databases(client):
+    page = client.get("/organisations/alpha-recycling")
+    assert page.status_code == 200
+    assert 'href="/cases/it-one"' in page.text and 'href="/cases/it-two"' in page.text

@@ -7,7 +7,7 @@ import re
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from kb import service
+from kb import importing
 from kb.schemas import CaseRecord
 from kb.taxonomy import Taxonomy
 from search.service import GuardedBackend
@@ -33,7 +33,7 @@ def og(page: str, prop: str) -> str:
 @pytest.fixture
 def case_page(runtime, client):
     data = record(id="ld-case", title=HOSTILE, city="Torino", year=2021)
-    service.upsert_records(
+    importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),

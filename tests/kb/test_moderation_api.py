@@ -184,6 +184,9 @@ def test_request_changes_without_a_comment_is_refused(client, tokens):
         headers=bearer(tokens["moderator"]),
     )
     assert answer.status_code == 422
+    [error] = answer.json()["detail"]  # in English, naming the field at fault
+    assert error["field"] == "comment" and error["loc"] == ["body", "comment"]
+    assert error["msg"] == "Say what should change: your comment goes to the author."
 
 
 def test_an_edit_of_a_published_case_through_the_api(client, tokens):

@@ -11,11 +11,10 @@ import re
 import pytest
 from PIL import Image
 
-from kb.moderation import attachments, service
 from kb.moderation.models import Attachment
 from replan import auth
 from replan.auth_models import User
-from tests.builders import routes_of
+from tests.builders import add_file, review_case, routes_of
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import sign_in, submit_case, user_of
 
@@ -110,6 +109,29 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             web(PROCURERS, 404),
         ),
         ("GET", "/api/v1/specs", "/api/v1/specs", None, api(PROCURERS, 200)),
+        ("GET", "/lcc", "/lcc", None, every(200)),
+        (
+            "GET",
+            "/specs/{spec_id}/contract",
+            "/specs/none/contract",
+            None,
+            web(SIGNED_IN, 404),
+        ),
+        ("GET", "/api/v1/specs/{spec_id}/lcc", "/api/v1/specs/none/lcc", None, api(SIGNED_IN, 404)),
+        (
+            "GET",
+            "/specs/{spec_id}/delivery-report.{fmt}",
+            "/specs/none/delivery-report.pdf",
+            None,
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "GET",
+            "/api/v1/specs/{spec_id}/contract",
+            "/api/v1/specs/none/contract",
+            None,
+            api(SIGNED_IN, 404),
+        ),
         ("GET", "/api/v1/specs/{spec_id}", "/api/v1/specs/none", None, every(404)),
         (
             "GET",
@@ -162,6 +184,54 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             web(PROCURERS, 404),
         ),
         ("POST", "/api/v1/specs", "/api/v1/specs", json_body, every(422)),
+        ("POST", "/api/v1/lcc", "/api/v1/lcc", json_body, every(422)),
+        # After the tender: the owning procurer, moderators and admins; others 404 (no spec here).
+        ("POST", "/specs/{spec_id}/status", "/specs/none/status", {}, web(SIGNED_IN, 404)),
+        ("POST", "/specs/{spec_id}/award", "/specs/none/award", {}, web(SIGNED_IN, 404)),
+        ("POST", "/specs/{spec_id}/lcc", "/specs/none/lcc", {}, web(SIGNED_IN, 404)),
+        ("POST", "/specs/{spec_id}/case-draft", "/specs/none/case-draft", {}, web(SIGNED_IN, 404)),
+        (
+            "POST",
+            "/specs/{spec_id}/contract/milestones/{n}",
+            "/specs/none/contract/milestones/0",
+            {},
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/status",
+            "/api/v1/specs/none/status",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/award",
+            "/api/v1/specs/none/award",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "PUT",
+            "/api/v1/specs/{spec_id}/lcc",
+            "/api/v1/specs/none/lcc",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/case-draft",
+            "/api/v1/specs/none/case-draft",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "PATCH",
+            "/api/v1/specs/{spec_id}/contract/milestones/{n}",
+            "/api/v1/specs/none/contract/milestones/0",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
         (
             "POST",
             "/api/v1/specs/{spec_id}/bidders",
@@ -273,7 +343,7 @@ def _photo() -> bytes:
 @pytest.fixture
 def world(people, runtime, app):
     """Two cases of S (one submitted, one published), each with a photo; S's organisation."""
-    from kb.service import organisation_named
+    from kb.importing import organisation_named
 
     with runtime.db.session() as session:
         org = organisation_named(session, "S Org")
@@ -284,7 +354,7 @@ def world(people, runtime, app):
     pub = submit_case(runtime, author, id="pub-case")
     urls = {}
     for case_id in (sub, pub):
-        added = attachments.add_attachment(
+        added = add_file(
             runtime,
             user=author,
             case_id=case_id,
@@ -293,8 +363,8 @@ def world(people, runtime, app):
             caption="A photo",
         )
         urls[case_id] = added.url
-    service.review(
-        runtime, moderator=user_of(runtime, people["moderator"]), case_id=pub, decision="publish"
+    review_case(
+        runtime, user=user_of(runtime, people["moderator"]), case_id=pub, decision="publish"
     )
     people["other"] = sign_in(app, runtime, "submitter", email="other@example.org")
     return {"sub": sub, "pub": pub, "att_sub": urls[sub], "att_pub": urls[pub]}

@@ -10,8 +10,9 @@ from PIL import ExifTags, Image, ImageFile, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from kb.moderation import files, service
+from kb.moderation import files
 from kb.moderation.files import UploadRejected, check_upload, safe_filename
+from tests.builders import review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import submit_case, user_of
 
@@ -206,9 +207,7 @@ def test_an_upload_is_stored_outside_the_web_root_and_follows_its_case(people, r
         assert people[outsider].get(url).status_code == 404
     assert people["anonymous"].get(url.replace("IMG_1", "other")).status_code == 404
 
-    service.review(
-        runtime, moderator=user_of(runtime, moderator), case_id=case_id, decision="publish"
-    )
+    review_case(runtime, user=user_of(runtime, moderator), case_id=case_id, decision="publish")
     assert people["anonymous"].get(url).status_code == 200
     assert 'alt="A red square"' in people["anonymous"].get(f"/cases/{case_id}").text
 
@@ -218,7 +217,7 @@ def test_files_added_to_an_edit_stay_private_until_it_is_published(people, runti
     author = user_of(runtime, submitter)
     case_id = submit_case(runtime, author, id="edit-photo")
     moderator = user_of(runtime, people["moderator"])
-    service.review(runtime, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(runtime, user=moderator, case_id=case_id, decision="publish")
     assert _upload(submitter, case_id, pdf(), name="test report.pdf", caption="").status_code == 303
     url = _attachment_url(submitter, case_id)
     assert submitter.get(url).headers["content-disposition"].startswith("attachment;")
@@ -236,7 +235,7 @@ def test_files_added_to_an_edit_stay_private_until_it_is_published(people, runti
             "country": "IT",
         },
     )
-    service.review(runtime, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(runtime, user=moderator, case_id=case_id, decision="publish")
     assert people["anonymous"].get(url).status_code == 200
 
 

@@ -2,12 +2,12 @@
 through every text field of a submission, a review and a profile, checked on every page that
 shows it: printed as text, never as markup."""
 
+import json
 from html.parser import HTMLParser
 
 from markupsafe import escape
 
-from kb.moderation import service
-from tests.builders import record
+from tests.builders import record, review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import approve_claims, form_data, user_of
 
@@ -39,10 +39,29 @@ class Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
+        self.data_block: list[str] | None = None
+
+    def handle_data(self, data):
+        if self.data_block is not None:
+            self.data_block.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.data_block is not None:
+            try:
+                json.loads("".join(self.data_block))
+            except ValueError:
+                self.problems.append("a JSON-LD block that is not JSON")
+            self.data_block = None
 
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
-        if tag == "script" and not (values.get("src") or "").startswith("/static/"):
+        if (
+            tag == "script"
+            and values.get("type") == "application/ld+json"
+            and not values.get("src")
+        ):
+            self.data_block = []  # a JSON-LD data block: never run; it must stay one JSON value
+        elif tag == "script" and not (values.get("src") or "").startswith("/static/"):
             self.problems.append(f"<script {values}>")
         if tag in DANGEROUS_TAGS - {"script", "form"}:
             self.problems.append(f"<{tag}>")
@@ -108,9 +127,9 @@ def test_hostile_text_through_the_whole_workflow(people, runtime):
 
     edited = {**rec, "summary": HOSTILE[6] + HOSTILE[7]}
     submitter.post("/submit/hostile", form_data(edited))
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, moderator),
+        user=user_of(runtime, moderator),
         case_id="hostile",
         decision="publish",
         comment=HOSTILE[8],

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from kb import service as kb_service
+from kb import importing, indexing
 from kb.models import Case, Organisation
 from kb.moderation import queries, service
 from kb.moderation.models import CaseEvent, CaseRevision, CaseVersion
@@ -16,11 +16,12 @@ from replan import auth
 from replan.account_hooks import delete_account
 from replan.app import build_runtime
 from replan.auth_models import ApiToken, User
+from replan.errors import Conflict, Forbidden, Invalid, NotFound
 from replan.migrations import upgrade
 from search import sync as search_sync
 from search.service import GuardedBackend
 from search.sync import SyncWorker
-from tests.builders import record
+from tests.builders import record, review_case, save_case, search
 from tests.conftest import make_settings
 from tests.kb.test_moderation_support import PASSWORD, mails
 
@@ -43,7 +44,7 @@ def _user(rt, role, email, **kw) -> User:
 @pytest.fixture
 def author(rt):
     with rt.db.session() as session:
-        org = kb_service.organisation_named(session, "Gomma Riciclata Srl")
+        org = importing.organisation_named(session, "Gomma Riciclata Srl")
         org_id = org.id
     return _user(rt, "submitter", "author@example.org", organisation_id=org_id)
 
@@ -55,7 +56,7 @@ def moderator(rt):
 
 def _save(rt, user, submit=True, case_id=None, version=None, revision_version=None, **overrides):
     rec = CaseRecord.model_validate(record(**overrides))
-    return service.save(
+    return save_case(
         rt,
         user=user,
         record=rec,
@@ -66,16 +67,16 @@ def _save(rt, user, submit=True, case_id=None, version=None, revision_version=No
     )
 
 
+def _submit(rt, **kwargs):
+    with rt.unit_of_work() as uow:
+        return service.submit_record(uow=uow, settings=rt.settings, **kwargs)
+
+
 def _found(rt, words: str) -> list[str]:
-    kb_service.index_pending(
+    indexing.index_pending(
         db=rt.db, backend=rt.get(GuardedBackend)
     )  # what the server's worker does
-    return [
-        h.id
-        for h in kb_service.search_cases(
-            db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=words)
-        ).hits
-    ]
+    return [h.id for h in search(rt, CaseQuery(q=words)).hits]
 
 
 def _case(rt, case_id) -> Case:
@@ -114,8 +115,8 @@ def test_draft_submit_publish_makes_a_case_public_and_searchable(rt, author, mod
     to = sorted(m["To"] for m in mails(rt.settings))
     assert to == ["author@example.org", "moderator@example.org"]
 
-    done = service.review(
-        rt, moderator=moderator, case_id="vulcan-path", decision="publish", comment="Thank you"
+    done = review_case(
+        rt, user=moderator, case_id="vulcan-path", decision="publish", comment="Thank you"
     )
     assert (done.status, done.target, done.case_status) == ("published", "case", "published")
     assert _found(rt, "vulcanised walkway") == ["vulcan-path"]
@@ -139,12 +140,12 @@ def test_draft_submit_publish_makes_a_case_public_and_searchable(rt, author, mod
 
 def test_request_changes_needs_a_comment_and_goes_back_to_the_author(rt, author, moderator):
     case_id = _save(rt, author, id="needs-work").case_id
-    with pytest.raises(service.WorkflowError) as err:
-        service.review(rt, moderator=moderator, case_id=case_id, decision="request_changes")
+    with pytest.raises(Invalid) as err:
+        review_case(rt, user=moderator, case_id=case_id, decision="request_changes")
     assert err.value.status == 422
-    service.review(
+    review_case(
         rt,
-        moderator=moderator,
+        user=moderator,
         case_id=case_id,
         decision="request_changes",
         comment="Please cite the municipal report.",
@@ -165,7 +166,7 @@ def test_request_changes_needs_a_comment_and_goes_back_to_the_author(rt, author,
 
 def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt, author, moderator):
     case_id = _save(rt, author, id="pista", title="Pista ciclabile Zorblaxian").case_id
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(rt, user=moderator, case_id=case_id, decision="publish")
     version = _case(rt, case_id).version
     outcome = _save(
         rt,
@@ -196,9 +197,7 @@ def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt,
             ("added", "Pista ciclabile Quintrelo"),
         ]
 
-    service.review(
-        rt, moderator=moderator, case_id=case_id, decision="publish", version=review.version
-    )
+    review_case(rt, user=moderator, case_id=case_id, decision="publish", version=review.version)
     assert _case(rt, case_id).title == "Pista ciclabile Quintrelo"
     assert _found(rt, "quintrelo") == [case_id]
     assert _found(rt, "zorblaxian") == []
@@ -211,11 +210,9 @@ def test_an_edit_of_a_published_case_waits_while_the_published_version_stays(rt,
 
 def test_a_rejected_edit_leaves_the_published_case_alone(rt, author, moderator):
     case_id = _save(rt, author, id="kept").case_id
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(rt, user=moderator, case_id=case_id, decision="publish")
     _save(rt, author, id=case_id, case_id=case_id, title="A rejected edit")
-    done = service.review(
-        rt, moderator=moderator, case_id=case_id, decision="reject", comment="No source"
-    )
+    done = review_case(rt, user=moderator, case_id=case_id, decision="reject", comment="No source")
     assert (done.status, done.target, done.case_status) == ("rejected", "revision", "published")
     assert _case(rt, case_id).status == "published"
     # The author can fix the rejected edit and submit it again.
@@ -225,23 +222,23 @@ def test_a_rejected_edit_leaves_the_published_case_alone(rt, author, moderator):
 
 def test_taking_a_case_down_removes_it_from_the_index(rt, author, moderator):
     case_id = _save(rt, author, id="takedown", title="Granulato antitrauma").case_id
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(rt, user=moderator, case_id=case_id, decision="publish")
     assert _found(rt, "antitrauma") == [case_id]
-    service.review(rt, moderator=moderator, case_id=case_id, decision="reject", comment="Duplicate")
+    review_case(rt, user=moderator, case_id=case_id, decision="reject", comment="Duplicate")
     assert _case(rt, case_id).status == "rejected"
     assert _found(rt, "antitrauma") == []
     assert _actions(rt, case_id)[-1] == ("unpublished", "rejected")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(Conflict):
         _save(rt, author, id=case_id, case_id=case_id)
 
 
 def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, moderator):
     case_id = _save(rt, author, id="later", title="Granulato ritardato").case_id
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    review_case(rt, user=moderator, case_id=case_id, decision="publish")
     with rt.db.session() as session:
-        assert search_sync.pending(session, kb_service.CASE_INDEX.name) >= 1
+        assert search_sync.pending(session, indexing.CASE_INDEX.name) >= 1
     assert rt.get(GuardedBackend).count() == 0  # the request applied nothing to the index
-    worker = SyncWorker(rt.db, rt.get(GuardedBackend), kb_service.CASE_INDEX.name, interval=5)
+    worker = SyncWorker(rt.db, rt.get(GuardedBackend), indexing.CASE_INDEX.name, interval=5)
     forget = rt.on_index_changed(worker.wake)
     worker.start()
     try:
@@ -251,7 +248,7 @@ def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, mo
         assert rt.get(GuardedBackend).count() == 1
         assert time.monotonic() - started < 1.0  # searchable within about a second
         _save(rt, author, id="later", case_id=case_id, title="Granulato modificato")
-        service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+        review_case(rt, user=moderator, case_id=case_id, decision="publish")
         woken = time.monotonic()
         while not _search(rt, "modificato") and time.monotonic() - woken < 5:
             time.sleep(0.02)
@@ -262,14 +259,12 @@ def test_publishing_leaves_indexing_to_the_worker_not_the_request(rt, author, mo
 
 
 def _search(rt, words: str) -> list[str]:
-    result = kb_service.search_cases(
-        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=words)
-    )
+    result = search(rt, CaseQuery(q=words))
     return [hit.id for hit in result.hits]
 
 
 def test_an_imported_case_keeps_its_first_version_when_edited(rt, author, moderator):
-    kb_service.upsert_records(
+    importing.upsert_records(
         db=rt.db,
         backend=rt.get(GuardedBackend),
         taxonomy=rt.get(Taxonomy),
@@ -277,7 +272,7 @@ def test_an_imported_case_keeps_its_first_version_when_edited(rt, author, modera
         user_id=author.id,
     )
     _save(rt, author, id="seeded", case_id="seeded", title="Seeded and edited")
-    service.review(rt, moderator=moderator, case_id="seeded", decision="publish")
+    review_case(rt, user=moderator, case_id="seeded", decision="publish")
     with rt.db.session() as session:
         numbers = session.scalars(
             select(CaseVersion.number).where(CaseVersion.case_id == "seeded")
@@ -297,7 +292,7 @@ def test_a_stale_form_is_refused_and_nothing_is_overwritten(rt, author):
         version=seen,
         title="Saved in the other tab",
     )
-    with pytest.raises(service.Conflict) as err:
+    with pytest.raises(Conflict) as err:
         _save(
             rt, author, submit=False, id=case_id, case_id=case_id, version=seen, title="Stale tab"
         )
@@ -307,15 +302,15 @@ def test_a_stale_form_is_refused_and_nothing_is_overwritten(rt, author):
 
 def test_a_write_between_read_and_save_is_caught_by_the_version_column(rt, author, monkeypatch):
     case_id = _save(rt, author, submit=False, id="race", title="Before the race").case_id
-    original = kb_service.apply_record
+    original = importing.apply_record
 
     def someone_else_saves_first(session, case, rec, orgs):
         with rt.db.session() as other:
             other.get(Case, case_id).title = "The other writer won"
         original(session, case, rec, orgs)
 
-    monkeypatch.setattr(kb_service, "apply_record", someone_else_saves_first)
-    with pytest.raises(service.Conflict):
+    monkeypatch.setattr(importing, "apply_record", someone_else_saves_first)
+    with pytest.raises(Conflict):
         _save(rt, author, submit=False, id=case_id, case_id=case_id, title="Lost update")
     assert _case(rt, case_id).title == "The other writer won"
 
@@ -323,27 +318,36 @@ def test_a_write_between_read_and_save_is_caught_by_the_version_column(rt, autho
 def test_only_authors_edit_and_only_moderators_review(rt, author, moderator):
     case_id = _save(rt, author, id="mine").case_id
     other = _user(rt, "submitter", "other@example.org")
-    with pytest.raises(service.Forbidden):
+    with pytest.raises(Forbidden):
         _save(rt, other, id=case_id, case_id=case_id)
-    with pytest.raises(service.Forbidden):
-        service.review(rt, moderator=author, case_id=case_id, decision="publish")
-    with pytest.raises(service.NotFound):
-        service.review(rt, moderator=moderator, case_id="nope", decision="publish")
-    service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
-    with pytest.raises(service.Conflict):  # nothing waits for review any more
-        service.review(rt, moderator=moderator, case_id=case_id, decision="publish")
+    with pytest.raises(Forbidden):
+        review_case(rt, user=author, case_id=case_id, decision="publish")
+    with pytest.raises(NotFound):
+        review_case(rt, user=moderator, case_id="nope", decision="publish")
+    review_case(rt, user=moderator, case_id=case_id, decision="publish")
+    with pytest.raises(Conflict):  # nothing waits for review any more
+        review_case(rt, user=moderator, case_id=case_id, decision="publish")
+
+
+def test_a_refused_step_writes_nothing_and_sends_no_mail(rt, author, moderator):
+    case_id = _save(rt, author, id="once").case_id
+    review_case(rt, user=moderator, case_id=case_id, decision="reject", comment="Out of scope")
+    sent = len(mails(rt.settings))
+    with pytest.raises(Conflict):  # a rejected case is not edited again
+        _save(rt, author, id=case_id, case_id=case_id, title="Second try")
+    with pytest.raises(Conflict):  # and it waits for no review
+        review_case(rt, user=moderator, case_id=case_id, decision="publish")
+    assert len(mails(rt.settings)) == sent
+    assert _case(rt, case_id).status == "rejected"
+    assert _actions(rt, case_id)[-1] == ("rejected", "rejected")
 
 
 def test_the_api_record_of_another_submitters_case_gets_an_id_of_its_own(rt, author):
     _save(rt, author, id="taken")
     other = _user(rt, "submitter", "other@example.org")
-    theirs = service.submit_record(
-        rt, user=other, record=CaseRecord.model_validate(record(id="taken"))
-    )
+    theirs = _submit(rt, user=other, record=CaseRecord.model_validate(record(id="taken")))
     assert theirs.case_id != "taken" and _case(rt, theirs.case_id).created_by == other.id
-    mine = service.submit_record(
-        rt, user=author, record=CaseRecord.model_validate(record(id="taken"))
-    )
+    mine = _submit(rt, user=author, record=CaseRecord.model_validate(record(id="taken")))
     assert (mine.case_id, mine.status) == ("taken", "submitted")
 
 

@@ -12,11 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kb.models import Case
-from kb.moderation import service
 from kb.schemas import CaseRecord
 from replan import auth
 from replan.auth_models import User
-from tests.builders import record
+from tests.builders import record, save_case
 
 PASSWORD = "correct horse battery staple"
 ROLES = ("submitter", "moderator", "procurer", "admin")
@@ -130,7 +129,7 @@ def submit_case(runtime, user: User, submit: bool = True, **overrides) -> str:
     rec = CaseRecord.model_validate(record(**overrides))
     with runtime.db.session() as session:
         exists = rec.id is not None and session.get(Case, rec.id) is not None
-    return service.save(
+    return save_case(
         runtime, user=user, record=rec, submit=submit, case_id=rec.id if exists else None
     ).case_id
 

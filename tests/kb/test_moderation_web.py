@@ -8,8 +8,7 @@ from PIL import Image
 
 from kb.codes import RTM_TYPES
 from kb.models import Case
-from kb.moderation import service
-from tests.builders import record
+from tests.builders import record, review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import approve_claims, form_data, submit_case, user_of
 
@@ -174,9 +173,7 @@ def test_the_review_shows_contacts_and_differences_to_moderators_only(people, ru
     submitter, moderator = people["submitter"], people["moderator"]
     author = user_of(runtime, submitter)
     case_id = submit_case(runtime, author, id="reviewed", title="Crumb rubber track")
-    service.review(
-        runtime, moderator=user_of(runtime, moderator), case_id=case_id, decision="publish"
-    )
+    review_case(runtime, user=user_of(runtime, moderator), case_id=case_id, decision="publish")
     submit_case(runtime, author, id="reviewed", title="Crumb rubber running track")
     page = moderator.get("/moderation/reviewed")
     assert page.status_code == 200
@@ -219,11 +216,9 @@ def test_the_history_shows_versions_and_keeps_the_log_for_insiders(people, runti
     author, mod = user_of(runtime, submitter), user_of(runtime, moderator)
     case_id = submit_case(runtime, author, id="historic", summary="First summary.")
     assert people["anonymous"].get(f"/cases/{case_id}/history").status_code == 404
-    service.review(runtime, moderator=mod, case_id=case_id, decision="publish")
+    review_case(runtime, user=mod, case_id=case_id, decision="publish")
     submit_case(runtime, author, id="historic", summary="Second summary.")
-    service.review(
-        runtime, moderator=mod, case_id=case_id, decision="publish", comment="internal note"
-    )
+    review_case(runtime, user=mod, case_id=case_id, decision="publish", comment="internal note")
     public = people["anonymous"].get(f"/cases/{case_id}/history")
     assert public.status_code == 200
     assert "Version 2" in public.text and "Version 1" in public.text
@@ -301,9 +296,9 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
 
     author = user_of(runtime, submitter)
     case_id = submit_case(runtime, author, id="by-org", organisations=[])
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, people["moderator"]),
+        user=user_of(runtime, people["moderator"]),
         case_id=case_id,
         decision="publish",
     )
@@ -315,9 +310,9 @@ def test_a_case_saved_many_times_reads_version_1_when_first_published(people, ru
     for _ in range(4):  # drafts, then a submission: each save bumps the row's counter
         submit_case(runtime, author, submit=False, id="many-saves")
     submit_case(runtime, author, id="many-saves")
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, people["moderator"]),
+        user=user_of(runtime, people["moderator"]),
         case_id="many-saves",
         decision="publish",
     )

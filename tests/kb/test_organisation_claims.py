@@ -1,7 +1,7 @@
 """Organisations are public only with a published case or an approved profile, and names are
 claimed through moderation (issue 9, item 9)."""
 
-from kb.moderation import service
+from tests.builders import review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import approve_claims, sign_in, submit_case, user_of
 
@@ -11,7 +11,7 @@ REAL = "Real Tyre Recycling Ltd"
 
 
 def _slug_named(runtime, name: str) -> str:
-    from kb.service import organisation_named
+    from kb.importing import organisation_named
 
     with runtime.db.session() as session:
         return organisation_named(session, name).slug
@@ -56,9 +56,9 @@ def test_the_first_published_case_makes_an_organisation_public(people, runtime):
     )
     slug = _slug_named(runtime, "Comune di Prova")
     assert people["anonymous"].get(f"/organisations/{slug}").status_code == 404
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, people["moderator"]),
+        user=user_of(runtime, people["moderator"]),
         case_id=case_id,
         decision="publish",
     )

@@ -5,8 +5,7 @@ the suite prints success@3 and fails below the bar."""
 import pytest
 
 from kb.schemas import CaseQuery
-from kb.service import search_cases
-from search.service import GuardedBackend
+from tests.builders import search
 
 # (query text, filters, relevant ids: a hit among them in the top 3 is a success)
 MADRID = {
@@ -168,10 +167,9 @@ BAR = 1.0
 def test_relevance_set_success_at_3(seeded_runtime, capsys):
     misses = []
     for text, filters, relevant in CASES:
-        result = search_cases(
-            db=seeded_runtime.db,
-            backend=seeded_runtime.get(GuardedBackend),
-            query=CaseQuery(q=text, per_page=3, **filters),
+        result = search(
+            seeded_runtime,
+            CaseQuery(q=text, per_page=3, **filters),
         )
         top = [hit.id for hit in result.hits]
         if not set(top) & relevant or result.total == 0:
@@ -189,10 +187,9 @@ def test_relevance_set_success_at_3(seeded_runtime, capsys):
 def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
     ids = {
         h.id
-        for h in search_cases(
-            db=seeded_runtime.db,
-            backend=seeded_runtime.get(GuardedBackend),
-            query=CaseQuery(q=text, per_page=100),
+        for h in search(
+            seeded_runtime,
+            CaseQuery(q=text, per_page=100),
         ).hits
     }
     assert ids & POLAND and ids & MADRID
@@ -211,10 +208,9 @@ def test_the_issue_examples_find_poland_and_spain(seeded_runtime, text):
     ],
 )
 def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, text, application):
-    hits = search_cases(
-        db=seeded_runtime.db,
-        backend=seeded_runtime.get(GuardedBackend),
-        query=CaseQuery(q=text, per_page=100),
+    hits = search(
+        seeded_runtime,
+        CaseQuery(q=text, per_page=100),
     ).hits
     apps = [hit.application for hit in hits]
     first = apps[: apps.count(application)]
@@ -224,10 +220,9 @@ def test_a_query_naming_an_application_ranks_its_cases_first(seeded_runtime, tex
 
 def test_a_misspelt_query_does_not_flood(seeded_runtime):
     def total(text: str) -> int:
-        return search_cases(
-            db=seeded_runtime.db,
-            backend=seeded_runtime.get(GuardedBackend),
-            query=CaseQuery(q=text),
+        return search(
+            seeded_runtime,
+            CaseQuery(q=text),
         ).total
 
     # Only the documents with both words (typos allowed): about as many as when spelt right.

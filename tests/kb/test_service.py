@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy import func, select
 
-from kb import service
+from kb import importing, service
 from kb.models import Case, Organisation
 from kb.schemas import CaseQuery, CaseRecord
 from kb.taxonomy import Taxonomy
 from replan.app import build_runtime
 from replan.migrations import upgrade
 from search.service import GuardedBackend
-from tests.builders import record
+from tests.builders import record, search
 from tests.conftest import make_settings
 
 
@@ -23,7 +23,7 @@ def rt(db_url, tmp_path):
 
 
 def upsert(rt, records, **kw):
-    return service.upsert_records(
+    return importing.upsert_records(
         db=rt.db,
         backend=rt.get(GuardedBackend),
         taxonomy=rt.get(Taxonomy),
@@ -67,7 +67,7 @@ def test_organisations_are_shared_between_cases(rt):
 def test_a_failed_import_leaves_the_database_unchanged(rt, monkeypatch):
     upsert(rt, [record(id="keep", title="Kept as it was")])
     calls = {"n": 0}
-    original = service.enqueue_case
+    original = importing.enqueue_case
 
     def explode(session, case, taxonomy):
         calls["n"] += 1
@@ -75,7 +75,7 @@ def test_a_failed_import_leaves_the_database_unchanged(rt, monkeypatch):
             raise RuntimeError("crash in the middle of the import")
         original(session, case, taxonomy)
 
-    monkeypatch.setattr(service, "enqueue_case", explode)
+    monkeypatch.setattr(importing, "enqueue_case", explode)
     with pytest.raises(RuntimeError):
         upsert(rt, [record(id="new-1"), {**record(id="keep"), "title": "Overwritten"}])
     with rt.db.session() as session:
@@ -85,17 +85,13 @@ def test_a_failed_import_leaves_the_database_unchanged(rt, monkeypatch):
 
 def test_imported_records_are_searchable_right_away(rt):
     upsert(rt, [record(id="gomma", title="Pista ciclabile in gomma riciclata", language="it")])
-    result = service.search_cases(
-        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q="gomma riciclata")
-    )
+    result = search(rt, CaseQuery(q="gomma riciclata"))
     assert [h.id for h in result.hits] == ["gomma"]
 
 
 def test_submitted_cases_are_not_searchable(rt):
     upsert(rt, [record(id="hidden", title="Hidden submitted case")], status="submitted")
-    result = service.search_cases(
-        db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q="hidden submitted")
-    )
+    result = search(rt, CaseQuery(q="hidden submitted"))
     assert result.total == 0
 
 

@@ -5,7 +5,7 @@ how the search's filters narrow them."""
 import pytest
 from sqlalchemy import update
 
-from kb import service as kb_service
+from kb import importing, searching
 from kb.models import Case
 from kb.schemas import CaseQuery, CaseRecord
 from kb.seed import read_seed_records
@@ -57,7 +57,7 @@ WITHDRAWN = record(
 
 
 def load(runtime, records, status="published"):
-    kb_service.upsert_records(
+    importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),
@@ -142,7 +142,7 @@ def test_an_unpublished_case_never_counts(catalogue):
     assert everything.rtm_tonnes < 999
     named = figures(catalogue, country=["FR"])
     assert (named.cases, named.rtm_tonnes, named.rollups) == (0, 0, [])
-    assert kb_service.matching_ids(
+    assert searching.matching_ids(
         backend=catalogue.get(GuardedBackend), query=CaseQuery(q="ventimiglia"), limit=10
     ) == ["fr-hidden"]  # the engine still finds it: the database decides
     assert figures(catalogue, q="ventimiglia").cases == 0

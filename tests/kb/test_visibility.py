@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from kb import service
+from kb import importing, searching
 from kb.models import Case
 from kb.schemas import CaseQuery, CaseRecord
 from kb.taxonomy import Taxonomy
@@ -39,7 +39,7 @@ def stale(db_url, tmp_path):
             lon=14.5,
         ),
     ]
-    service.upsert_records(
+    importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),
@@ -88,7 +88,7 @@ def test_exports_leave_out_a_case_the_database_unpublished(stale):
 def test_no_suggestion_comes_from_an_unpublished_case(stale):
     runtime, client = stale
     typo = WORD[:-2] + "oc"  # one typo away from the stale case's word only
-    assert runtime.get(GuardedBackend).search(service.search_query(CaseQuery(q=typo))).suggestion
+    assert runtime.get(GuardedBackend).search(searching.search_query(CaseQuery(q=typo))).suggestion
     api = client.get("/api/v1/cases", params={"q": typo}).json()
     assert api["hits"] == [] and api.get("suggestion") is None
     assert WORD not in client.get("/cases", params={"q": typo}).text.lower()

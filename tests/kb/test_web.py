@@ -5,7 +5,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from kb import service
+from kb import importing, service
 from kb.models import Case
 from kb.schemas import CaseRecord
 from kb.taxonomy import Taxonomy
@@ -101,7 +101,7 @@ def test_language_switch_sets_html_lang_and_cookie(seeded_client):
 
 
 def _catalogue(runtime, records: list[dict]) -> None:
-    service.upsert_records(
+    importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),

@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kb.models import Case, Organisation
-from kb.moderation import service
 from replan import auth
 from replan.auth_models import ApiToken, User
+from tests.builders import review_case
 from tests.kb import test_moderation_support as support
 from tests.kb.test_moderation_support import PASSWORD, submit_case, user_of
 
@@ -105,9 +105,9 @@ def test_deleting_my_account_keeps_my_cases_with_my_organisation(people, runtime
         org_id = org.id
     author = user_of(runtime, person)
     case_id = submit_case(runtime, author, id="stays")
-    service.review(
+    review_case(
         runtime,
-        moderator=user_of(runtime, people["moderator"]),
+        user=user_of(runtime, people["moderator"]),
         case_id=case_id,
         decision="publish",
     )

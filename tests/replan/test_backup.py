@@ -13,14 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, create_engine, select
 from typer.testing import CliRunner
 
-from kb.moderation import attachments
 from replan import auth
 from replan.app import build_runtime, create_app
 from replan.auth_models import User
 from replan.backup import BackupError, _pg_tool
 from replan.cli import app as cli_app
 from replan.migrations import upgrade
-from tests.builders import record
+from tests.builders import add_file, record
 from tests.conftest import make_settings
 from tests.kb.test_moderation_files import pdf, png
 
@@ -49,7 +48,7 @@ def seed_instance(settings) -> None:
                 answer = client.post("/api/v1/cases", json=record(title=title), headers=as_author)
                 assert answer.status_code == 201, answer.text
                 ids.append(answer.json()["id"])
-            attachments.add_attachment(
+            add_file(
                 runtime,
                 user=author,
                 case_id=ids[0],
@@ -57,10 +56,10 @@ def seed_instance(settings) -> None:
                 data=png(),
                 caption="Site",
             )
-            attachments.add_attachment(
+            add_file(
                 runtime, user=author, case_id=ids[0], filename="report.pdf", data=pdf(), caption=""
             )
-            attachments.add_attachment(
+            add_file(
                 runtime, user=author, case_id=ids[1], filename="lab.pdf", data=pdf(), caption=""
             )
             review = {"decision": "publish", "comment": "Sources checked"}

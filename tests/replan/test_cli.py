@@ -6,8 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from replan.cli import app
-from search.service import GuardedBackend
-from tests.builders import record
+from tests.builders import record, search
 
 
 @pytest.fixture
@@ -97,11 +96,8 @@ def test_imported_records_are_found_by_search_right_after(cli, tmp_path):
     runtime = build_runtime(Settings(_env_file=None))
     try:
         from kb.schemas import CaseQuery
-        from kb.service import search_cases
 
-        hits = search_cases(
-            db=runtime.db, backend=runtime.get(GuardedBackend), query=CaseQuery(q="antivibrante")
-        ).hits
+        hits = search(runtime, CaseQuery(q="antivibrante")).hits
         assert [h.id for h in hits] == ["zz"]
     finally:
         runtime.close()
@@ -155,24 +151,24 @@ def test_import_commits_in_batches_and_says_so(cli, tmp_path, monkeypatch):
 
 
 def test_an_import_that_fails_midway_says_which_records_are_in(cli, tmp_path, monkeypatch):
-    from kb import service as kb_service
+    from kb import importing as kb_importing
 
     monkeypatch.setenv("REPLAN_IMPORT_BATCH", "2")
     records = [record() for _ in range(5)]
-    real = kb_service.apply_record
+    real = kb_importing.apply_record
 
     def failing(session, case, rec, orgs):
         if rec.id == records[3]["id"]:
             raise OSError("disk full")
         return real(session, case, rec, orgs)
 
-    monkeypatch.setattr(kb_service, "apply_record", failing)
+    monkeypatch.setattr(kb_importing, "apply_record", failing)
     result = cli("import", str(write(tmp_path / "five.jsonl", *records)))
     said = " ".join(result.output.split())
     assert result.exit_code == 1
     assert "records 1-2 of 5 were committed (imported 2, updated 0, unchanged 0)" in said
     assert "records 3-5 were not" in said
-    monkeypatch.setattr(kb_service, "apply_record", real)
+    monkeypatch.setattr(kb_importing, "apply_record", real)
     exported = tmp_path / "out.jsonl"
     cli("export", str(exported))
     ids = [json.loads(line)["id"] for line in exported.read_text().splitlines()]

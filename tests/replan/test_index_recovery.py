@@ -6,19 +6,19 @@ import time
 
 from fastapi.testclient import TestClient
 
-from kb import service as kb_service
+from kb import importing as kb_importing
 from kb.schemas import CaseQuery, CaseRecord
 from kb.taxonomy import Taxonomy
 from replan.app import build_runtime, create_app
 from search.service import GuardedBackend
-from tests.builders import record
+from tests.builders import record, search
 from tests.replan.test_cli import cli  # noqa: F401 - the fixture
 from tests.search.test_recovery import garble
 
 
 def _damaged_runtime(runtime):
     """Index two published cases, then garble the index file and start again."""
-    kb_service.upsert_records(
+    kb_importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),
@@ -61,7 +61,7 @@ def test_the_site_answers_while_the_index_is_rebuilt_and_reports_it(runtime, cap
 
 def test_damage_found_while_running_is_repaired(runtime):
     app = create_app(runtime.settings, runtime)
-    kb_service.upsert_records(
+    kb_importing.upsert_records(
         db=runtime.db,
         backend=runtime.get(GuardedBackend),
         taxonomy=runtime.get(Taxonomy),
@@ -96,9 +96,7 @@ def _search(text: str) -> list[str]:
 
     rt = build_runtime(Settings())
     try:
-        result = kb_service.search_cases(
-            db=rt.db, backend=rt.get(GuardedBackend), query=CaseQuery(q=text)
-        )
+        result = search(rt, CaseQuery(q=text))
         return [hit.id for hit in result.hits]
     finally:
         rt.close()

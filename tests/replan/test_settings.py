@@ -82,7 +82,10 @@ def test_compose_file_is_valid_and_has_the_scale_out_services():
 
 
 ORDER = {"replan": 0, "search": 1, "kb": 2, "gpp": 3}
-COMPOSITION = {Path("replan/app.py"), Path("replan/cli.py")}
+COMPOSITION = {
+    Path("replan/app.py"),
+    *(path.relative_to(PROJECT_ROOT) for path in (PROJECT_ROOT / "replan/cli").glob("*.py")),
+}
 
 
 def _imports(path: Path) -> set[str]:
