@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from gpp import award, bid_lcc, contract, delivery, lcc, lcc_form, lifecycle, pages
 from gpp.case_draft import CaseDraftCreate, draft_case
@@ -129,7 +130,7 @@ def _refused(
 
 def _attempt(
     request: Request,
-    uow,
+    session: Session,
     spec_id: str,
     user: User,
     act: Callable[[], None],
@@ -143,9 +144,9 @@ def _attempt(
     try:
         act()
     except ValidationError:
-        return _refused(request, uow.session, spec_id, user, bad, kept)
+        return _refused(request, session, spec_id, user, bad, kept)
     except (Invalid, Conflict) as exc:
-        return _refused(request, uow.session, spec_id, user, exc, kept)
+        return _refused(request, session, spec_id, user, exc, kept)
     return see_other(f"/specs/{spec_id}/contract?saved={saved}")
 
 
@@ -186,6 +187,7 @@ def status_move(
     request: Request,
     user: PageUser,
     uow: UowDep,
+    session: DbDep,
     status: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     def act() -> None:
@@ -193,7 +195,7 @@ def status_move(
         award.change_status(uow=uow, user=user, spec_id=spec_id, status=move.status)
 
     bad = Invalid(N_("Choose the next status."), field="status")
-    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="status")
+    return _attempt(request, session, spec_id, user, act, bad=bad, saved="status")
 
 
 @router.post("/specs/{spec_id}/award")
@@ -202,6 +204,7 @@ def award_form(
     request: Request,
     user: PageUser,
     uow: UowDep,
+    session: DbDep,
     bidder_id: Annotated[str, Form(max_length=20)] = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -211,7 +214,7 @@ def award_form(
 
     bad = Invalid(N_("Choose a bidder."), field="bidder_id")
     kept = {"bidder_id": bidder_id, "reason": reason}
-    return _attempt(request, uow, spec_id, user, act, bad=bad, saved="award", kept=kept)
+    return _attempt(request, session, spec_id, user, act, bad=bad, saved="award", kept=kept)
 
 
 @router.post("/specs/{spec_id}/contract/milestones/{n}")
@@ -221,6 +224,7 @@ def milestone_form(
     request: Request,
     user: PageUser,
     uow: UowDep,
+    session: DbDep,
     status: Annotated[str, Form(max_length=20)] = "",
     value: Annotated[str, Form(max_length=40)] = "",
     unit: Annotated[str, Form(max_length=40)] = "",
@@ -255,11 +259,11 @@ def milestone_form(
     kept = {"n": str(n), "status": status, "value": value, "unit": unit, "limit": limit}
     kept.update(limit_kind=limit_kind, penalty_rate=penalty_rate, note=note, due=due)
     if errors:
-        return _page(request, uow.session, spec_id, user, status=422, errors=errors, kept=kept)
+        return _page(request, session, spec_id, user, status=422, errors=errors, kept=kept)
     try:
         contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=change)
     except (Invalid, Conflict) as exc:
-        return _refused(request, uow.session, spec_id, user, exc, kept)
+        return _refused(request, session, spec_id, user, exc, kept)
     return see_other(f"/specs/{spec_id}/contract?saved={n}#milestone-{n}")
 
 
@@ -283,11 +287,12 @@ def bids_lcc_form(
     request: Request,
     user: PageUser,
     uow: UowDep,
+    session: DbDep,
     typed: Annotated[dict[str, str], Depends(_form_values)],
 ) -> Response:
     """Enter the bids' life-cycle cost figures: one row per bidder, blank rows left out."""
     gettext = i18n.gettext_for(request.state.locale)
-    page = contract.contract_page(uow.session, spec_id=spec_id, user=user)
+    page = contract.contract_page(session, spec_id=spec_id, user=user)
     included = []
     for i, bidder in enumerate(page.bidders):
         if any(v.strip() for k, v in typed.items() if k.startswith(f"options.{i}.")):
@@ -298,7 +303,7 @@ def bids_lcc_form(
     if parsed is None and not state.errors:  # every row blank: the figures are cleared
         parsed = lcc.LccRequest.model_construct(period_years=20, discount_rate=0.03, options=[])
     if state.errors:
-        return _page(request, uow.session, spec_id, user, status=422, lcc_state=state)
+        return _page(request, session, spec_id, user, status=422, lcc_state=state)
     update = bid_lcc.BidsLccUpdate(
         period_years=parsed.period_years,
         discount_rate=parsed.discount_rate,
@@ -318,6 +323,7 @@ def case_draft_form(
     user: PageUser,
     runtime: RuntimeDep,
     uow: UowDep,
+    session: DbDep,
     rtm_types: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 - FastAPI copies it
     rtm_tonnes: Annotated[str, Form(max_length=40)] = "",
     tyres_equivalent: Annotated[str, Form(max_length=40)] = "",
@@ -349,9 +355,7 @@ def case_draft_form(
     except ValidationError as exc:
         field = str(exc.errors()[0]["loc"][0])
         refusal = Invalid(N_("Enter a number from 0 upwards."), field=field)
-        uow.rollback()
-        return _refused(request, uow.session, spec_id, user, refusal, kept)
+        return _refused(request, session, spec_id, user, refusal, kept)
     except (Invalid, Conflict) as exc:
-        uow.rollback()  # nothing of the refused draft stays in the session the page reads
-        return _refused(request, uow.session, spec_id, user, exc, kept)
+        return _refused(request, session, spec_id, user, exc, kept)
     return see_other(f"/specs/{spec_id}/contract?saved=case#case-h")
