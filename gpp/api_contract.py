@@ -14,6 +14,7 @@ from gpp.bid_lcc import BidsLccOut, BidsLccUpdate
 from gpp.case_draft import CaseDraftCreate, CaseDraftCreated, draft_case
 from gpp.contract_deps import ApiUser, OwnedSpecApi
 from gpp.contract_schemas import AwardCreate, ContractOut, MilestoneUpdate, StatusMove
+from gpp.library import Library
 from replan import auth
 from replan.api import ERRORS, ErrorDetail
 from replan.deps import DbDep, RuntimeDep, UowDep
@@ -98,7 +99,12 @@ def case_draft(
 ) -> CaseDraftCreated:
     request = body or CaseDraftCreate()
     return draft_case(
-        uow=uow, user=user, settings=runtime.settings, spec_id=spec_id, request=request
+        uow=uow,
+        user=user,
+        settings=runtime.settings,
+        library=runtime.get(Library),
+        spec_id=spec_id,
+        request=request,
     )
 
 

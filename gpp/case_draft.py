@@ -1,8 +1,10 @@
 """From a closed contract to a draft case study in the moderation queue: what was delivered
 (application, country, year of the close, buyer and contractor, the measured values) feeds the
 catalogue that feeds procurement. What the contract does not know (the recycled tyre materials,
-the tonnes delivered, the city) the procurer states in the request; a moderator publishes the
-case as any other, and the contract keeps its id."""
+the tonnes delivered, the city) the procurer states in the request; without them, the recycled
+tyre materials are those the spec's criteria name (`rtm_types` in the library) and the rest is
+left for the procurer to complete in the catalogue's edit page. A moderator publishes the case as
+any other, and the contract keeps its id."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -11,7 +13,9 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from gpp import contract, lifecycle
 from gpp.contract_models import Contract, ContractEvent
+from gpp.library import Library
 from gpp.lifecycle import SpecStatus
+from kb.codes import RTM_TYPES
 from kb.moderation import service as moderation
 from kb.schemas import CaseRecord
 from replan import i18n
@@ -42,6 +46,16 @@ class CaseDraftCreated(BaseModel):
     id: str
 
 
+def named_rtm_types(library: Library, spec) -> list[str]:
+    """The recycled tyre materials that the spec's chosen criteria name, in the taxonomy's order."""
+    named: set[str] = set()
+    for section in (spec.content or {}).get("sections", []):
+        for item in section.get("criteria", []):
+            criterion = library.criteria.get(item.get("id"))
+            named.update(criterion.rtm_types if criterion else ())
+    return [code for code in RTM_TYPES if code in named]
+
+
 def _record(spec, row: Contract, view, request: CaseDraftCreate, closed_at: datetime) -> dict:
     gettext = i18n.translations(spec.language).gettext
     decided = [m for m in view.milestones if m.status != "waived"]
@@ -70,7 +84,13 @@ def _record(spec, row: Contract, view, request: CaseDraftCreate, closed_at: date
 
 
 def draft_case(
-    *, uow: UnitOfWork, user: User, settings: Settings, spec_id: str, request: CaseDraftCreate
+    *,
+    uow: UnitOfWork,
+    user: User,
+    settings: Settings,
+    library: Library,
+    spec_id: str,
+    request: CaseDraftCreate,
 ) -> CaseDraftCreated:
     """Make a closed contract's draft case study, submitted to the moderation queue."""
     session = uow.session
@@ -86,6 +106,8 @@ def draft_case(
         .scalar()
     ) or datetime.now(UTC)
     if not request.rtm_types:
+        request = request.model_copy(update={"rtm_types": named_rtm_types(library, spec)})
+    if not request.rtm_types:  # the taxonomy has no general code to fall back on
         raise Invalid(N_("Choose the recycled tyre materials delivered."), field="rtm_types")
     if not (request.country or spec.country):
         raise Invalid(N_("The specification names no country: give it."), field="country")

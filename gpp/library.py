@@ -24,7 +24,7 @@ from pydantic import (
 
 from gpp import sources
 from gpp.eforms import codelists
-from kb.codes import APPLICATIONS
+from kb.codes import APPLICATIONS, RTM_TYPES
 from replan.data_files import DataFileError, load_yaml
 
 TYPES = ("selection", "technical_specification", "award", "contract_clause")
@@ -156,6 +156,7 @@ class Criterion(_Strict):
     valid_from: date
     valid_to: date | None = None
     applications: list[str] = Field(min_length=1)
+    rtm_types: list[str] = Field(default_factory=list)  # the materials its text names
     type: Type
     ambition: Ambition
     title: str = Field(min_length=3, max_length=300)
@@ -183,6 +184,14 @@ class Criterion(_Strict):
             raise ValueError(f"unknown application code '{unknown[0]}'")
         if len(set(value)) != len(value):
             raise ValueError("an application is listed twice")
+        return value
+
+    @field_validator("rtm_types")
+    @classmethod
+    def _known_rtm_types(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in RTM_TYPES]
+        if unknown:
+            raise ValueError(f"unknown RTM type code '{unknown[0]}'")
         return value
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from gpp import award, bid_lcc, contract, delivery, lcc, lcc_form, lifecycle, pa
 from gpp.case_draft import CaseDraftCreate, draft_case
 from gpp.contract_deps import OwnedSpecPage, PageUser
 from gpp.contract_schemas import MILESTONE_STATUSES, AwardCreate, MilestoneUpdate, StatusMove
+from gpp.library import Library
 from kb.codes import RTM_TYPES
 from kb.taxonomy import Taxonomy
 from replan import auth, i18n, ratelimit
@@ -351,7 +352,14 @@ def case_draft_form(
                 "country": country.strip().upper() or None,
             }
         )
-        draft_case(uow=uow, user=user, settings=runtime.settings, spec_id=spec_id, request=draft)
+        draft_case(
+            uow=uow,
+            user=user,
+            settings=runtime.settings,
+            library=runtime.get(Library),
+            spec_id=spec_id,
+            request=draft,
+        )
     except ValidationError as exc:
         field = str(exc.errors()[0]["loc"][0])
         refusal = Invalid(N_("Enter a number from 0 upwards."), field=field)

@@ -15,7 +15,7 @@ from kb import service as kb_service
 from kb.deps import ValidCase
 from kb.models import Case
 from kb.moderation import attachments, forms, queries, service, workflow
-from kb.moderation.common import Author, FormDep, choices, flash, pop_flash
+from kb.moderation.common import Author, FormDep, SignedIn, choices, flash, pop_flash
 from kb.moderation.lifecycle import may_edit
 from kb.schemas import CaseRecord
 from kb.status import CaseStatus
@@ -32,8 +32,11 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 TEMPLATE = "kb/moderation/submit.html"
 
 
-def owned_case(case_id: str, user: Author, db: DbDep) -> Case:
-    """Load a case its author edits: 404 when it is not visible, 403 for anyone else."""
+def owned_case(case_id: str, user: SignedIn, db: DbDep) -> Case:
+    """Load a case its author edits: 404 when it is not visible, 403 for anyone else.
+
+    Any signed-in author, whatever the role: a procurer completes the case study drafted from
+    their closed contract (`gpp.case_draft`)."""
     case = kb_service.visible_case(db, case_id, user=user)
     if not workflow.is_author(user, case):
         raise Forbidden(N_("Only the author of a case study can edit it."))
@@ -140,7 +143,7 @@ def edit_response(
 
 @router.get("/submit/{case_id}")
 def edit_page(
-    request: Request, runtime: RuntimeDep, db: DbDep, user: Author, case: OwnedCase
+    request: Request, runtime: RuntimeDep, db: DbDep, user: SignedIn, case: OwnedCase
 ) -> Response:
     return edit_response(request, runtime, db, user=user, case=case)
 
@@ -250,7 +253,7 @@ def submit_edit(
     runtime: RuntimeDep,
     db: DbDep,
     uow: UowDep,
-    user: Author,
+    user: SignedIn,
     case: OwnedCase,
     form_data: FormDep,
 ) -> Response:
@@ -258,7 +261,7 @@ def submit_edit(
 
 
 @router.get("/my/cases")
-def my_cases(request: Request, db: DbDep, user: Author) -> Response:
+def my_cases(request: Request, db: DbDep, user: SignedIn) -> Response:
     page = queries.my_cases(db, user_id=user.id)
     return render(request, "kb/moderation/my_cases.html", {"flash": pop_flash(request)}, model=page)
 

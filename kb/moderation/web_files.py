@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from kb import service as kb_service
 from kb.models import Case
 from kb.moderation import attachments, files
-from kb.moderation.common import Author, FormDep, flash
+from kb.moderation.common import FormDep, SignedIn, flash
 from kb.moderation.models import Attachment
 from kb.moderation.schemas import N_
 from kb.moderation.web import OwnedCase, edit_response
@@ -44,7 +44,7 @@ def attachment_upload(
     runtime: RuntimeDep,
     db: DbDep,
     uow: UowDep,
-    user: Author,
+    user: SignedIn,
     case: OwnedCase,
     form: FormDep,
 ) -> Response:

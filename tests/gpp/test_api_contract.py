@@ -9,8 +9,12 @@ from tests.gpp.test_api import new_spec, token_for
 @pytest.fixture
 def tender(client, runtime):
     """A procurer's spec, tendering, with a bidder compliant on every check."""
+    return _tender(client, runtime)
+
+
+def _tender(client, runtime, **spec) -> dict:
     owner = token_for(runtime, "owner@example.org")
-    spec_id = new_spec(client, owner, title="Via Roma")
+    spec_id = new_spec(client, owner, title="Via Roma", **spec)
     bidder = client.post(f"/api/v1/specs/{spec_id}/bidders", json={"name": "Good"}, headers=owner)
     bidder_id = bidder.json()["id"]
     checks = client.get(f"/api/v1/specs/{spec_id}/bidders/{bidder_id}", headers=owner).json()
@@ -119,9 +123,9 @@ def test_a_closed_contract_becomes_a_case_in_the_moderation_queue(client, runtim
     url = f"/api/v1/specs/{spec}/case-draft"
     assert client.post(url, json={"rtm_types": ["rubber-powder"]}, headers=owner).status_code == 409
     _close(client, tender)
-    missing = client.post(url, headers=owner)
+    missing = client.post(url, headers=owner)  # the materials come from the criteria
     assert missing.status_code == 422
-    assert missing.json()["detail"][0]["field"] == "rtm_types"
+    assert missing.json()["detail"][0]["field"] == "country"  # the spec names none
     made = client.post(
         url, json={"rtm_types": ["rubber-powder"], "country": "IT", "rtm_tonnes": 40}, headers=owner
     )
@@ -137,6 +141,36 @@ def test_a_closed_contract_becomes_a_case_in_the_moderation_queue(client, runtim
     assert client.post(url, json={"rtm_types": ["rubber-powder"]}, headers=owner).status_code == 409
     log = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()["history"]
     assert log[-1]["action"] == "case_draft" and log[-1]["note"] == case_id
+
+
+def test_an_empty_request_drafts_what_the_spec_knows_for_its_procurer_to_complete(client, runtime):
+    world = _tender(client, runtime, country="AT")
+    spec, owner = world["spec"], world["owner"]
+    _close(client, world)
+    made = client.post(f"/api/v1/specs/{spec}/case-draft", headers=owner)
+    assert made.status_code == 201, made.text
+    case_id = made.json()["id"]
+    moderator = token_for(runtime, "queue-mod@example.org", "moderator")
+    case = client.get(f"/api/v1/cases/{case_id}", headers=moderator).json()
+    # road-ts-rubber-end-of-waste, a core criterion, names granulate and powder
+    assert sorted(case["rtm_types"]) == ["rubber-granulate", "rubber-powder"]
+    assert (case["country"], case["application"]) == ("AT", "road-pavement")
+    page = client.get(f"/submit/{case_id}", headers=owner)  # a procurer, its creator
+    assert page.status_code == 200, page.text[:300]
+    assert 'name="rtm_types"' in page.text
+    stranger = token_for(runtime, "stranger@example.org")
+    assert client.get(f"/submit/{case_id}", headers=stranger).status_code == 404
+
+
+def test_without_a_named_material_the_draft_asks_for_it(client, runtime):
+    from gpp.case_draft import named_rtm_types
+    from gpp.library import Library
+
+    library = runtime.get(Library)
+    spec = type("Spec", (), {"content": {"sections": [{"criteria": [{"id": "nb-ac-lca"}]}]}})
+    assert named_rtm_types(library, spec) == []
+    spec.content["sections"][0]["criteria"].append({"id": "conc-ts-recycled-content"})
+    assert named_rtm_types(library, spec) == ["steel-fibre"]
 
 
 def test_the_delivery_report_lists_promised_and_delivered(client, tender):

@@ -151,15 +151,16 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             {"A": LOGIN, "S": 303, "O": 200, "P": 403, "M": 403, "D": 200},
         ),
         ("GET", "/submit", "/submit", None, web(AUTHORS, 200)),
+        # Any signed-in author edits their case (a procurer, the one drafted from a contract).
         (
             "GET",
             "/submit/{case_id}",
             f"/submit/{sub}",
             None,
-            {**web(AUTHORS, 403), "S": 200, "O": 404},
+            {**web(SIGNED_IN, 403), "S": 200, "O": 404, "P": 404},
         ),
-        ("GET", "/submit/{case_id}", f"/submit/{pub}", None, {**web(AUTHORS, 403), "S": 200}),
-        ("GET", "/my/cases", "/my/cases", None, web(AUTHORS, 200)),
+        ("GET", "/submit/{case_id}", f"/submit/{pub}", None, {**web(SIGNED_IN, 403), "S": 200}),
+        ("GET", "/my/cases", "/my/cases", None, web(SIGNED_IN, 200)),
         ("GET", "/moderation", "/moderation", None, web(MODERATORS, 200)),
         ("GET", "/moderation/{case_id}", f"/moderation/{sub}", None, web(MODERATORS, 200)),
         (
@@ -298,14 +299,14 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             "/submit/{case_id}",
             f"/submit/{sub}",
             {},
-            {**web(AUTHORS, 403), "S": 422, "O": 404},
+            {**web(SIGNED_IN, 403), "S": 422, "O": 404, "P": 404},
         ),
         (
             "POST",
             "/submit/{case_id}/attachments",
             f"/submit/{sub}/attachments",
             {},
-            {**web(AUTHORS, 403), "S": 422, "O": 404},
+            {**web(SIGNED_IN, 403), "S": 422, "O": 404, "P": 404},
         ),
         (
             "POST",
