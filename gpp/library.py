@@ -166,7 +166,9 @@ class Criterion(_Strict):
     verification: list[Verification] = Field(min_length=1)
     references: list[Reference] = Field(min_length=1)
     eforms: Eforms
-    award_points: StrictInt | None = Field(None, ge=1, le=MAX_AWARD_TOTAL)
+    award_points: StrictInt | None = Field(None, ge=1, le=100)
+    # the cost of Art. 67(2) (life-cycle cost): its points are the price's, outside MAX_AWARD_TOTAL
+    cost_basis: bool = False
     reviewed_on: date  # when a maintainer last checked the text against its sources
     next_review: date  # after this day the wizard and the documents warn that it is overdue
     group: str = ""  # the product group (file) it came from; set by the loader
@@ -207,6 +209,10 @@ class Criterion(_Strict):
             raise ValueError("an award criterion needs award_points")
         if self.type != "award" and self.award_points is not None:
             raise ValueError("award_points is only for award criteria")
+        if self.cost_basis and self.type != "award":
+            raise ValueError("cost_basis is only for award criteria")
+        if not self.cost_basis and (self.award_points or 0) > MAX_AWARD_TOTAL:
+            raise ValueError(f"award_points above {MAX_AWARD_TOTAL} leave no room for price")
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         if (self.type == "selection") != (self.eforms.bt_809 is not None):
@@ -352,7 +358,7 @@ def _cross_checks(files: dict[str, CriteriaFile]) -> list[str]:
                     f"{where}: criterion {c.id}: field id: already used in {seen[c.id]}"
                 )
             seen.setdefault(c.id, where)
-            if c.type == "award" and c.valid_to is None:
+            if c.type == "award" and c.valid_to is None and not c.cost_basis:
                 for code in c.applications:
                     award[code].append((c, where))
     if len(versions) > 1:

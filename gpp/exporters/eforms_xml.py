@@ -169,8 +169,16 @@ def _tendering_terms(lot, spec: dict, lang: str, _: Callable[[str], str]) -> Non
     if award:
         criterion = _el(_el(terms, "cac:AwardingTerms"), "cac:AwardingCriterion")
         rest = 100 - sum(c.get("award_points") or 0 for c in award)
-        items = [(c["award_points"] or 0, "quality", c["title"], c["text"]) for c in award]
-        if rest > 0:
+        items = [
+            (
+                c["award_points"] or 0,
+                "cost" if c.get("cost_basis") else "quality",
+                c["title"],
+                c["text"],
+            )
+            for c in award
+        ]
+        if rest > 0 and not any(c.get("cost_basis") for c in award):
             items.append((rest, "price", _(PRICE), _(PRICE_TEXT)))
         for weight, kind, name, text in items:
             sub = _el(criterion, "cac:SubordinateAwardingCriterion")

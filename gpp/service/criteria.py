@@ -145,6 +145,7 @@ def spec_criterion(
         "valid_from": criterion.valid_from.isoformat(),
         "valid_to": criterion.valid_to.isoformat() if criterion.valid_to else None,
         "award_points": points,
+        "cost_basis": criterion.cost_basis,
         "reviewed_on": criterion.reviewed_on.isoformat(),
         "next_review": criterion.next_review.isoformat(),
         "eforms": spec_eforms(criterion, country),

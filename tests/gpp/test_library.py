@@ -100,7 +100,7 @@ def test_coverage_of_applications_levels_and_types(library):
         full = library.criteria_for(app, "comprehensive", on=today)
         assert core and len(full) > len(core), app
         assert {c.type for c in full} >= {"technical_specification", "award"}, app
-        award = sum(c.award_points or 0 for c in full if c.type == "award")
+        award = sum(c.award_points or 0 for c in full if c.type == "award" and not c.cost_basis)
         assert award <= MAX_AWARD_TOTAL, app
 
 
@@ -347,3 +347,26 @@ def test_overlay_of_an_unknown_language_or_group_is_refused(tmp_path):
         load_library(tmp_path)
     assert "i18n/xx" in str(info.value)
     assert "no product group 'nogroup'" in str(info.value)
+
+
+def test_every_award_section_offers_the_lowest_life_cycle_cost(library):
+    lcc = library.get("lcc-ac-lowest-life-cycle-cost")
+    assert lcc.type == "award" and lcc.cost_basis and lcc.ambition == "comprehensive"
+    assert set(lcc.parameters) == {"period_years", "discount_rate", "co2_price"}
+    assert all("set by the procurer" in p.label for p in lcc.parameters.values())
+    assert "Article 68" in lcc.printed_references()[0].title
+    for app in library.applications():
+        full = library.criteria_for(app, "comprehensive")
+        if any(c.type == "award" and not c.cost_basis for c in full):
+            assert lcc in full, app
+        quality = sum(c.award_points or 0 for c in full if c.type == "award" and not c.cost_basis)
+        assert quality + lcc.award_points <= 100, app  # the cost takes the price's share
+
+
+def test_only_an_award_criterion_is_the_cost_basis(tmp_path):
+    from gpp.library import Criterion
+
+    with pytest.raises(ValueError, match="cost_basis is only for award criteria"):
+        Criterion.model_validate({**CRITERION, "cost_basis": True})
+    with pytest.raises(ValueError, match="unknown RTM type code"):
+        Criterion.model_validate({**CRITERION, "rtm_types": ["tyre-soup"]})
