@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gpp import lifecycle
+from gpp import lifecycle, milestone_files
 from gpp.bid_lcc import bids_lcc
 from gpp.bidders import verdict
 from gpp.contract_models import Contract, ContractEvent, Milestone
@@ -78,7 +78,7 @@ def is_overdue(milestone: Milestone, today: date) -> bool:
     return milestone.status == "pending" and milestone.due is not None and milestone.due < today
 
 
-def _milestone(spec: Spec, m: Milestone, today: date) -> MilestoneOut:
+def _milestone(spec: Spec, m: Milestone, today: date, urls: list[str]) -> MilestoneOut:
     items = spec.content["checklist"]
     item = items[m.n] if m.n < len(items) else {}
     return MilestoneOut(
@@ -98,7 +98,7 @@ def _milestone(spec: Spec, m: Milestone, today: date) -> MilestoneOut:
         penalty_rate=m.penalty_rate,
         penalty=penalty(m),
         note=m.note,
-        attachments=[],
+        attachments=urls,
         overdue=is_overdue(m, today),
         updated_at=m.updated_at,
     )
@@ -130,7 +130,10 @@ def contract_view(session: Session, *, spec: Spec, today: date | None = None) ->
     contract = session.get(Contract, spec.id)
     status = lifecycle.status_of(contract)
     following = lifecycle.next_status(status)
-    milestones = [_milestone(spec, m, today) for m in milestones_of(session, spec.id)]
+    urls = milestone_files.urls_by_milestone(session, spec.id)
+    milestones = [
+        _milestone(spec, m, today, urls.get(m.n, [])) for m in milestones_of(session, spec.id)
+    ]
     award = None
     if contract is not None and contract.awarded_to is not None:
         award = AwardOut(

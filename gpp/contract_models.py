@@ -89,3 +89,23 @@ class BidLcc(Base):
     discount_rate: Mapped[float] = mapped_column(Float)
     bids: Mapped[list] = mapped_column(JSON)  # [{bidder_id, investment, annual_costs, ...}]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MilestoneFile(Base):
+    """An evidence file of a milestone (a delivery note, a test report, a photo of the works),
+    checked by its content as a case's attachments are and kept under the upload dir."""
+
+    __tablename__ = "gpp_milestone_file"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spec_id: Mapped[str] = mapped_column(ForeignKey("gpp_spec.id", ondelete="CASCADE"), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # photo or report
+    content_type: Mapped[str] = mapped_column(String(60))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

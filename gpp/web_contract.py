@@ -44,7 +44,7 @@ def lcc_page(request: Request) -> Response:
     return render(request, "gpp/lcc.html", ctx, block="gpp_lcc", status_code=status)
 
 
-def _page(
+def page_response(
     request: Request,
     session,
     spec_id: str,
@@ -124,7 +124,7 @@ def _refused(
     session.rollback()  # nothing of the refused write stays
     text = exc.text(i18n.gettext_for(request.state.locale))
     errors = {exc.field: text} if exc.field else {}
-    return _page(
+    return page_response(
         request, session, spec_id, user, status=exc.status, errors=errors, message=text, kept=kept
     )
 
@@ -155,7 +155,7 @@ def _attempt(
 def contract_detail(
     spec_id: OwnedSpecPage, request: Request, user: PageUser, session: DbDep
 ) -> Response:
-    return _page(request, session, spec_id, user)
+    return page_response(request, session, spec_id, user)
 
 
 @router.get(
@@ -260,7 +260,7 @@ def milestone_form(
     kept = {"n": str(n), "status": status, "value": value, "unit": unit, "limit": limit}
     kept.update(limit_kind=limit_kind, penalty_rate=penalty_rate, note=note, due=due)
     if errors:
-        return _page(request, session, spec_id, user, status=422, errors=errors, kept=kept)
+        return page_response(request, session, spec_id, user, status=422, errors=errors, kept=kept)
     try:
         contract.update_milestone(uow=uow, user=user, spec_id=spec_id, n=n, change=change)
     except (Invalid, Conflict) as exc:
@@ -304,7 +304,7 @@ def bids_lcc_form(
     if parsed is None and not state.errors:  # every row blank: the figures are cleared
         parsed = lcc.LccRequest.model_construct(period_years=20, discount_rate=0.03, options=[])
     if state.errors:
-        return _page(request, session, spec_id, user, status=422, lcc_state=state)
+        return page_response(request, session, spec_id, user, status=422, lcc_state=state)
     update = bid_lcc.BidsLccUpdate(
         period_years=parsed.period_years,
         discount_rate=parsed.discount_rate,

@@ -23,6 +23,7 @@ from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp import web_catalog as gpp_web_catalog
 from gpp import web_contract as gpp_web_contract
+from gpp import web_milestone_files as gpp_web_milestone_files
 from gpp.library import load_library
 from kb import api as kb_api
 from kb import indexing as kb_indexing
@@ -216,6 +217,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(gpp_api.router, dependencies=api_limit)
     app.include_router(gpp_web_contract.router)
     app.include_router(gpp_api_contract.router, dependencies=api_limit)
+    app.include_router(gpp_web_milestone_files.router)
+    app.include_router(gpp_web_milestone_files.upload_router, max_body_size=upload_limit)
+    app.include_router(
+        gpp_web_milestone_files.api_upload_router,
+        dependencies=api_limit,
+        max_body_size=upload_limit,
+    )
     app.include_router(accounts.router)
     app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:

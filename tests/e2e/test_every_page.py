@@ -35,6 +35,7 @@ NOT_PAGES = {
     "/readyz": "JSON for monitors and load balancers",
     "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
+    "/specs/{spec_id}/contract/milestones/{n}/files/{file_id}/{filename}": "evidence file",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
     "/catalog.ttl": "the open-data catalogue (DCAT-AP) in Turtle",
     "/catalog.jsonld": "the open-data catalogue (DCAT-AP) in JSON-LD",

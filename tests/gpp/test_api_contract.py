@@ -223,3 +223,47 @@ def test_the_bids_life_cycle_costs_are_entered_and_ranked(client, runtime, tende
     assert bad.json()["detail"][0]["field"] == "bids.0.replacements.0.year"
     stranger = token_for(runtime, "lcc-stranger@example.org")
     assert client.get(url, headers=stranger).status_code == 404
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_milestone_evidence_files_are_checked_kept_and_served_to_the_owner_only(
+    client, runtime, tender
+):
+    spec, owner = tender["spec"], tender["owner"]
+    client.post(f"/api/v1/specs/{spec}/award", json={"bidder_id": tender["bidder"]}, headers=owner)
+    n = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()["milestones"][0]["n"]
+    url = f"/api/v1/specs/{spec}/contract/milestones/{n}/attachments"
+    script = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (x) >> >>"
+    refused = client.post(url, files={"file": ("note.pdf", script)}, headers=owner)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "file"
+    text = client.post(url, files={"file": ("note.pdf", b"just text")}, headers=owner)
+    assert text.status_code == 422
+    assert client.post(url, headers=owner).status_code == 422  # no file
+    added = client.post(url, files={"file": ("site photo.png", _png())}, headers=owner)
+    assert added.status_code == 201, added.text
+    body = added.json()
+    assert body["filename"] == "site_photo.png" and body["content_type"] == "image/png"
+    milestone = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()["milestones"]
+    assert milestone[0]["attachments"] == [body["url"]]
+    got = client.get(body["url"], headers=owner)
+    assert got.status_code == 200 and got.content.startswith(b"\x89PNG")
+    assert got.headers["cache-control"] == "private, no-store"
+    stranger = token_for(runtime, "stranger@example.org")
+    assert client.get(body["url"], headers=stranger).status_code == 404
+    other = client.post(url, files={"file": ("p.png", _png())}, headers=stranger)
+    assert other.status_code == 404
+    moderator = token_for(runtime, "files-mod@example.org", "moderator")
+    assert client.get(body["url"], headers=moderator).status_code == 200
+    wrong_name = body["url"].rsplit("/", 1)[0] + "/other.png"
+    assert client.get(wrong_name, headers=owner).status_code == 404
+    log = client.get(f"/api/v1/specs/{spec}/contract", headers=owner).json()["history"]
+    assert log[-1]["action"] == "evidence" and "site_photo.png" in log[-1]["note"]

@@ -135,7 +135,8 @@ def test_a_closed_contract_is_sent_to_the_catalogue_from_its_page(owner, spec_id
         assert _post(owner, f"/specs/{spec_id}/status", status=status).status_code == 303
     url = f"/specs/{spec_id}/case-draft"
     refused = _post(owner, url, rtm_tonnes="12")
-    assert refused.status_code == 422 and 'id="rtm_types-error"' in refused.text
+    # the materials come from the criteria; the spec names no country
+    assert refused.status_code == 422 and 'id="case-country-error"' in refused.text
     assert 'value="12"' in refused.text
     sent = owner.client.post(
         url,
@@ -150,3 +151,40 @@ def test_a_closed_contract_is_sent_to_the_catalogue_from_its_page(owner, spec_id
     assert sent.status_code == 303, sent.text[:500]
     page = owner.client.get(f"/specs/{spec_id}/contract").text
     assert "waits in the moderation queue" in page
+    case_id = re.search(r'href="/submit/([^"]+)"', page).group(1)
+    assert owner.client.get(f"/submit/{case_id}").status_code == 200  # its procurer completes it
+
+
+def test_an_evidence_file_is_uploaded_from_the_contract_page(owner, spec_id):
+    import io
+
+    from PIL import Image
+
+    _post(owner, f"/specs/{spec_id}/status", status="tendering")
+    page = owner.client.get(f"/specs/{spec_id}/contract")
+    bidder_id = re.search(r'<option value="(\d+)">Strade Srl', page.text).group(1)
+    _post(owner, f"/specs/{spec_id}/award", bidder_id=bidder_id, reason="Cheapest LCC")
+    page = owner.client.get(f"/specs/{spec_id}/contract")
+    n = re.search(r'id="milestone-(\d+)"', page.text).group(1)
+    url = f"/specs/{spec_id}/contract/milestones/{n}/files"
+    assert f'action="{url}" enctype="multipart/form-data"' in page.text
+
+    def upload(name, data):
+        return owner.client.post(
+            url,
+            data={"csrf_token": owner.token},
+            files={"file": (name, data)},
+            follow_redirects=False,
+        )
+
+    refused = upload("notes.pdf", b"not a pdf")
+    assert refused.status_code == 422 and f'id="m-{n}-file-error"' in refused.text
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(photo, "PNG")
+    done = upload("works.png", photo.getvalue())
+    assert done.status_code == 303, done.text[:300]
+    page = owner.client.get(done.headers["location"])
+    link = re.search(
+        rf'href="(/specs/{spec_id}/contract/milestones/{n}/files/\d+/works\.png)"', page.text
+    )
+    assert link and owner.client.get(link.group(1)).status_code == 200

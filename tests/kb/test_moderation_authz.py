@@ -120,6 +120,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/api/v1/specs/{spec_id}/lcc", "/api/v1/specs/none/lcc", None, api(SIGNED_IN, 404)),
         (
             "GET",
+            "/specs/{spec_id}/contract/milestones/{n}/files/{file_id}/{filename}",
+            "/specs/none/contract/milestones/0/files/1/report.pdf",
+            None,
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "GET",
             "/specs/{spec_id}/delivery-report.{fmt}",
             "/specs/none/delivery-report.pdf",
             None,
@@ -193,6 +200,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("POST", "/specs/{spec_id}/case-draft", "/specs/none/case-draft", {}, web(SIGNED_IN, 404)),
         (
             "POST",
+            "/specs/{spec_id}/contract/milestones/{n}/files",
+            "/specs/none/contract/milestones/0/files",
+            {},
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
             "/specs/{spec_id}/contract/milestones/{n}",
             "/specs/none/contract/milestones/0",
             {},
@@ -223,6 +237,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             "POST",
             "/api/v1/specs/{spec_id}/case-draft",
             "/api/v1/specs/none/case-draft",
+            json_body,
+            api(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/api/v1/specs/{spec_id}/contract/milestones/{n}/attachments",
+            "/api/v1/specs/none/contract/milestones/0/attachments",
             json_body,
             api(SIGNED_IN, 404),
         ),
