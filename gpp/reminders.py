@@ -1,6 +1,7 @@
 """Reminders of the contract milestones: the owning procurer is told once when a pending milestone
-falls due within 14 days, and once when it is overdue (`replan reminders`, which a scheduler
-runs daily; `--dry-run` only lists what would go)."""
+falls due within 14 days, and once when it is overdue: the server's daily pass
+(`gpp.reminder_worker`), or `replan reminders` from a scheduler (`--dry-run` only lists what
+would go)."""
 
 from datetime import UTC, date, datetime, timedelta
 

@@ -25,6 +25,7 @@ from gpp import web_catalog as gpp_web_catalog
 from gpp import web_contract as gpp_web_contract
 from gpp import web_milestone_files as gpp_web_milestone_files
 from gpp.library import load_library
+from gpp.reminder_worker import ReminderWorker
 from kb import api as kb_api
 from kb import indexing as kb_indexing
 from kb import models as kb_models
@@ -131,7 +132,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search.on_damage = worker.wake
         forget = runtime.on_index_changed(worker.wake)
         worker.start()
+        reminders = ReminderWorker(runtime)  # once a day, in one process (leader lock)
+        if settings.env != "test":  # the tests send reminders themselves, on a fixed day
+            reminders.start()
         yield
+        reminders.stop()
         worker.stop()
         search.on_damage = None
         forget()

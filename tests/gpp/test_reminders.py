@@ -72,3 +72,30 @@ def test_the_command_has_a_dry_run(tmp_path, monkeypatch):
     result = runner.invoke(app, ["reminders", "--dry-run"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "would send 0 reminders" in result.output
+
+
+def test_the_server_sends_them_once_a_day_from_the_leader_only(runtime, contract_world):
+    import time
+
+    from gpp.reminder_worker import LOCK_NAME, ReminderWorker
+    from search.sync import DrainLock
+
+    _due(runtime, contract_world, [TODAY - timedelta(days=1), TODAY + timedelta(days=3)])
+    day = {"today": TODAY}
+    worker = ReminderWorker(runtime, interval=0.01, today=lambda: day["today"])
+    with DrainLock(runtime.db, LOCK_NAME).hold() as other:  # another process leads
+        assert other
+        assert worker.run_once() is None and worker.last_day is None
+    assert not mail_dir(runtime.settings).exists() or not any(mail_dir(runtime.settings).iterdir())
+    assert worker.run_once() == 2
+    assert worker.run_once() is None  # done today
+    day["today"] = TODAY + timedelta(days=1)
+    assert worker.run_once() == 0  # the next day: each reminder went once
+    assert len(list(mail_dir(runtime.settings).glob("*.eml"))) == 2
+    threaded = ReminderWorker(runtime, interval=0.01, today=lambda: TODAY + timedelta(days=2))
+    threaded.start()
+    deadline = time.monotonic() + 5
+    while threaded.last_day is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    threaded.stop()
+    assert threaded.last_day == TODAY + timedelta(days=2)
