@@ -2,15 +2,12 @@
 
 import logging
 from contextlib import asynccontextmanager
-from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -42,6 +39,7 @@ from kb.taxonomy import load_glossary, load_taxonomy
 from replan import (
     accounts,
     admin,
+    app_errors,
     auth,
     auth_models,
     auth_web,
@@ -54,15 +52,12 @@ from replan import (
     telemetry,
 )
 from replan.db import Database
-from replan.errors import DomainError, Invalid
-from replan.i18n import N_
 from replan.runtime import Runtime
 from replan.settings import Settings
-from replan.web import make_environment, page_detail, render, safe_path, see_other, wants_json
+from replan.web import make_environment, render
 from search import models as search_models
 from search import sync as search_sync
-from search.backend import SearchUnavailable
-from search.service import GuardedBackend, SearchRebuilding, make_backend
+from search.service import GuardedBackend, make_backend
 from search.sync import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -204,33 +199,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
 
     # Outermost: every error is answered here (the keep-alive connection stays open).
-    app.add_middleware(guards.CatchAll, handler=_install_errors(app))
+    app.add_middleware(guards.CatchAll, handler=app_errors.install(app))
 
     api_limit = [Depends(ratelimit.limit_api)]
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    app.include_router(auth_web.router)
-    app.include_router(kb_web_feeds.router)  # before kb_web: /cases/{case_id} would take it
-    app.include_router(kb_web.router)
-    app.include_router(kb_api.router, dependencies=api_limit)
-    app.include_router(stats_web.router)
-    app.include_router(stats_api.router, dependencies=api_limit)
-    app.include_router(directory_web.router)
-    app.include_router(gpp_web.router)
-    app.include_router(gpp_web_bidders.router)
-    app.include_router(gpp_web_catalog.router)
-    app.include_router(gpp_api.router, dependencies=api_limit)
-    app.include_router(gpp_web_contract.router)
-    app.include_router(gpp_api_contract.router, dependencies=api_limit)
-    app.include_router(gpp_web_milestone_files.router)
+    # Pages, then each domain's API under the API rate limit. kb_web_feeds comes before kb_web:
+    # /cases/{case_id} would take /cases/feed.atom.
+    for page_module in (
+        auth_web,
+        kb_web_feeds,
+        kb_web,
+        stats_web,
+        directory_web,
+        gpp_web,
+        gpp_web_bidders,
+        gpp_web_catalog,
+        gpp_web_contract,
+        gpp_web_milestone_files,
+        accounts,
+        admin,
+    ):
+        app.include_router(page_module.router)
+    for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
+        app.include_router(api_module.router, dependencies=api_limit)
+    # The evidence files of contract milestones: uploads bounded as the case attachments are.
     app.include_router(gpp_web_milestone_files.upload_router, max_body_size=upload_limit)
     app.include_router(
         gpp_web_milestone_files.api_upload_router,
         dependencies=api_limit,
         max_body_size=upload_limit,
     )
-    app.include_router(accounts.router)
-    app.include_router(admin.router)
     for router in moderation_routes.ROUTERS:
         api = router is moderation_routes.api.router
         app.include_router(
@@ -290,123 +289,6 @@ def _search_check(runtime: Runtime) -> health.Check:
     return health.Check(
         ready, report["state"] + (f": {report['reason']}" if report["reason"] else "")
     )
-
-
-def _install_errors(app: FastAPI):
-    """Map errors to answers once: JSON for the API, pages in the layout for the rest.
-
-    Return the answer to any other error, for `guards.CatchAll`: a busy database is 503 with
-    `Retry-After`, a value the database cannot store 422, anything else 500."""
-    headers = guards.security_headers(app.state.settings)
-
-    def is_api(request: Request) -> bool:
-        return request.url.path.startswith("/api/") or wants_json(request)
-
-    @app.exception_handler(auth.LoginRequired)
-    async def login_required(request: Request, _exc: auth.LoginRequired) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return see_other("/login?" + urlencode({"next": safe_path(target)}))
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if is_api(request):
-            return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-            )
-        return render(
-            request,
-            "replan/error.html",
-            {"status": exc.status_code, "detail": page_detail(exc.status_code, exc.detail)},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(404)
-    async def not_found(request: Request, exc: Exception) -> Response:
-        detail = getattr(exc, "detail", "Not Found")
-        if is_api(request):
-            return JSONResponse({"detail": detail}, status_code=404)
-        return render(
-            request,
-            "replan/error.html",
-            {"status": 404, "detail": page_detail(404, detail)},
-            status_code=404,
-        )
-
-    @app.exception_handler(DomainError)
-    async def refused(request: Request, exc: DomainError) -> Response:
-        if is_api(request):
-            detail: object = exc.text()
-            if isinstance(exc, Invalid) and (exc.field or len(exc.problems()) > 1):
-                detail = [
-                    {
-                        "loc": ["body", *(p.field.split(".") if p.field else ())],
-                        "field": p.field,
-                        "msg": p.text(),
-                        "type": "value_error",
-                    }
-                    for p in exc.problems()
-                ]
-            return JSONResponse({"detail": detail}, status_code=exc.status)
-        text = exc.text(i18n.gettext_for(request.state.locale))
-        return render(
-            request,
-            "replan/error.html",
-            {"status": exc.status, "detail": text},
-            status_code=exc.status,
-        )
-
-    @app.exception_handler(SearchUnavailable)
-    async def search_unavailable(request: Request, exc: SearchUnavailable) -> Response:
-        log.warning("search unavailable on %s: %s", request.url.path, exc)
-        if isinstance(exc, SearchRebuilding):
-            detail = N_("The search index is being rebuilt. Please try again in a minute.")
-        else:
-            detail = N_("Search is unavailable for a moment. Please try again shortly.")
-        headers = {"Retry-After": "30"}
-        if is_api(request):
-            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
-        context = {"status": 503, "detail": detail}
-        return render(request, "replan/error.html", context, status_code=503, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [
-            {
-                "loc": list(e["loc"]),
-                "field": ".".join(str(p) for p in e["loc"][1:]) or e["loc"][0],
-                "msg": e["msg"].removeprefix("Value error, "),
-                "type": e["type"],
-            }
-            for e in exc.errors()
-        ]
-        if is_api(request):
-            return JSONResponse({"detail": errors}, status_code=422)
-        return render(
-            request, "replan/error.html", {"status": 422, "detail": errors}, status_code=422
-        )
-
-    async def crashed(request: Request, exc: Exception) -> Response:
-        if guards.database_busy(exc):
-            response = guards.busy_response(request, is_api(request))
-        elif guards.unstorable_value(exc):
-            log.warning("value refused by the database on %s: %s", request.url.path, exc)
-            response = await invalid(request, guards.unstorable_error())
-        else:
-            log.exception("unhandled error on %s", request.url.path)
-            reference = getattr(request.state, "request_id", None)  # for the user to quote
-            response = (
-                JSONResponse({"detail": "internal error", "request_id": reference}, 500)
-                if is_api(request)
-                else render(
-                    request, "replan/error.html", {"status": 500, "detail": None}, status_code=500
-                )
-            )
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
-
-    return crashed
 
 
 def serve_app() -> FastAPI:

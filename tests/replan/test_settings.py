@@ -84,6 +84,7 @@ def test_compose_file_is_valid_and_has_the_scale_out_services():
 ORDER = {"replan": 0, "search": 1, "kb": 2, "gpp": 3}
 COMPOSITION = {
     Path("replan/app.py"),
+    Path("replan/app_errors.py"),  # the error mapping of the composition root
     *(path.relative_to(PROJECT_ROOT) for path in (PROJECT_ROOT / "replan/cli").glob("*.py")),
 }
 
@@ -141,3 +142,15 @@ def test_map_tiles_name_the_origin_the_csp_allows(tiles, origin):
 def test_a_tile_url_that_is_not_one_is_refused(tiles):
     with pytest.raises(ValidationError, match="REPLAN_MAP_TILES"):
         Settings(_env_file=None, map_tiles=tiles)
+
+
+def test_every_module_stays_under_four_hundred_lines():
+    """STYLE.md: at 400 lines a module is split into a sub-package with the same file names."""
+    long = [
+        f"{path.relative_to(PROJECT_ROOT)}: {n}"
+        for package in ORDER
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text("utf-8").splitlines())) > 400
+    ]
+    assert long == []
