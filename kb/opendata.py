@@ -5,7 +5,7 @@ Read services: each takes a session (or the database and the search engine) and 
 models. The database alone decides what is public: published cases, and organisations under
 `service.public_organisation()`; a search only names candidates."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, union_all
@@ -15,6 +15,7 @@ from kb import searching, service
 from kb.models import Case, CaseOrganisation, Organisation
 from kb.schemas import CaseQuery
 from kb.status import PUBLIC
+from replan.clock import aware
 from search.backend import SearchBackend
 
 FEED_ENTRIES = 50  # the newest matches a feed carries
@@ -53,13 +54,6 @@ class SitemapEntry(BaseModel):
     lastmod: datetime | None
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC times: give every time its zone."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def catalogue_facts(session: Session) -> CatalogueFacts:
     """Return the counts, languages, countries, years and dates of the published cases."""
     public = Case.status == PUBLIC
@@ -78,8 +72,8 @@ def catalogue_facts(session: Session) -> CatalogueFacts:
         cases=row[0],
         first_year=row[1],
         last_year=row[2],
-        issued=_utc(row[3]),
-        modified=_utc(row[4]),
+        issued=aware(row[3]),
+        modified=aware(row[4]),
         languages=sorted(languages),
         countries=sorted(countries),
     )
@@ -115,7 +109,7 @@ def feed_entries(
             chosen = Case.id.in_(ids[start : start + 500])
             cases += session.scalars(select(Case).where(chosen, public))
         cases.sort(key=lambda c: c.id)
-        cases.sort(key=lambda c: _utc(c.published_at or c.updated_at), reverse=True)
+        cases.sort(key=lambda c: aware(c.published_at or c.updated_at), reverse=True)
         cases = cases[:limit]
     return [
         FeedEntry(
@@ -129,8 +123,8 @@ def feed_entries(
             city=case.city,
             year=case.year,
             organisations=[link.organisation.name for link in case.organisation_links],
-            published_at=_utc(case.published_at or case.updated_at),
-            updated_at=_utc(case.updated_at),
+            published_at=aware(case.published_at or case.updated_at),
+            updated_at=aware(case.updated_at),
         )
         for case in cases
     ]
@@ -143,7 +137,7 @@ def sitemap_entries(session: Session) -> list[SitemapEntry]:
     published cases changes."""
     public = Case.status == PUBLIC
     entries = [
-        SitemapEntry(path=f"/cases/{case_id}", lastmod=_utc(updated))
+        SitemapEntry(path=f"/cases/{case_id}", lastmod=aware(updated))
         for case_id, updated in session.execute(
             select(Case.id, Case.updated_at).where(public).order_by(Case.id)
         )
@@ -169,7 +163,7 @@ def sitemap_entries(session: Session) -> list[SitemapEntry]:
         .order_by(Organisation.slug)
     )
     for org_id, slug, created, approved in orgs:
-        times = [_utc(t) for t in (created, approved, latest.get(org_id)) if t is not None]
+        times = [aware(t) for t in (created, approved, latest.get(org_id)) if t is not None]
         entries.append(
             SitemapEntry(path=f"/organisations/{slug}", lastmod=max(times) if times else None)
         )

@@ -8,8 +8,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def iso(moment: datetime | None) -> str | None:
-    """Return a time in ISO 8601 with its zone (SQLite hands back naive UTC times)."""
+def aware(moment: datetime | None) -> datetime | None:
+    """Return the time with its zone: SQLite hands back naive UTC times."""
     if moment is None:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Return a time in ISO 8601 with its zone."""
+    moment = aware(moment)
+    return None if moment is None else moment.isoformat()
