@@ -3,14 +3,13 @@
 compliant may be chosen only with a reason, which the award record keeps. The award turns the
 delivery and execution checks into the contract's milestones."""
 
-from datetime import UTC, datetime
-
 from gpp import bidders, contract, lifecycle
 from gpp.contract_models import Contract
 from gpp.contract_schemas import AwardCreate, ContractOut
 from gpp.lifecycle import SpecStatus
 from gpp.models import Bidder
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.errors import Invalid
 from replan.i18n import N_
 from replan.uow import UnitOfWork
@@ -50,7 +49,7 @@ def award_spec(*, uow: UnitOfWork, user: User, spec_id: str, request: AwardCreat
     row.awarded_to = bidder.name
     row.award_verdict = verdict
     row.award_reason = request.reason
-    row.awarded_at = datetime.now(UTC)
+    row.awarded_at = utcnow()
     contract.make_milestones(session, spec)
     uow.commit()
     return contract.contract_view(session, spec=spec)

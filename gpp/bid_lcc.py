@@ -2,7 +2,6 @@
 (`gpp.lcc`) ranks them, lowest cost with CO2 first, for the award on life-cycle cost
 (Directive 2014/24/EU Art. 68). The figures are the spec's owner's, as its bidders are."""
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
@@ -12,6 +11,7 @@ from gpp import lcc, lifecycle
 from gpp.contract_models import BidLcc
 from gpp.models import Spec
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.errors import Invalid
 from replan.guards import DB_INT_MAX
 from replan.i18n import N_
@@ -111,7 +111,7 @@ def set_bids_lcc(
     row.period_years = request.period_years
     row.discount_rate = request.discount_rate
     row.bids = [b.model_dump(mode="json", exclude={"name"}) for b in request.bids]
-    row.updated_at = datetime.now(UTC)
+    row.updated_at = utcnow()
     session.add(row)
     uow.commit()
     return bids_lcc(session, spec=spec)

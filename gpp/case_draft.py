@@ -6,7 +6,7 @@ tyre materials are those the spec's criteria name (`rtm_types` in the library) a
 left for the procurer to complete in the catalogue's edit page. A moderator publishes the case as
 any other, and the contract keeps its id."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
@@ -20,6 +20,7 @@ from kb.moderation import service as moderation
 from kb.schemas import CaseRecord
 from replan import i18n
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.errors import Conflict, Invalid
 from replan.guards import DB_INT_MAX
 from replan.i18n import N_
@@ -104,7 +105,7 @@ def draft_case(
         session.query(ContractEvent.at)
         .filter_by(spec_id=spec.id, to_status=SpecStatus.CLOSED.value)
         .scalar()
-    ) or datetime.now(UTC)
+    ) or utcnow()
     if not request.rtm_types:
         request = request.model_copy(update={"rtm_types": named_rtm_types(library, spec)})
     if not request.rtm_types:  # the taxonomy has no general code to fall back on

@@ -3,7 +3,7 @@ becomes a milestone, due on a date the procurer sets, then met, not met or waive
 measured value and a note. The contract view gathers the status, the award, the milestones and
 the log; it is what the API answers and the contract page prints."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from gpp.contract_schemas import (
 )
 from gpp.models import Spec
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.errors import Conflict, NotFound
 from replan.i18n import N_
 from replan.uow import UnitOfWork
@@ -191,7 +192,7 @@ def update_milestone(
     missed = gap(milestone)
     if missed is not None and given.get("status") is None and milestone.status != "waived":
         milestone.status = "met" if missed == 0 else "not_met"  # the verdict follows the limit
-    milestone.updated_at = datetime.now(UTC)
+    milestone.updated_at = utcnow()
     lifecycle.log(
         session,
         spec=spec,

@@ -5,7 +5,6 @@ with who and when. Who may follow a spec: its owning procurer, moderators and ad
 A spec's documents never change in place: from tendering on, what bidders were given stays as it
 is, and a change is made as a new version (a copy, which starts again as a draft)."""
 
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from gpp.contract_models import Contract, ContractEvent
 from gpp.models import Spec
 from replan import auth
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.errors import Conflict, NotFound
 from replan.i18n import N_
 
@@ -89,7 +89,7 @@ def move(
             current=current.value,
             target=to.value,
         )
-    now = datetime.now(UTC)
+    now = utcnow()
     if contract is None:
         contract = Contract(spec_id=spec.id, status=to.value, award_reason="", updated_at=now)
         session.add(contract)
@@ -118,6 +118,6 @@ def log(
             from_status=before,
             to_status=after,
             note=note,
-            at=datetime.now(UTC),
+            at=utcnow(),
         )
     )

@@ -3,7 +3,7 @@ falls due within 14 days, and once when it is overdue: the server's daily pass
 (`gpp.reminder_worker`), or `replan reminders` from a scheduler (`--dry-run` only lists what
 would go)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from gpp.lifecycle import FOLLOWED
 from gpp.models import Spec
 from replan import i18n, mail
 from replan.auth_models import User
+from replan.clock import utcnow
 from replan.i18n import N_
 from replan.settings import Settings
 from replan.uow import UnitOfWork
@@ -67,7 +68,7 @@ def send_reminders(
         .order_by(Milestone.due, Spec.id, Milestone.n)
     ).all()
     found, messages = [], []
-    now = datetime.now(UTC)
+    now = utcnow()
     for milestone, spec, user in rows:
         kind = _kind(milestone, today)
         if kind is None:

@@ -4,7 +4,7 @@ into new versions, listed for their procurer. `build_spec` and `copy_spec` add a
 
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from gpp.service.evidence import EVIDENCE_LIMIT, market_evidence
 from kb.taxonomy import Taxonomy
 from replan import auth
 from replan.auth_models import User
-from replan.clock import iso
+from replan.clock import iso, utcnow
 from replan.errors import NotFound
 from replan.i18n import N_
 from replan.uow import UnitOfWork
@@ -108,7 +108,7 @@ def build_spec(
         library_version=library.version,
         inputs=inputs,
         content=content,
-        created_at=datetime.now(UTC),
+        created_at=utcnow(),
     )
     session.add(spec)
     session.flush()

@@ -154,3 +154,14 @@ def test_every_module_stays_under_four_hundred_lines():
         and (n := len(path.read_text("utf-8").splitlines())) > 400
     ]
     assert long == []
+
+
+def test_the_time_comes_from_replan_clock():
+    """One `utcnow`, one `iso`: the domains read the time through `replan.clock`."""
+    found = [
+        str(path.relative_to(PROJECT_ROOT))
+        for package in ORDER
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        if path != PROJECT_ROOT / "replan/clock.py" and "datetime.now(" in path.read_text("utf-8")
+    ]
+    assert found == []
