@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gpp.bid_lcc import bids_lcc
 from gpp.bidders import bidder_json
 from gpp.contract import contract_view
-from gpp.contract_models import ContractEvent
+from gpp.contract_models import ContractEvent, MilestoneFile
 from gpp.models import Draft, Spec
 from gpp.service import spec_json
 from replan.account_hooks import AccountHook
@@ -62,18 +62,35 @@ def export_account(session: Session, user: User) -> dict:
                 .order_by(ContractEvent.at, ContractEvent.id)
             )
         ],
+        "evidence_files_uploaded": [
+            {
+                "spec_id": f.spec_id,
+                "milestone": f.n,
+                "filename": f.filename,
+                "at": iso(f.created_at),
+            }
+            for f in session.scalars(
+                select(MilestoneFile)
+                .where(MilestoneFile.uploaded_by == user.id)
+                .order_by(MilestoneFile.created_at, MilestoneFile.id)
+            )
+        ],
     }
 
 
 def forget_account(session: Session, user: User) -> None:
     """Delete the user's drafts and specs (their bidders, checks and contracts go with them);
     the log of other specs keeps the moves they made, without their name."""
-    session.execute(
-        update(ContractEvent)
-        .where(ContractEvent.user_id == user.id)
-        .values(user_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    for table, column in (
+        (ContractEvent, ContractEvent.user_id),
+        (MilestoneFile, MilestoneFile.uploaded_by),
+    ):
+        session.execute(
+            update(table)
+            .where(column == user.id)
+            .values({column.key: None})
+            .execution_options(synchronize_session=False)
+        )
     session.execute(
         delete(Draft).where(Draft.owner_id == user.id).execution_options(synchronize_session=False)
     )
@@ -84,7 +101,7 @@ def forget_account(session: Session, user: User) -> None:
 
 HOOK = AccountHook(
     name="procurement",
-    tables=(Spec, Draft, ContractEvent),
+    tables=(Spec, Draft, ContractEvent, MilestoneFile),
     export=export_account,
     forget=forget_account,
 )

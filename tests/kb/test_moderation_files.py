@@ -274,7 +274,9 @@ def test_only_the_author_uploads(people, runtime):
     assert _upload(people["moderator"], case_id, png()).status_code == 403
     intruder = people["admin"]
     assert _upload(intruder, case_id, png()).status_code == 403
-    assert _upload(people["procurer"], case_id, png()).status_code == 403
+    # Anyone may draft a case now (a procurer from a closed contract): another's unpublished case
+    # is unknown to them, as to any other author.
+    assert _upload(people["procurer"], case_id, png()).status_code == 404
     assert _upload(people["anonymous"], case_id, png()).status_code == 303  # to the sign-in page
 
 

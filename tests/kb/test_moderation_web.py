@@ -250,7 +250,7 @@ def test_unpublished_cases_are_404_to_everyone_else(people, runtime):
     ):
         assert people[who].get(f"/cases/{case_id}").status_code == status, who
     other = people["procurer"]
-    assert other.get(f"/submit/{case_id}").status_code == 403  # procurers do not submit
+    assert other.get(f"/submit/{case_id}").status_code == 404  # another author's: not known
     results = people["anonymous"].get("/cases", params={"q": "private shredded"}).text
     assert "Private shredded tyres" not in results
 
