@@ -95,9 +95,7 @@ def test_page_in_every_language(client, lang):
 
 def test_chart_is_an_accessible_svg_with_nothing_to_run(client):
     # English whatever language an earlier test of this client chose (its cookie stays)
-    answer = client.get(
-        "/stats/application.svg", params={"measure": "rtm_tonnes", "lang": "en"}
-    )
+    answer = client.get("/stats/application.svg", params={"measure": "rtm_tonnes", "lang": "en"})
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("image/svg+xml")
     svg = answer.text
