@@ -15,8 +15,12 @@ def test_from_a_figure_to_the_cases_behind_it(page, axe):
     expect(page.locator("#figure-application")).to_be_visible()
     chart = page.locator("section:has(#figure-application) .chart img")
     expect(chart).to_have_attribute("src", re.compile(r"^/stats/application\.svg"))
-    # The chart is drawn (the image loaded), and the table beside it says the same.
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", chart.element_handle())
+    # The chart is drawn (the image loaded: it loads lazily, so bring it into view and wait for
+    # it rather than racing it), and the table beside it says the same.
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle(), timeout=10_000
+    )
     axe(page)
 
     table = page.locator("section:has(#figure-application) table")
