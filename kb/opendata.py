@@ -92,14 +92,22 @@ def _narrowed(query: CaseQuery) -> bool:
 
 
 def feed_entries(
-    session: Session, *, backend: SearchBackend, query: CaseQuery, limit: int = FEED_ENTRIES
+    session: Session,
+    *,
+    backend: SearchBackend,
+    query: CaseQuery,
+    limit: int = FEED_ENTRIES,
+    since: datetime | None = None,
 ) -> list[FeedEntry]:
-    """Return the newest published cases a search matches (its sort and page do not apply).
+    """Return the newest published cases a search matches (its sort and page do not apply),
+    only those published after `since` when given (a followed search's digest).
 
     Without a search term or filter the database lists them; otherwise the search names every
     match (up to FEED_SCAN) and the database keeps the published ones, newest first."""
     newest = (Case.published_at.desc(), Case.id)
     public = Case.status == PUBLIC
+    if since is not None:
+        public = public & (Case.published_at > since)
     if not _narrowed(query):
         cases = list(session.scalars(select(Case).where(public).order_by(*newest).limit(limit)))
     else:

@@ -55,6 +55,9 @@ class CasesPage(BaseModel):
     labels: dict[str, dict[str, str]]
     last_page_url: str | None = None  # set when the page asked for is past the last one
     by_quantity: bool = False  # sorted by tonnes: quantities shown, undeclared ones last
+    # The search's filters and words as the hidden fields of its follow form (kb.follows).
+    follow_fields: list[tuple[str, str]] = []
+    sign_in_url: str = "/login"  # back to this search once signed in, to follow it
 
 
 def query_params(query: CaseQuery, **changes) -> list[tuple[str, str]]:
@@ -203,6 +206,8 @@ def build_cases_page(
         if result.total and query.page > last
         else None,
         by_quantity=query.sort == "tonnes_desc",
+        follow_fields=query_params(query, sort="relevance", page=1, per_page=20),
+        sign_in_url="/login?" + urlencode({"next": url_for(path, query)}),
         labels={
             "applications": {c: t.label(locale) for c, t in taxonomy.applications.items()},
             "rtm_types": {c: t.label(locale) for c, t in taxonomy.rtm_types.items()},

@@ -4,11 +4,11 @@ import io
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from kb import follows, linked_data, searching, service
 from kb import io as kb_io
-from kb import linked_data, searching, service
 from kb.codes import country_name, language_name
 from kb.deps import ValidCase
 from kb.moderation import organisations
@@ -16,11 +16,13 @@ from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
 from kb.taxonomy import Taxonomy
-from replan import auth, ratelimit
-from replan.deps import DbDep, RuntimeDep
+from replan import auth, i18n, ratelimit
+from replan.auth_models import User
+from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.errors import NotFound
+from replan.follows import service as follow_service
 from replan.i18n import N_
-from replan.web import render
+from replan.web import render, see_other
 from search.service import GuardedBackend
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -48,6 +50,36 @@ def cases(
         block="kb_results",
         model=result,
     )
+
+
+class CaseFollowForm(CaseQuery):
+    """The follow form of /cases: the search's filters and words, and how often to send."""
+
+    frequency: str = "weekly"
+
+
+@router.post("/cases/follow")
+def cases_follow(
+    request: Request,
+    runtime: RuntimeDep,
+    uow: UowDep,
+    user: Annotated[User, Depends(auth.require_roles())],
+    form: Annotated[CaseFollowForm, Form()],
+) -> Response:
+    """Follow the search: its new published matches go by e-mail, daily or weekly."""
+    kind = next(k for k in runtime.follow_kinds if k.name == follows.NAME)
+    follow_service.follow(
+        uow=uow,
+        user=user,
+        kind=kind,
+        query=follows.stored_query(form),
+        frequency=form.frequency,
+        locale=request.state.locale,
+    )
+    request.session["flash"] = i18n.translator(request.state.locale)(
+        "You follow this search: new case studies that match it will come by e-mail."
+    )
+    return see_other("/account#account-follows")
 
 
 @router.get("/cases/export.{fmt}", dependencies=[Depends(ratelimit.limit_exports)])

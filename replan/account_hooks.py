@@ -16,6 +16,7 @@ from replan import auth
 from replan.auth_models import ApiToken, LoginAttempt, User, UserSession
 from replan.clock import iso, utcnow
 from replan.db import Base
+from replan.follows.models import Follow
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class AccountHook:
     forget: Callable[[Session, User], None]
 
 
-OWN_TABLES: tuple[type[Base], ...] = (ApiToken, UserSession)  # handled here, by `auth`
+# Handled here: by `auth`, and the follows (deleted with the user by their foreign key).
+OWN_TABLES: tuple[type[Base], ...] = (ApiToken, UserSession, Follow)
 
 
 def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> dict:
@@ -69,6 +71,19 @@ def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> 
             for t in auth.list_tokens(session, user_id=user.id)
         ],
         "failed_sign_ins_kept": attempts,
+        "follows": [
+            {
+                "kind": f.kind,
+                "query": f.query,
+                "frequency": f.frequency,
+                "language": f.locale,
+                "created_at": iso(f.created_at),
+                "last_sent_at": iso(f.last_sent_at),
+            }
+            for f in session.scalars(
+                select(Follow).where(Follow.user_id == user.id).order_by(Follow.id)
+            )
+        ],
     }
     for hook in hooks:
         data[hook.name] = hook.export(session, user)

@@ -1,5 +1,6 @@
-"""The account page: profile, password, sessions, API tokens, a download of one's data, and
-deletion. What each domain holds about the user comes from the runtime's account hooks."""
+"""The account page: profile, what one follows (`replan.follows.web` changes it), password,
+sessions, API tokens, a download of one's data, and deletion. What each domain holds about the
+user comes from the runtime's account hooks."""
 
 import json
 from typing import Annotated
@@ -11,6 +12,7 @@ from replan import auth, i18n, sessions
 from replan.account_hooks import account_data, delete_account
 from replan.auth_models import User
 from replan.auth_web import sign_in
+from replan.follows.service import follows_of
 from replan.web import render, see_other
 
 TEMPLATE = "replan/account.html"
@@ -35,6 +37,9 @@ def _page(
             session, user_id=user.id, limits=sessions.limits_of(runtime.settings)
         )
         fresh = session.get(User, user.id)
+        follows = follows_of(
+            session, user_id=user.id, kinds=runtime.follow_kinds, locale=request.state.locale
+        )
     return render(
         request,
         TEMPLATE,
@@ -42,6 +47,7 @@ def _page(
             "user": fresh,
             "tokens": tokens,
             "sessions": live,
+            "follows": follows,
             "current_session": request.state.session_id,
             "new_token": new_token,
             "errors": errors or {},

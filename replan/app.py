@@ -15,15 +15,17 @@ from gpp import account as gpp_account
 from gpp import api as gpp_api
 from gpp import api_contract as gpp_api_contract
 from gpp import contract_models as gpp_contract_models
+from gpp import criteria_follow as gpp_criteria_follow
 from gpp import models as gpp_models
+from gpp import reminder_worker as gpp_reminder_worker
 from gpp import web as gpp_web
 from gpp import web_bidders as gpp_web_bidders
 from gpp import web_catalog as gpp_web_catalog
 from gpp import web_contract as gpp_web_contract
 from gpp import web_milestone_files as gpp_web_milestone_files
 from gpp.library import load_library
-from gpp.reminder_worker import ReminderWorker
 from kb import api as kb_api
+from kb import follows as kb_follows
 from kb import indexing as kb_indexing
 from kb import models as kb_models
 from kb import web as kb_web
@@ -51,14 +53,19 @@ from replan import (
     sessions,
     telemetry,
 )
+from replan.daily import LOCK_NAME as DAILY_LOCK
+from replan.daily import DailyWorker
 from replan.db import Database
+from replan.follows import jobs as follow_jobs
+from replan.follows import models as follow_models
+from replan.follows import web as follow_web
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render
 from search import models as search_models
 from search import sync as search_sync
 from search.service import GuardedBackend, make_backend
-from search.sync import SyncWorker
+from search.sync import DrainLock, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +73,7 @@ log = logging.getLogger(__name__)
 # env and the checks that compare the models with the migrations.
 MODEL_MODULES = (
     auth_models,
+    follow_models,
     kb_models,
     moderation_models,
     gpp_models,
@@ -89,6 +97,10 @@ def build_runtime(settings: Settings) -> Runtime:
         parts=(backend, taxonomy, criteria),
         account_hooks=(kb_account.HOOK, gpp_account.HOOK),
         model_modules=MODEL_MODULES,
+        follow_kinds=(
+            kb_follows.kind(backend=backend, taxonomy=taxonomy),
+            gpp_criteria_follow.kind(library=criteria),
+        ),
     )
     runtime.on_close(backend.close)
     return runtime
@@ -127,11 +139,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         search.on_damage = worker.wake
         forget = runtime.on_index_changed(worker.wake)
         worker.start()
-        reminders = ReminderWorker(runtime)  # once a day, in one process (leader lock)
-        if settings.env != "test":  # the tests send reminders themselves, on a fixed day
-            reminders.start()
+        # Once a day, in one process (leader lock): milestone reminders, then follow digests.
+        daily = DailyWorker(
+            runtime,
+            (gpp_reminder_worker.JOB, follow_jobs.JOB),
+            lock=DrainLock(runtime.db, DAILY_LOCK),
+        )
+        if settings.env != "test":  # the tests run the daily jobs themselves, on a fixed day
+            daily.start()
         yield
-        reminders.stop()
+        daily.stop()
         worker.stop()
         search.on_damage = None
         forget()
@@ -218,9 +235,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         gpp_web_contract,
         gpp_web_milestone_files,
         accounts,
+        follow_web,
         admin,
     ):
         app.include_router(page_module.router)
+    # The one form route without CSRF protection: its secret token is the credential.
+    app.include_router(follow_web.unsubscribe_router)
     for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
         app.include_router(api_module.router, dependencies=api_limit)
     # The evidence files of contract milestones: uploads bounded as the case attachments are.

@@ -48,6 +48,8 @@ class Message:
     subject: str
     body: str
     language: str = i18n.DEFAULT
+    html: str = ""  # an HTML alternative of the body, when there is one
+    headers: tuple[tuple[str, str], ...] = ()  # further headers (List-Unsubscribe...)
 
 
 def compose(*, to: str, language: str | None, subject: str, body: str, **variables: Any) -> Message:
@@ -73,7 +75,11 @@ def _email(settings: Settings, message: Message) -> EmailMessage:
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or "localhost")
     email["Auto-Submitted"] = "auto-generated"
+    for name, value in message.headers:
+        email[name] = value
     email.set_content(message.body)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
     email["Content-Language"] = message.language  # after set_content, which resets Content-*
     return email
 

@@ -2,9 +2,9 @@
 
 Built once by `replan.app.build_runtime` (the composition root) and handed to the web app and the
 command line. `replan` knows no domain, so the parts are keyed by their own class: the composition
-root provides `GuardedBackend`, `Taxonomy` and `Library`, and a domain asks for one with
-`runtime.get(Library)`, typed as what it asked for; a missing part is a composition bug and fails
-loudly."""
+root provides `GuardedBackend`, `Taxonomy` and `Library` (and the kinds of follows), and a
+domain asks for one with `runtime.get(Library)`, typed as what it asked for; a missing part is a
+composition bug and fails loudly."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from replan.account_hooks import AccountHook
 from replan.db import Database
+from replan.follows.kinds import FollowKind
 from replan.settings import Settings
 from replan.uow import UnitOfWork
 
@@ -26,6 +27,7 @@ class Runtime:
     parts: tuple[object, ...] = ()  # one object per class: the search engine, the taxonomy...
     account_hooks: tuple[AccountHook, ...] = ()  # each domain's part of an account
     model_modules: tuple[ModuleType, ...] = ()  # each domain's tables, for checks and Alembic
+    follow_kinds: tuple[FollowKind, ...] = ()  # what users may follow, each domain's kinds
     _wake: list[Callable[[], None]] = field(default_factory=list)
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
