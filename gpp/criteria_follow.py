@@ -27,6 +27,7 @@ SUBJECT = N_("New versions of criteria in your specifications (%(n)s)")
 INTRO = N_("The criteria library has new versions of criteria your specifications use:")
 LABEL = N_("New versions of the criteria in my specifications")
 TITLE = N_("%(title)s: version %(old)s → %(new)s")
+USED_IN = N_("Used in: %(specs)s")
 FIELDS = (("title", N_("Title")), ("text", N_("Text")), ("verification", N_("Verification")))
 SENTENCE = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
@@ -124,7 +125,7 @@ def kind(*, library: Library) -> FollowKind:
                 DigestItem(
                     title=title,
                     url=f"/specs/{specs[0].id}",
-                    text=", ".join(s.title for s in specs),
+                    text=_(USED_IN, specs=", ".join(s.title for s in specs)),
                     changes=changes(old, new, follow.locale),
                     links=tuple((s.title, f"/specs/{s.id}") for s in specs[1:]),
                 )

@@ -16,7 +16,7 @@ from replan.settings import Settings
 from replan.web import make_environment
 
 TEMPLATE = "replan/mail/follow_digest.html"
-SEE_ALL = N_("See everything you follow here: %(url)s")
+SEE_ALL = N_("See it on the site: %(url)s")
 WHY = N_("You receive this e-mail because you follow this on RE-PLAN City Life.")
 STOP = N_("Stop these e-mails (no sign-in needed): %(url)s")
 MANAGE = N_("Manage what you follow on your account page: %(url)s")

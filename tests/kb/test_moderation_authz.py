@@ -149,6 +149,8 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ),
         ("GET", "/account", "/account", None, web(SIGNED_IN, 200)),
         ("GET", "/account/data.json", "/account/data.json", None, web(SIGNED_IN, 200)),
+        # The unsubscribe link of a digest: no sign-in, its token the credential (none here).
+        ("GET", "/follows/unsubscribe/{token}", "/follows/unsubscribe/none", None, every(404)),
         ("GET", "/admin/users", "/admin/users", None, web("D", 200)),
         (
             "GET",
@@ -269,6 +271,24 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             api(PROCURERS, 404),
         ),
         ("POST", "/account/profile", "/account/profile", {"language": "en"}, web(SIGNED_IN, 303)),
+        # Follows: anyone signed in follows a search; a follow is its owner's alone (404).
+        ("POST", "/cases/follow", "/cases/follow", {"q": "matrix"}, web(SIGNED_IN, 303)),
+        (
+            "POST",
+            "/account/follows/{follow_id}",
+            "/account/follows/999999",
+            {"frequency": "daily"},
+            web(SIGNED_IN, 404),
+        ),
+        (
+            "POST",
+            "/account/follows/{follow_id}/delete",
+            "/account/follows/999999/delete",
+            {},
+            web(SIGNED_IN, 404),
+        ),
+        # CSRF-exempt (tests/kb/test_moderation_csrf.py): a wrong token is 404 for everyone.
+        ("POST", "/follows/unsubscribe/{token}", "/follows/unsubscribe/none", {}, every(404)),
         ("POST", "/account/password", "/account/password", {}, web(SIGNED_IN, 422)),
         ("POST", "/account/tokens", "/account/tokens", {"name": "matrix"}, web(SIGNED_IN, 201)),
         (
