@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from replan import auth
+from replan.follows import service as follow_service
 from tests.builders import add_file, record, review_case, routes_of, save_case
 from tests.e2e.conftest import AXE, AXE_TAGS
 
@@ -138,7 +139,23 @@ def world(live_runtime, tmp_path_factory):
     review_case(live_runtime, user=moderator, case_id="tour-published", decision="publish")
     waiting = CaseRecord.model_validate(record(id="tour-submitted", title="Noise barrier, tour"))
     save_case(live_runtime, user=author, record=waiting, submit=True)
-    return {"emails": emails, "cases": ["tour-published", "tour-submitted"], "slug": org.slug}
+    # Followed searches, listed on the account pages; the unsubscribe page of one of them.
+    from kb.follows import NAME
+
+    kind = next(k for k in live_runtime.follow_kinds if k.name == NAME)
+    tokens = []
+    for user, query in ((author, {"q": "playground", "country": ["IT"]}), (moderator, {})):
+        with live_runtime.unit_of_work() as uow:
+            followed = follow_service.follow(
+                uow=uow, user=user, kind=kind, query=query, frequency="weekly", locale="en"
+            )
+            tokens.append(followed.token)
+    return {
+        "emails": emails,
+        "cases": ["tour-published", "tour-submitted"],
+        "slug": org.slug,
+        "tokens": tokens[:1],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +216,7 @@ def tour(browser, base_url, world):
         "bidder_id": [str(bidder.json()["id"])],
         "draft_id": [draft_id],
         "step": list(STEPS),
+        "token": world["tokens"],
     }
     yield contexts, samples
     for context, _page in contexts.values():
