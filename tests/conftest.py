@@ -110,6 +110,17 @@ def runtime(settings: Settings):
 
 
 @pytest.fixture
+def storage_runtime(db_url: str, tmp_path: Path):
+    """A runtime on an empty, migrated database: SQLite, and PostgreSQL when it answers."""
+    from replan.migrations import upgrade
+
+    upgrade(db_url)
+    rt = build_runtime(make_settings(tmp_path, database_url=db_url))
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
 def app(runtime):
     return create_app(runtime.settings, runtime)
 

@@ -2,10 +2,8 @@
 was issued with is told once, in the next digest, as a diff of the spec's text (old against
 new) with the follower's labels; they may turn it off; others are not told."""
 
-import email
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
 from sqlalchemy import select
@@ -14,12 +12,9 @@ from gpp import criteria_follow, service
 from gpp.library import Library
 from gpp.schemas import SpecCreate
 from replan import auth
-from replan.app import build_runtime
 from replan.follows import service as follows
 from replan.follows.models import OFF, Follow
-from replan.mail import mail_dir
-from replan.migrations import upgrade
-from tests.conftest import make_settings
+from tests.kb.test_moderation_support import mails
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 CHANGED = "road-ts-rubber-content"
@@ -27,11 +22,8 @@ ADDED = "The share is checked again on a core sample of the finished layer."
 
 
 @pytest.fixture
-def rt(db_url, tmp_path):
-    upgrade(db_url)
-    runtime = build_runtime(make_settings(tmp_path, database_url=db_url))
-    yield runtime
-    runtime.close()
+def rt(storage_runtime):
+    return storage_runtime
 
 
 def _newer(library: Library) -> Library:
@@ -79,9 +71,7 @@ def _send(rt, library: Library, now: datetime):
 
 
 def _mails(rt):
-    folder = mail_dir(rt.settings)
-    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+    return mails(rt.settings)
 
 
 def test_a_new_version_is_told_once_with_what_changed(rt):

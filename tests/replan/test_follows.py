@@ -5,7 +5,6 @@ the token unsubscribes."""
 
 import email
 from datetime import UTC, datetime, timedelta
-from email import policy
 
 import pytest
 from sqlalchemy import select, update
@@ -16,25 +15,19 @@ from kb.models import Case
 from kb.schemas import CaseQuery, CaseRecord
 from kb.taxonomy import Taxonomy
 from replan import auth
-from replan.app import build_runtime
 from replan.errors import NotFound
 from replan.follows import service
 from replan.follows.models import Follow
-from replan.mail import mail_dir
-from replan.migrations import upgrade
 from search.service import GuardedBackend
 from tests.builders import record
-from tests.conftest import make_settings
+from tests.kb.test_moderation_support import mails
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def rt(db_url, tmp_path):
-    upgrade(db_url)
-    runtime = build_runtime(make_settings(tmp_path, database_url=db_url))
-    yield runtime
-    runtime.close()
+def rt(storage_runtime):
+    return storage_runtime
 
 
 def _user(rt, email_address: str, language: str = "en"):
@@ -87,9 +80,7 @@ def _send(rt, now: datetime, **kw):
 
 
 def _mails(rt) -> list[email.message.EmailMessage]:
-    folder = mail_dir(rt.settings)
-    paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+    return mails(rt.settings)
 
 
 def _text(message) -> tuple[str, str]:

@@ -52,6 +52,8 @@ def test_following_lists_the_search_on_the_account_page(people, runtime):
     assert f'action="/account/follows/{row.id}"' in page
     assert f'action="/account/follows/{row.id}/delete"' in page
     assert people["moderator"].get("/account").text.count("/account/follows/") == 0
+    (kept,) = person.get("/account/data.json").json()["follows"]
+    assert kept["query"] == row.query and "token" not in kept
 
     assert person.post(f"/account/follows/{row.id}", {"frequency": "weekly"}).status_code == 303
     assert _rows(runtime)[0].frequency == "weekly"
