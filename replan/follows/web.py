@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 # No CSRF dependency: see the module's docstring. Keep it the only such router.
 unsubscribe_router = APIRouter(include_in_schema=False)
 SignedIn = Annotated[User, Depends(auth.require_roles())]
-Token = Annotated[str, Path(max_length=64)]
+Token = Annotated[str, Path()]  # any wrong token, however long, is 404 (service.by_token)
 TEMPLATE = "replan/unsubscribe.html"
 
 
