@@ -1,13 +1,18 @@
 """What green public procurement holds about a user, for their data download and their account
-deletion (`HOOK`, handed to `replan` by the composition root).
+deletion (`account_hook`, handed to `replan` by the composition root).
 
 A procurer's specs, with their bidders and checks, and their wizard drafts go with their
 account: an unowned spec may be claimed by the next procurer who adds a bidder, so a deleted
-procurer's specs must not stay behind for someone else to claim."""
+procurer's specs must not stay behind for someone else to claim. Their milestones' evidence
+files go too, once the deletion has committed."""
+
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from gpp import milestone_files
 from gpp.bid_lcc import bids_lcc
 from gpp.bidders import bidder_json
 from gpp.contract import contract_view
@@ -17,6 +22,7 @@ from gpp.service import spec_json
 from replan.account_hooks import AccountHook
 from replan.auth_models import User
 from replan.clock import iso
+from replan.uow import UnitOfWork
 
 
 def export_account(session: Session, user: User) -> dict:
@@ -78,9 +84,10 @@ def export_account(session: Session, user: User) -> dict:
     }
 
 
-def forget_account(session: Session, user: User) -> None:
-    """Delete the user's drafts and specs (their bidders, checks and contracts go with them);
-    the log of other specs keeps the moves they made, without their name."""
+def forget_account(uow: UnitOfWork, user: User, *, upload_dir: Path) -> None:
+    """Delete the user's drafts and specs (their bidders, checks, contracts and evidence files go
+    with them); the log of other specs keeps the moves they made, without their name."""
+    session = uow.session
     for table, column in (
         (ContractEvent, ContractEvent.user_id),
         (MilestoneFile, MilestoneFile.uploaded_by),
@@ -94,14 +101,14 @@ def forget_account(session: Session, user: User) -> None:
     session.execute(
         delete(Draft).where(Draft.owner_id == user.id).execution_options(synchronize_session=False)
     )
-    session.execute(
-        delete(Spec).where(Spec.owner_id == user.id).execution_options(synchronize_session=False)
+    milestone_files.delete_specs(uow=uow, upload_dir=upload_dir, where=Spec.owner_id == user.id)
+
+
+def account_hook(*, upload_dir: Path) -> AccountHook:
+    """Return the procurement part of an account (evidence files live under `upload_dir`)."""
+    return AccountHook(
+        name="procurement",
+        tables=(Spec, Draft, ContractEvent, MilestoneFile),
+        export=export_account,
+        forget=partial(forget_account, upload_dir=upload_dir),
     )
-
-
-HOOK = AccountHook(
-    name="procurement",
-    tables=(Spec, Draft, ContractEvent, MilestoneFile),
-    export=export_account,
-    forget=forget_account,
-)

@@ -3,14 +3,16 @@ attachments are (`kb.moderation.files`: photos re-encoded without metadata, PDF 
 active content, size limits), kept under the upload dir and served only to whoever may follow
 the spec (its owning procurer, moderators and admins)."""
 
+import logging
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from gpp import lifecycle
 from gpp.contract_models import Contract, Milestone, MilestoneFile
+from gpp.models import Spec
 from kb.moderation import files
 from replan.auth_models import User
 from replan.clock import utcnow
@@ -18,6 +20,7 @@ from replan.errors import Conflict, Invalid, NotFound
 from replan.i18n import N_
 from replan.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
 MAX_FILES = 20  # per milestone
 FOLDER = "milestones"  # under the upload dir, apart from the case studies' files
 NO_FILE = N_("There is no file at this address.")
@@ -145,3 +148,27 @@ def evidence_file(
     if not path.is_file():
         raise NotFound(NO_FILE)
     return path, _out(row)
+
+
+def delete_specs(*, uow: UnitOfWork, upload_dir: Path, where: ColumnElement[bool]) -> None:
+    """Delete the specs `where` selects (their bidders, contracts, milestones and file rows go
+    with them, ON DELETE CASCADE) and, once that has committed, their evidence files."""
+    session = uow.session
+    stored = list(
+        session.scalars(
+            select(MilestoneFile.stored_name)
+            .join(Spec, Spec.id == MilestoneFile.spec_id)
+            .where(where)
+        )
+    )
+    session.execute(delete(Spec).where(where).execution_options(synchronize_session=False))
+    if stored:
+        uow.after_commit(lambda: _remove_all(_folder(upload_dir), stored))
+
+
+def _remove_all(folder: Path, stored: list[str]) -> None:
+    for name in stored:
+        try:
+            files.remove(folder, name)
+        except OSError:  # the rows are gone: a file left behind is logged, not fatal
+            log.exception("could not remove the evidence file %s", name)

@@ -30,6 +30,9 @@ RTM_TYPES = (
     "reclaimed-rubber",
     "recovered-carbon-black",
 )
+# What a case's figures cover: one work, or a scheme's, region's or country's total over many
+# works (some of which the catalogue may list on their own).
+SCOPES = ("project", "programme")
 ORG_ROLES = ("contracting-authority", "contractor", "supplier", "recycler", "research")
 ORG_TYPES = ("recycler", "manufacturer", "contractor", "public-authority", "research", "other")
 UI_LANGUAGES = ("en", "it", "pl", "es", "fr", "el", "sl")

@@ -49,6 +49,8 @@ class Case(Base):
     gpp: Mapped[bool | None] = mapped_column(Boolean)
     benefits: Mapped[list] = mapped_column(JSON, default=list)
     sources: Mapped[list] = mapped_column(JSON, default=list)
+    # "project" (one work) or "programme" (a scheme's, region's or country's total)
+    scope: Mapped[str] = mapped_column(String(20), default="project", server_default="project")
 
     status: Mapped[str] = mapped_column(String(20), index=True, default=CaseStatus.PUBLISHED)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -15,12 +15,13 @@ from pydantic import (
     model_validator,
 )
 
-from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, iso_countries, iso_languages
+from kb.codes import APPLICATIONS, ORG_ROLES, RTM_TYPES, SCOPES, iso_countries, iso_languages
 from replan.guards import DB_INT_MAX
 
 ApplicationCode = Literal[APPLICATIONS]  # type: ignore[valid-type]
 RtmCode = Literal[RTM_TYPES]  # type: ignore[valid-type]
 OrgRole = Literal[ORG_ROLES]  # type: ignore[valid-type]
+Scope = Literal[SCOPES]  # type: ignore[valid-type]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 MAX_DESCRIPTION = 50_000
@@ -118,6 +119,8 @@ class CaseRecord(BaseModel):
     organisations: list[OrganisationRef] = Field(default_factory=list, max_length=50)
     benefits: list[Benefit] = Field(default_factory=list, max_length=50)
     sources: list[SourceUrl] = Field(default_factory=list, max_length=50)
+    # Added after the first contract: last, so that older CSV readers keep their columns.
+    scope: Scope = "project"
 
     @field_validator("year")
     @classmethod

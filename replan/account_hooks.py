@@ -3,7 +3,8 @@
 `replan` knows no domain: the composition root (`replan.app.build_runtime`) hands it one
 `AccountHook` per domain. A hook names the tables it answers for (every table with a foreign key
 to `auth_user` must be covered by one: a test checks it), returns the user's data as JSON, and
-forgets the user (deletes or anonymises their rows) before the user row goes."""
+forgets the user (deletes or anonymises their rows) before the user row goes, in the deletion's
+unit of work (so that files go only once the rows are gone: `uow.after_commit`)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from replan.auth_models import ApiToken, LoginAttempt, User, UserSession
 from replan.clock import iso, utcnow
 from replan.db import Base
 from replan.follows.models import Follow
+from replan.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class AccountHook:
     name: str  # the key of its part in the data download
     tables: tuple[type[Base], ...]  # the tables pointing at users that it answers for
     export: Callable[[Session, User], dict]
-    forget: Callable[[Session, User], None]
+    forget: Callable[[UnitOfWork, User], None]
 
 
 # Handled here: by `auth`, and the follows (deleted with the user by their foreign key).
@@ -90,11 +92,13 @@ def account_data(session: Session, user: User, hooks: Sequence[AccountHook]) -> 
     return data
 
 
-def delete_account(session: Session, *, user_id: int, hooks: Sequence[AccountHook]) -> None:
-    """Delete a user: each domain forgets them first, then their sessions, tokens and row go."""
-    user = session.get(User, user_id)
+def delete_account(uow: UnitOfWork, *, user_id: int, hooks: Sequence[AccountHook]) -> None:
+    """Delete a user: each domain forgets them first, then their sessions, tokens and row go;
+    commit."""
+    user = uow.session.get(User, user_id)
     if user is None:
         return
     for hook in hooks:
-        hook.forget(session, user)
-    auth.delete_user(session, user_id=user_id)
+        hook.forget(uow, user)
+    auth.delete_user(uow.session, user_id=user_id)
+    uow.commit()

@@ -188,13 +188,13 @@ def account_delete(
     _ = i18n.translator(request.state.locale)
     errors = {}
     runtime = request.app.state.runtime
-    with runtime.db.session() as session:
+    with runtime.unit_of_work() as uow:
         if confirm != "yes":
             errors["delete_confirm"] = _("Tick the box to confirm.")
-        if not auth.check_password(session.get(User, user.id), password):
+        if not auth.check_password(uow.session.get(User, user.id), password):
             errors["delete_password"] = _("The password is not right.")
         if not errors:
-            delete_account(session, user_id=user.id, hooks=runtime.account_hooks)
+            delete_account(uow, user_id=user.id, hooks=runtime.account_hooks)
     if errors:
         return _page(request, user, status=422, errors=errors)
     request.session.clear()

@@ -95,7 +95,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         db=db,
         parts=(backend, taxonomy, criteria),
-        account_hooks=(kb_account.HOOK, gpp_account.HOOK),
+        account_hooks=(kb_account.HOOK, gpp_account.account_hook(upload_dir=settings.upload_dir)),
         model_modules=MODEL_MODULES,
         follow_kinds=(
             kb_follows.kind(backend=backend, taxonomy=taxonomy),

@@ -16,6 +16,7 @@ from kb.moderation.models import (
 from replan.account_hooks import AccountHook
 from replan.auth_models import User
 from replan.clock import iso
+from replan.uow import UnitOfWork
 
 
 def export_account(session: Session, user: User) -> dict:
@@ -74,14 +75,14 @@ def export_account(session: Session, user: User) -> dict:
     }
 
 
-def forget_account(session: Session, user: User) -> None:
+def forget_account(uow: UnitOfWork, user: User) -> None:
     """Before a user goes: their cases stay, attributed to their organisation.
 
     The other rows that name the user (versions published, edits, files, the audit log) stay
     without a name: their foreign keys are set to NULL when the user row goes; their pending
     claims of organisation names go with them (ON DELETE CASCADE)."""
     if user.organisation_id:
-        session.execute(
+        uow.session.execute(
             update(Case)
             .where(Case.created_by == user.id, Case.organisation_id.is_(None))
             .values(organisation_id=user.organisation_id)

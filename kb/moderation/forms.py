@@ -26,6 +26,7 @@ SCALARS = (
     "area_m2",
     "length_km",
     "gpp",
+    "scope",
 )
 INTEGERS = ("year", "tyres_equivalent")
 FLOATS = ("lat", "lon", "rtm_tonnes", "area_m2", "length_km")

@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from kb.pages import facet_label, query_params
 from kb.schemas import CaseQuery
-from kb.stats.schemas import DIMENSIONS, MEASURES, Figures, GroupFigures, Rollup
+from kb.stats.schemas import (
+    DIMENSIONS,
+    MEASURES,
+    Figures,
+    GroupFigures,
+    ProgrammeCase,
+    ScopeFigures,
+)
 from kb.taxonomy import Taxonomy
 from replan import i18n
 from replan.i18n import N_
@@ -43,6 +50,7 @@ class Row(BaseModel):
     label: str
     cases_url: str  # the published cases behind this row (the search page, this filter added)
     figures: GroupFigures
+    programme: GroupFigures  # the part of `figures` that programme totals make
 
 
 class Figure(BaseModel):
@@ -63,6 +71,24 @@ class Headline(BaseModel):
     declared_text: str
 
 
+class ScopeLine(BaseModel):
+    """One measure: the headline figure, and what the projects and the programmes make of it."""
+
+    measure: str
+    label: str
+    every: str
+    project: str
+    programme: str
+
+
+class ScopeSplit(BaseModel):
+    """How much of the headline figures comes from programme totals (`note` says it plainly)."""
+
+    programme_cases: int
+    note: str
+    lines: list[ScopeLine]
+
+
 class MeasureLink(BaseModel):
     measure: str
     label: str
@@ -77,7 +103,8 @@ class StatsPage(BaseModel):
     headlines: list[Headline]
     charts: list[Figure]
     measure_links: list[MeasureLink]
-    rollups: list[Rollup]
+    split: ScopeSplit
+    programmes: list[ProgrammeCase]
     cases_url: str
     api_url: str
     embed_url: str
@@ -133,7 +160,48 @@ def declared_text(measure: str, figures: Figures, locale: str) -> str:
     return messages[measure] % {"num": n, "total": total}
 
 
-def value_of(figures: GroupFigures | Figures, measure: str) -> float:
+def programme_note(figures: Figures, locale: str) -> str:
+    """Say how many of the cases counted are programme totals, and what that means."""
+    ngettext = i18n.ngettext_for(locale)
+    n, total = figures.scopes["programme"].cases, figures.cases
+    if not n:
+        return i18n.gettext_for(locale)(
+            "Every case study counted here reports one work: no programme total is in the sums."
+        )
+    text = ngettext(
+        "%(num)s of these %(total)s case studies is a programme total (a scheme's, region's or "
+        "country's figures over many works, some of which may also be listed on their own): the "
+        "sums include it, so they may count the same work twice.",
+        "%(num)s of these %(total)s case studies are programme totals (a scheme's, region's or "
+        "country's figures over many works, some of which may also be listed on their own): the "
+        "sums include them, so they may count the same work twice.",
+        n,
+    )
+    return text % {"num": n, "total": total}
+
+
+def scope_split(figures: Figures, locale: str) -> ScopeSplit:
+    gettext = i18n.gettext_for(locale)
+    lines = []
+    for name in MEASURES:
+        show = formatter(name, locale)
+        lines.append(
+            ScopeLine(
+                measure=name,
+                label=gettext(MEASURE_NAMES[name]),
+                every=show(value_of(figures, name)),
+                project=show(value_of(figures.scopes["project"], name)),
+                programme=show(value_of(figures.scopes["programme"], name)),
+            )
+        )
+    return ScopeSplit(
+        programme_cases=figures.scopes["programme"].cases,
+        note=programme_note(figures, locale),
+        lines=lines,
+    )
+
+
+def value_of(figures: GroupFigures | ScopeFigures, measure: str) -> float:
     return getattr(figures, measure)
 
 
@@ -159,6 +227,7 @@ def rows_of(
     figures: Figures, dimension: str, *, query: CaseQuery, taxonomy: Taxonomy, locale: str
 ) -> list[Row]:
     groups = figures.groups[dimension]
+    programmes = figures.scopes["programme"].groups[dimension]
     codes = sorted(groups) if dimension == "year" else list(groups)
     return [
         Row(
@@ -166,6 +235,7 @@ def rows_of(
             label=label_of(taxonomy, dimension, code, locale),
             cases_url=_cases_url(query, dimension, code),
             figures=groups[code],
+            programme=programmes.get(code, GroupFigures()),
         )
         for code in codes
     ]
@@ -222,7 +292,8 @@ def build_stats_page(
             )
             for name in MEASURES
         ],
-        rollups=figures.rollups,
+        split=scope_split(figures, locale),
+        programmes=figures.programmes,
         cases_url=link("/cases", pairs),
         api_url=link("/api/v1/stats", pairs),
         embed_url=link("/embed/stats", pairs + drawn_by),

@@ -79,16 +79,21 @@ def stats_chart(dimension: Dimension, request: Request, page: PageDep) -> Respon
 
 @router.get("/stats/{dimension}.csv", dependencies=[Depends(ratelimit.limit_exports)])
 def stats_csv(dimension: Dimension, page: PageDep) -> Response:
-    """Answer one figure's table: each quantity's sum and how many cases declare it."""
+    """Answer one figure's table: each quantity's sum and how many cases declare it, then the
+    part of them that programme totals make (`programme_*`)."""
     out = io.StringIO()
     writer = csv.writer(out)
+    columns = [f"{q}{s}" for q in QUANTITIES for s in ("", "_declared")]
     writer.writerow(
-        [dimension, "label", "cases", *(f"{q}{s}" for q in QUANTITIES for s in ("", "_declared"))]
+        [dimension, "label", "cases", *columns, "programme_cases"]
+        + [f"programme_{c}" for c in columns]
     )
     for row in figure_of(page, dimension).rows:
-        f = row.figures
-        values = [(getattr(f, q), f.declared.get(q, 0)) for q in QUANTITIES]
-        writer.writerow([row.code, row.label, f.cases, *(v for pair in values for v in pair)])
+        cells = [row.code, row.label]
+        for f in (row.figures, row.programme):
+            values = [(getattr(f, q), f.declared.get(q, 0)) for q in QUANTITIES]
+            cells += [f.cases, *(v for pair in values for v in pair)]
+        writer.writerow(cells)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -52,6 +52,7 @@ def test_malformed_json_line_is_reported_with_its_record_number():
         ({"sources": ["not a url"]}, "record 1: sources.0:"),
         ({"organisations": [{"name": "A", "role": "owner"}]}, "record 1: organisations.0.role:"),
         ({"colour": "red"}, "record 1: colour: Extra inputs are not permitted"),
+        ({"scope": "national"}, "record 1: scope: Input should be 'project' or 'programme'"),
     ],
 )
 def test_each_invalid_field_is_named(change, expected):
@@ -137,6 +138,39 @@ def test_export_then_import_is_lossless(fmt):
     parsed = parse(out.getvalue().encode(), fmt)
     assert parsed.problems == []
     assert parsed.records == records
+
+
+def test_scope_is_optional_kept_and_exported():
+    """A record without `scope` imports as before (a project); one with it keeps it through a
+    JSON Lines or CSV export and back."""
+    old, programme = record(), record(scope="programme")
+    assert "scope" not in old
+    parsed = parse(jsonl(old, programme), "jsonl")
+    assert parsed.problems == []
+    assert [r.scope for r in parsed.records] == ["project", "programme"]
+    lines = io.StringIO()
+    kb_io.write_jsonl(parsed.records, lines)
+    assert [json.loads(line)["scope"] for line in lines.getvalue().splitlines()] == [
+        "project",
+        "programme",
+    ]
+    table = io.StringIO()
+    kb_io.write_csv(parsed.records, table)
+    rows = list(csv.DictReader(io.StringIO(table.getvalue())))
+    assert list(rows[0])[-1] == "scope"  # the new column comes last
+    assert [row["scope"] for row in rows] == ["project", "programme"]
+    assert parse(table.getvalue().encode(), "csv").records == parsed.records
+    # A CSV of the first contract (no scope column), or an empty cell: a project.
+    header = [c for c in kb_io.COLUMNS if c != "scope"]
+    old_csv = io.StringIO()
+    writer = csv.DictWriter(old_csv, fieldnames=header, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow(kb_io.record_row(parsed.records[1]))
+    assert [r.scope for r in parse(old_csv.getvalue().encode(), "csv").records] == ["project"]
+    bad = table.getvalue().replace(",programme\r\n", ",everything\r\n")
+    assert parse(bad.encode(), "csv").problems == [
+        "record 2: scope: Input should be 'project' or 'programme'"
+    ]
 
 
 def test_json_array_and_wrapped_object():

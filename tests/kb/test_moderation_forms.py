@@ -17,6 +17,20 @@ def test_a_record_survives_the_form_both_ways():
     assert errors == {} and back == original
 
 
+def test_the_scope_survives_the_form_and_defaults_to_a_project():
+    original = CaseRecord.model_validate(record(id="scheme", scope="programme"))
+    form = forms.form_from_record(original, version=1)
+    assert form.value("scope") == "programme"
+    back, errors = forms.form_record(form, case_id="scheme", gettext=_gettext)
+    assert errors == {} and back.scope == "programme"
+    posted = forms.form_from_post({**_values()}, ["rubber-powder"])  # no scope sent
+    rec, errors = forms.form_record(posted, case_id=None, gettext=_gettext)
+    assert errors == {} and rec.scope == "project"
+    posted = forms.form_from_post({**_values(), "scope": "galaxy"}, ["rubber-powder"])
+    _, errors = forms.form_record(posted, case_id=None, gettext=_gettext)
+    assert errors == {"scope": "Choose one of the options."}
+
+
 def test_numbers_accept_a_decimal_comma_and_refuse_words():
     form = forms.CaseForm(
         values={

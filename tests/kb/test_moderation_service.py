@@ -378,8 +378,8 @@ def test_deleting_an_account_keeps_the_cases_with_the_organisation(rt, author):
         auth.create_token(session, user=session.get(User, author.id), name="script")
         # A case made before organisations were recorded still ends up attributed.
         session.get(Case, case_id).organisation_id = None
-    with rt.db.session() as session:
-        delete_account(session, user_id=author.id, hooks=rt.account_hooks)
+    with rt.unit_of_work() as uow:
+        delete_account(uow, user_id=author.id, hooks=rt.account_hooks)
     case = _case(rt, case_id)
     assert case.created_by is None
     assert case.organisation_id == author.organisation_id

@@ -60,6 +60,8 @@ def test_the_form_has_every_field_of_the_record(people):
     for code in RTM_TYPES:
         assert f'value="{code}"' in html
     assert html.count('name="gpp"') == 3
+    assert html.count('name="scope"') == 2
+    assert 'id="scope-project" name="scope" value="project" checked' in html
     assert 'name="csrf_token"' in html
     assert 'value="draft"' in html and 'value="submit"' in html
 

@@ -1,6 +1,6 @@
 """The figures: SQL sums of the published cases' declared quantities, against a hand-built
-catalogue (SQLite and PostgreSQL): what an unpublished case or a national total never adds, and
-how the search's filters narrow them."""
+catalogue (SQLite and PostgreSQL): what an unpublished case never adds, how a programme total is
+counted in the whole and apart in its scope, and how the search's filters narrow them."""
 
 import pytest
 from sqlalchemy import update
@@ -8,19 +8,16 @@ from sqlalchemy import update
 from kb import importing, searching
 from kb.models import Case
 from kb.schemas import CaseQuery, CaseRecord
-from kb.seed import read_seed_records
 from kb.stats import service
-from kb.stats.rollups import ROLLUP_IDS
 from kb.stats.schemas import Stats
 from kb.taxonomy import Taxonomy
 from replan.app import build_runtime
 from replan.migrations import upgrade
-from replan.settings import PROJECT_ROOT
 from search.service import GuardedBackend
 from tests.builders import record
 from tests.conftest import make_settings
 
-ROLLUP = "es-signus-2023-carreteras-polvo-neumatico"
+PROGRAMME = "es-signus-2023-carreteras-polvo-neumatico"
 NONE = dict(rtm_tonnes=None, tyres_equivalent=None, length_km=None, area_m2=None)
 PUBLISHED = [
     record(
@@ -47,8 +44,14 @@ PUBLISHED = [
         **{**NONE, "tyres_equivalent": 500, "length_km": 2},
     ),
     record(id="es-wall", application="noise-barrier", country="ES", year=None, **NONE),
-    # A national yearly total: listed apart, never added to the projects.
-    record(id=ROLLUP, country="ES", year=2023, **{**NONE, "rtm_tonnes": 1708, "length_km": 160}),
+    # A national yearly total: in the sums, and apart in its scope.
+    record(
+        id=PROGRAMME,
+        country="ES",
+        year=2023,
+        scope="programme",
+        **{**NONE, "rtm_tonnes": 1708, "length_km": 160},
+    ),
 ]
 # Published, indexed, then withdrawn in the database only: the search index still lists it.
 WITHDRAWN = record(
@@ -84,34 +87,77 @@ def figures(runtime, **params):
         return service.case_figures(session=session, query=query, ids=ids)
 
 
-def test_sums_of_the_published_projects(catalogue):
+PROJECTS = {
+    "cases": 4,
+    "countries": 2,
+    "rtm_tonnes": 12.5,
+    "tyres_equivalent": 1500,
+    "length_km": 3.0,
+    "area_m2": 5300.0,
+    "declared": {"rtm_tonnes": 2, "tyres_equivalent": 2, "length_km": 2, "area_m2": 2},
+    "by_application": {
+        "road-pavement": {"cases": 2, "rtm_tonnes": 10.0, "tyres_equivalent": 1500},
+        "noise-barrier": {"cases": 1, "rtm_tonnes": 0.0, "tyres_equivalent": 0},
+        "playground": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
+    },
+    "by_country": {
+        "ES": {"cases": 2, "rtm_tonnes": 0.0, "tyres_equivalent": 500},
+        "IT": {"cases": 2, "rtm_tonnes": 12.5, "tyres_equivalent": 1000},
+    },
+    "by_year": {
+        "2020": {"cases": 2, "rtm_tonnes": 10.0, "tyres_equivalent": 1500},
+        "2021": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
+    },
+    # A case of two materials counts under each.
+    "by_rtm": {
+        "rubber-powder": {"cases": 4, "rtm_tonnes": 12.5, "tyres_equivalent": 1500},
+        "rubber-granulate": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
+    },
+}
+PROGRAMMES = {
+    "cases": 1,
+    "countries": 1,
+    "rtm_tonnes": 1708.0,
+    "tyres_equivalent": 0,
+    "length_km": 160.0,
+    "area_m2": 0.0,
+    "declared": {"rtm_tonnes": 1, "tyres_equivalent": 0, "length_km": 1, "area_m2": 0},
+    "by_application": {"road-pavement": {"cases": 1, "rtm_tonnes": 1708.0, "tyres_equivalent": 0}},
+    "by_country": {"ES": {"cases": 1, "rtm_tonnes": 1708.0, "tyres_equivalent": 0}},
+    "by_year": {"2023": {"cases": 1, "rtm_tonnes": 1708.0, "tyres_equivalent": 0}},
+    "by_rtm": {"rubber-powder": {"cases": 1, "rtm_tonnes": 1708.0, "tyres_equivalent": 0}},
+}
+
+
+def test_sums_of_every_published_case_and_of_each_scope(catalogue):
     stats = Stats.of(figures(catalogue)).model_dump()
     assert stats == {
-        "cases": 4,
+        "cases": 5,
         "countries": 2,
-        "rtm_tonnes": 12.5,
+        "rtm_tonnes": 1720.5,
         "tyres_equivalent": 1500,
-        "length_km": 3.0,
+        "length_km": 163.0,
         "area_m2": 5300.0,
-        "declared": {"rtm_tonnes": 2, "tyres_equivalent": 2, "length_km": 2, "area_m2": 2},
+        "declared": {"rtm_tonnes": 3, "tyres_equivalent": 2, "length_km": 3, "area_m2": 2},
         "by_application": {
-            "road-pavement": {"cases": 2, "rtm_tonnes": 10.0, "tyres_equivalent": 1500},
+            "road-pavement": {"cases": 3, "rtm_tonnes": 1718.0, "tyres_equivalent": 1500},
             "noise-barrier": {"cases": 1, "rtm_tonnes": 0.0, "tyres_equivalent": 0},
             "playground": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
         },
         "by_country": {
-            "ES": {"cases": 2, "rtm_tonnes": 0.0, "tyres_equivalent": 500},
+            "ES": {"cases": 3, "rtm_tonnes": 1708.0, "tyres_equivalent": 500},
             "IT": {"cases": 2, "rtm_tonnes": 12.5, "tyres_equivalent": 1000},
         },
         "by_year": {
             "2020": {"cases": 2, "rtm_tonnes": 10.0, "tyres_equivalent": 1500},
             "2021": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
+            "2023": {"cases": 1, "rtm_tonnes": 1708.0, "tyres_equivalent": 0},
         },
-        # A case of two materials counts under each.
         "by_rtm": {
-            "rubber-powder": {"cases": 4, "rtm_tonnes": 12.5, "tyres_equivalent": 1500},
+            "rubber-powder": {"cases": 5, "rtm_tonnes": 1720.5, "tyres_equivalent": 1500},
             "rubber-granulate": {"cases": 1, "rtm_tonnes": 2.5, "tyres_equivalent": 0},
         },
+        "by_scope": {"project": PROJECTS, "programme": PROGRAMMES},
     }
 
 
@@ -128,20 +174,24 @@ def test_groups_say_how_many_cases_declare_each_quantity(catalogue):
     assert found.undated == 1
 
 
-def test_national_totals_are_listed_apart_and_never_summed(catalogue):
+def test_programme_totals_are_summed_and_listed(catalogue):
     found = figures(catalogue)
-    assert [r.id for r in found.rollups] == [ROLLUP]
-    assert found.rollups[0].rtm_tonnes == 1708
-    assert found.rtm_tonnes == 12.5 and found.groups["year"].get("2023") is None
-    assert figures(catalogue, country=["IT"]).rollups == []
+    assert [r.id for r in found.programmes] == [PROGRAMME]
+    assert found.programmes[0].rtm_tonnes == 1708
+    assert found.groups["year"]["2023"].rtm_tonnes == 1708
+    assert found.scopes["project"].groups["year"].get("2023") is None
+    assert (found.scopes["project"].undated, found.scopes["programme"].undated) == (1, 0)
+    italy = figures(catalogue, country=["IT"])
+    assert italy.programmes == [] and italy.scopes["programme"].cases == 0
+    assert italy.scopes["programme"].groups == {d: {} for d in italy.groups}
 
 
 def test_an_unpublished_case_never_counts(catalogue):
     everything = figures(catalogue)
     assert "FR" not in everything.groups["country"]
-    assert everything.rtm_tonnes < 999
+    assert everything.rtm_tonnes == 1720.5  # not 999 more
     named = figures(catalogue, country=["FR"])
-    assert (named.cases, named.rtm_tonnes, named.rollups) == (0, 0, [])
+    assert (named.cases, named.rtm_tonnes, named.programmes) == (0, 0, [])
     assert searching.matching_ids(
         backend=catalogue.get(GuardedBackend), query=CaseQuery(q="ventimiglia"), limit=10
     ) == ["fr-hidden"]  # the engine still finds it: the database decides
@@ -152,9 +202,10 @@ def test_an_unpublished_case_never_counts(catalogue):
     ("params", "cases", "tonnes"),
     [
         ({"country": ["IT"]}, 2, 12.5),
-        ({"country": ["IT", "ES"], "application": ["road-pavement"]}, 2, 10),
+        ({"country": ["IT", "ES"], "application": ["road-pavement"]}, 3, 1718),
         ({"rtm": ["rubber-granulate"]}, 1, 2.5),
-        ({"year_min": 2021}, 1, 2.5),
+        ({"year_min": 2021}, 2, 1710.5),
+        ({"year_min": 2021, "year_max": 2022}, 1, 2.5),
         ({"year_max": 2020}, 2, 10),
         ({"gpp": False}, 1, 0),
         ({"q": "zeolite"}, 1, 2.5),
@@ -164,9 +215,3 @@ def test_an_unpublished_case_never_counts(catalogue):
 def test_the_search_filters_apply(catalogue, params, cases, tonnes):
     found = figures(catalogue, **params)
     assert (found.cases, found.rtm_tonnes) == (cases, tonnes)
-
-
-def test_every_listed_national_total_is_a_seed_case():
-    """The list names real records (a renamed seed would silently be summed again)."""
-    seeds = {r.id for r in read_seed_records(PROJECT_ROOT / "seeds").records}
-    assert ROLLUP_IDS - seeds == set()

@@ -40,8 +40,15 @@ def test_api_answers_the_contract_shape(client):
         "by_country",
         "by_year",
         "by_rtm",
+        "by_scope",
     ]
-    assert (data["cases"], data["rtm_tonnes"]) == (4, 12.5)
+    assert (data["cases"], data["rtm_tonnes"]) == (5, 1720.5)
+    assert list(data["by_scope"]) == ["project", "programme"]
+    assert list(data["by_scope"]["programme"]) == list(data)[:-1]
+    assert (data["by_scope"]["project"]["cases"], data["by_scope"]["project"]["rtm_tonnes"]) == (
+        4,
+        12.5,
+    )
     assert set(data["by_application"]["playground"]) == {"cases", "rtm_tonnes", "tyres_equivalent"}
     italy = client.get("/api/v1/stats", params={"country": "IT", "rtm": "rubber-granulate"})
     assert italy.json()["cases"] == 1
@@ -71,17 +78,24 @@ def test_page_full_fragment_and_json(client):
     assert '<input type="hidden" form="kb-stats-search" name="country" value="IT">' in fragment.text
 
     data = client.get("/stats", headers={"Accept": "application/json"}).json()
-    assert data["figures"]["cases"] == 4 and data["measure"] == "cases"
+    assert data["figures"]["cases"] == 5 and data["measure"] == "cases"
 
 
-def test_page_counts_who_declares_and_keeps_national_totals_apart(client):
+def test_page_counts_who_declares_and_says_what_programme_totals_add(client):
     page = client.get("/stats", params={"measure": "rtm_tonnes"}).text
-    assert "2 of 4 case studies declare the tonnes used" in page
-    assert "1 of 4 case studies declares" not in page
+    assert "3 of 5 case studies declare the tonnes used" in page
     assert 'src="/stats/application.svg?measure=rtm_tonnes"' in page
-    assert "National and regional totals" in page
+    # The headline counts everything; the note and the table beside it say what is programme.
+    assert "1 of these 5 case studies is a programme total" in page
+    assert "Project case studies only" in page
+    assert '<td data-label="Project case studies only" class="num">12.5</td>' in page
+    assert '<td data-label="Programme totals" class="num">1,708</td>' in page
+    assert "Programme totals in these figures" in page
     assert 'href="/cases/es-signus-2023-carreteras-polvo-neumatico"' in page
     assert "draft-one" not in page and "999" not in page
+    italy = client.get("/stats", params={"country": "IT"}).text
+    assert "no programme total is in the sums" in italy
+    assert "Project case studies only" not in italy
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
@@ -100,7 +114,7 @@ def test_chart_is_an_accessible_svg_with_nothing_to_run(client):
     assert answer.headers["content-type"].startswith("image/svg+xml")
     svg = answer.text
     assert svg.startswith("<svg") and 'role="img"' in svg
-    assert '<title id="chart-title">' in svg and "2 of 4 case studies declare" in svg
+    assert '<title id="chart-title">' in svg and "3 of 5 case studies declare" in svg
     assert "<script" not in svg
     policy = answer.headers["content-security-policy"]
     assert "script-src" not in policy and "default-src 'none'" in policy
@@ -110,11 +124,16 @@ def test_csv_of_a_figure(client):
     answer = client.get("/stats/country.csv")
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
-    tonnes = [(r["country"], r["cases"], r["rtm_tonnes"], r["rtm_tonnes_declared"]) for r in rows]
-    assert tonnes == [
-        ("ES", "2", "0.0", "0"),
-        ("IT", "2", "12.5", "2"),
+    tonnes = [
+        (r["country"], r["cases"], r["rtm_tonnes"], r["rtm_tonnes_declared"], r["length_km"])
+        for r in rows
     ]
+    assert tonnes == [
+        ("ES", "3", "1708.0", "1", "162.0"),
+        ("IT", "2", "12.5", "2", "1.0"),
+    ]
+    programme = [(r["programme_cases"], r["programme_rtm_tonnes"]) for r in rows]
+    assert programme == [("1", "1708.0"), ("0", "0.0")]
     assert client.get("/stats/nowhere.csv").status_code == 422
 
 
@@ -126,6 +145,9 @@ def test_embed_may_be_framed_by_any_site_but_no_other_page(client):
     assert "creativecommons.org/licenses/by/4.0" in embed.text
     assert "/stats?application=road-pavement" in embed.text  # the link back
     assert 'src="/stats/year.svg?application=road-pavement"' in embed.text
+    # The headline is every case; the embed says how much a programme total makes of it.
+    assert "1 of these 3 case studies is a programme total" in embed.text
+    assert "Project case studies only:" in embed.text and "1,718" in embed.text
     for path in ("/stats", "/cases", "/api/v1/stats"):
         answer = client.get(path)
         assert answer.headers["x-frame-options"] == "DENY", path
@@ -135,27 +157,3 @@ def test_embed_may_be_framed_by_any_site_but_no_other_page(client):
 def test_the_search_page_links_to_the_figures_of_its_results(client):
     page = client.get("/cases", params={"country": "IT", "sort": "year_desc", "page": 2}).text
     assert 'href="/stats?country=IT"' in page
-
-
-def test_api_sums_match_the_seed_records(seeded_client):
-    """Against the shipped catalogue: every project's declared quantity, each national total
-    left out."""
-    from kb.seed import read_seed_records
-    from kb.stats.rollups import ROLLUP_IDS
-    from replan.settings import PROJECT_ROOT
-
-    records = read_seed_records(PROJECT_ROOT / "seeds").records
-    projects = [r for r in records if r.id not in ROLLUP_IDS]
-    data = seeded_client.get("/api/v1/stats").json()
-    assert data["cases"] == len(projects)
-    assert data["countries"] == len({r.country for r in projects})
-    for field in ("rtm_tonnes", "tyres_equivalent", "length_km", "area_m2"):
-        declared = [getattr(r, field) for r in projects if getattr(r, field) is not None]
-        assert data["declared"][field] == len(declared), field
-        assert data[field] == pytest.approx(sum(declared)), field
-    road = [r for r in projects if r.application == "road-pavement"]
-    assert data["by_application"]["road-pavement"]["tyres_equivalent"] == sum(
-        r.tyres_equivalent or 0 for r in road
-    )
-    granulate = [r for r in projects if "rubber-granulate" in r.rtm_types]
-    assert data["by_rtm"]["rubber-granulate"]["cases"] == len(granulate)

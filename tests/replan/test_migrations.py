@@ -64,3 +64,34 @@ def test_user_ids_are_never_reused_after_the_upgrade(db_url):
         new_id = conn.scalar(text("SELECT id FROM auth_user WHERE email = 'new@example.org'"))
     engine.dispose()
     assert new_id == 3  # not 2, the id of the deleted user
+
+
+def test_0012_makes_every_case_a_project_but_the_seed_programmes(db_url):
+    """A database loaded before cases had a scope: the seed programme totals become programmes,
+    every other case a project."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from replan.migrations import alembic_config
+
+    command.upgrade(alembic_config(db_url), "0009")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for case_id in ("es-signus-2023-carreteras-polvo-neumatico", "it-some-road"):
+            conn.execute(
+                text(
+                    "INSERT INTO kb_case (id, title, summary, language, application, rtm_types,"
+                    " country, benefits, sources, status, version, created_at, updated_at)"
+                    " VALUES (:id, 'A title', 'A summary', 'en', 'road-pavement',"
+                    " '[\"rubber-powder\"]', 'ES', '[]', '[]', 'published', 1, :t, :t)"
+                ),
+                {"id": case_id, "t": "2026-01-01 00:00:00+00:00"},
+            )
+    upgrade(db_url)
+    with engine.begin() as conn:
+        scopes = dict(conn.execute(text("SELECT id, scope FROM kb_case")).all())
+    engine.dispose()
+    assert scopes == {
+        "es-signus-2023-carreteras-polvo-neumatico": "programme",
+        "it-some-road": "project",
+    }
