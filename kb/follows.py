@@ -19,9 +19,10 @@ from search.backend import SearchBackend
 
 NAME = "cases"
 FIELDS = ("q", "application", "rtm", "country", "year_min", "year_max", "gpp")
-DIGEST_LIMIT = 50  # new cases in one digest; the search link shows every match
+DIGEST_LIMIT = 50  # new cases listed in one digest; the rest are counted, with the search's link
 SUBJECT = N_("New case studies for your search: %(label)s")
 INTRO = N_("New case studies match your search “%(label)s”:")
+MORE = N_("and %(n)s more new case studies: see the search")
 
 
 def stored_query(query: CaseQuery) -> dict:
@@ -59,11 +60,15 @@ def kind(*, backend: SearchBackend, taxonomy: Taxonomy) -> FollowKind:
             backend=backend,
             query=_query(follow.query),
             since=follow.watermark,
-            limit=DIGEST_LIMIT,
+            limit=opendata.FEED_SCAN,
         )
         if not entries:
             return None
-        items = [DigestItem(title=e.title, url=f"/cases/{e.id}", text=e.summary) for e in entries]
+        shown = entries[:DIGEST_LIMIT]
+        items = [DigestItem(title=e.title, url=f"/cases/{e.id}", text=e.summary) for e in shown]
+        if len(entries) > len(shown):  # every one is new once: the rest are counted, not lost
+            more = i18n.translator(follow.locale)(MORE, n=len(entries) - len(shown))
+            items.append(DigestItem(title=more, url=url(follow.query)))
         return Digest(
             items=items,
             watermark=max(e.published_at for e in entries),

@@ -188,3 +188,19 @@ def test_the_token_unsubscribes_and_a_wrong_one_changes_nothing(rt):
         service.unsubscribe(uow=uow, token=token, kinds=rt.follow_kinds)
     with rt.db.session() as session:
         assert session.get(Follow, follow_id) is None
+
+
+def test_a_long_digest_lists_the_newest_and_counts_the_rest(rt, monkeypatch):
+    monkeypatch.setattr(kb_follows, "DIGEST_LIMIT", 2)
+    user = _user(rt, "many@example.org")
+    _follow(rt, user, CaseQuery(country=["PL"]))
+    for n in range(5):
+        _put(rt, "published", START + timedelta(hours=n + 1), id=f"pl-{n}", country="PL")
+    (sent,) = _send(rt, START + timedelta(days=1))
+    assert sent.items == 3  # two cases and the count of the others
+    plain = _text(_mails(rt)[0])[0]
+    assert "/cases/pl-4" in plain and "/cases/pl-3" in plain and "/cases/pl-2" not in plain
+    assert "and 3 more new case studies" in plain
+    _put(rt, "published", START + timedelta(days=1, hours=1), id="pl-late", country="PL")
+    (later,) = _send(rt, START + timedelta(days=2))  # the counted ones are not sent again
+    assert later.items == 1 and "/cases/pl-late" in _text(_mails(rt)[1])[0]
