@@ -106,9 +106,9 @@ def _fix_widths(grid, widths: list[Emu]) -> None:
     table_width.set(qn("w:w"), str(sum(w.twips for w in widths)))
     for column, width in zip(grid.columns, widths, strict=True):
         column.width = width
-    for row in grid.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    for tr in grid._tbl.tr_lst:  # the cells' XML: `row.cells` resolves spans and is slow
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc.width = width
 
 
 def _table(doc, table: Table) -> None:
