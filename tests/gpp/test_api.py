@@ -512,6 +512,14 @@ def test_italian_road_and_sports_documents_carry_the_cam_strade_and_edilizia(
     assert answer.status_code == 422, answer.text
     refused = " ".join(e["msg"] for e in answer.json()["detail"] if e["field"] == "criteria")
     assert all(c in refused for c in cam)
+    # the library says which CAM minimums the procurer enters from the decree
+    offered = client.get("/api/v1/criteria", params={"application": application}).json()
+    unconfirmed = {c["id"] for c in offered for p in c["parameters"].values() if not p["confirmed"]}
+    assert unconfirmed == {
+        "road-ts-cam-recycled-content-layers"
+        if application == "road-pavement"
+        else "bld-ts-rubber-flooring-recycled"
+    }
 
 
 @pytest.mark.parametrize("language", ["en", "it"])
