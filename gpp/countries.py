@@ -111,7 +111,9 @@ class Fact(_Strict):
 
 class Mandatory(_Strict):
     national_rule_types: list[SectionType] = Field(default_factory=list)
-    no_lower_minimums: bool = False  # a mandatory criterion's min_* values stay at their default
+    # a mandatory criterion's confirmed min_* values stay at their default (an unconfirmed one is
+    # the procurer's to enter from the decree)
+    no_lower_minimums: bool = False
     rule: dict[str, str] | None = None  # the citation that makes them mandatory
 
 
@@ -263,7 +265,7 @@ def check(
                 continue
             for name, p in c.parameters.items():
                 value = values.get(c.id, {}).get(name, p.default)
-                if name.startswith("min_") and value < p.default:
+                if name.startswith("min_") and p.confirmed and value < p.default:
                     problems.append(
                         Invalid(
                             N_(

@@ -77,6 +77,10 @@ class Parameter(_Strict):
     min: Number
     max: Number
     unit: str = ""
+    # False: the official value (such as a CAM minimum) could not be read at its source; the label
+    # names the decree and paragraph, the procurer enters the value, and the buyer country's
+    # not-below rule does not hold the procurer to the default (`gpp.countries.check`).
+    confirmed: bool = True
 
     @model_validator(mode="after")
     def _bounds(self) -> "Parameter":

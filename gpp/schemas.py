@@ -47,6 +47,7 @@ class ParameterOut(BaseModel):
     min: float | int
     max: float | int
     unit: str
+    confirmed: bool = True  # False: the official value was not read at its source
 
 
 class VerificationOut(BaseModel):

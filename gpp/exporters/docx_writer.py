@@ -11,11 +11,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 
 from gpp.exporters.model import Cell, Facts, Link, SpecView, Table, outline
 
 TEXT_WIDTH_MM = 170  # A4 minus 20 mm margins
+FACTS_WIDTHS = (35, 65)  # label and value, as the PDF's facts tables
 
 
 def language_tag(lang: str) -> str:
@@ -86,12 +87,36 @@ def _fill(cell, value: Cell, bold: bool = False) -> None:
         paragraph.add_run(value).bold = bold or None
 
 
+def column_widths(percents: tuple[int, ...] | list[int]) -> list[Emu]:
+    """Return the columns' widths for per-cent shares of the text width; they sum to it exactly
+    (the last column takes what rounding left)."""
+    total = Mm(TEXT_WIDTH_MM)
+    scale = sum(percents)
+    widths = [Emu(round(total * p / scale)) for p in percents[:-1]]
+    return [*widths, Emu(total - sum(widths))]
+
+
+def _fix_widths(grid, widths: list[Emu]) -> None:
+    """Give the table a fixed layout at the text width and each column its width: on the grid
+    (`w:gridCol`, which LibreOffice and Google Docs read) and on every cell (`w:tcW`, which Word
+    reads). python-docx otherwise leaves equal grid columns whatever the cells say."""
+    grid.autofit = False  # w:tblLayout fixed: no re-measuring from the content
+    table_width = grid._tbl.tblPr.find(qn("w:tblW"))
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(w.twips for w in widths)))
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    for tr in grid._tbl.tr_lst:  # the cells' XML: `row.cells` resolves spans and is slow
+        for tc, width in zip(tr.tc_lst, widths, strict=True):
+            tc.width = width
+
+
 def _table(doc, table: Table) -> None:
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.header))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
-    widths = [Mm(TEXT_WIDTH_MM * w / 100) for w in table.widths]
+    widths = column_widths(table.widths)
+    _fix_widths(grid, widths)
     rows = grid.rows
     header = rows[0]
     trpr = header._tr.get_or_add_trPr()
@@ -100,8 +125,7 @@ def _table(doc, table: Table) -> None:
     for values, row, is_header in zip(
         [table.header, *table.rows], rows, [True] + [False] * len(table.rows), strict=True
     ):
-        for cell, value, width in zip(row.cells, values, widths, strict=True):
-            cell.width = width
+        for cell, value in zip(row.cells, values, strict=True):
             _fill(cell, value, bold=is_header)
     doc.add_paragraph()
 
@@ -138,10 +162,9 @@ def _contents(doc, view: SpecView) -> None:
 def _facts(doc, facts: Facts) -> None:
     grid = doc.add_table(rows=len(facts), cols=2)
     grid.style = doc.styles["Table Grid"]
-    grid.autofit = False
+    _fix_widths(grid, column_widths(FACTS_WIDTHS))
     for row, (label, value) in zip(grid.rows, facts, strict=True):
         label_cell, value_cell = row.cells
-        label_cell.width, value_cell.width = Mm(60), Mm(TEXT_WIDTH_MM - 60)
         _fill(label_cell, label, bold=True)
         _fill(value_cell, value)
     doc.add_paragraph()

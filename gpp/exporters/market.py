@@ -19,7 +19,7 @@ def case_table(cases: list[dict], _: Translate, lang: str) -> Table:
             ]
             for c in cases
         ],
-        widths=(50, 15, 8, 27),
+        widths=(48, 15, 10, 27),
     )
 
 

@@ -128,7 +128,7 @@ def _verification(_: Translate, items: list[dict]) -> Table:
             ]
             for v in items or []
         ],
-        widths=(32, 12, 40, 16),
+        widths=(29, 17, 33, 21),  # Phase and Who checks fit their longest words in every language
     )
 
 
@@ -340,7 +340,7 @@ def _checklist_annex(spec: dict, _: Translate) -> Annex:
                         _("Who checks"),
                     ],
                     rows=rows,
-                    widths=(5, 19, 24, 11, 27, 14),
+                    widths=(4, 16, 22, 16, 23, 19),
                 ),
             )
         ]

@@ -476,6 +476,52 @@ def test_documents_carry_the_country_legal_basis_and_mandatory_criteria(client, 
     assert "[" in document  # the buyer's name and the procedure reference are placeholders
 
 
+ROAD_CAM = ["road-ts-cam-wearing-course-noise", "road-ts-cam-recycled-content-layers"]
+SPORT_CAM = ["sport-cpc-cam-edilizia-report", "bld-ts-rubber-flooring-recycled"]
+
+
+@pytest.mark.parametrize(
+    ("application", "cam"),
+    [
+        ("road-pavement", ROAD_CAM),
+        ("sports-surface", SPORT_CAM),
+    ],
+)
+def test_italian_road_and_sports_documents_carry_the_cam_strade_and_edilizia(
+    client, runtime, application, cam
+):
+    library = runtime.get(Library)
+    spec_id = new_spec(client, application=application, country="IT", language="it")
+    spec = client.get(f"/api/v1/specs/{spec_id}").json()
+    mandatory = {c["id"]: c for s in spec["sections"] for c in s["criteria"] if c["mandatory"]}
+    assert set(cam) <= set(mandatory)
+    document = " ".join(client.get(f"/specs/{spec_id}/export.md").text.split())
+    report = document.partition("Relazione CAM")[2]
+    for criterion_id in cam:
+        italian = library.localised(library.get(criterion_id), "it")
+        assert mandatory[criterion_id]["title"] == italian.title
+        assert italian.title in document and italian.title in report
+    words = ("n. 279", "2.2.4", "2.3.1") if application == "road-pavement" else ("3.1.1",)
+    assert all(word in document for word in words)
+    # an Italian spec cannot leave them out
+    rest = [c.id for c in library.criteria_for(application, "core") if c.id not in cam]
+    answer = client.post(
+        "/api/v1/specs",
+        json={"application": application, "country": "IT", "language": "it", "criteria": rest},
+    )
+    assert answer.status_code == 422, answer.text
+    refused = " ".join(e["msg"] for e in answer.json()["detail"] if e["field"] == "criteria")
+    assert all(c in refused for c in cam)
+    # the library says which CAM minimums the procurer enters from the decree
+    offered = client.get("/api/v1/criteria", params={"application": application}).json()
+    unconfirmed = {c["id"] for c in offered for p in c["parameters"].values() if not p["confirmed"]}
+    assert unconfirmed == {
+        "road-ts-cam-recycled-content-layers"
+        if application == "road-pavement"
+        else "bld-ts-rubber-flooring-recycled"
+    }
+
+
 @pytest.mark.parametrize("language", ["en", "it"])
 def test_documents_print_parameter_labels_not_keys(client, runtime, language):
     library = runtime.get(Library)

@@ -1,5 +1,6 @@
 """Country profiles: every fact carries its source, and the rules they set over the library."""
 
+import re
 from datetime import date
 
 import pytest
@@ -121,3 +122,63 @@ def test_legal_basis_is_in_the_spec_language_with_english_as_fallback(profiles):
     french = profiles.get("FR").legal_basis("fr")
     assert french["reminders"] and "2021-1104" in french["reminders"][0]
     assert any(f["buyer_sets"] for f in french["facts"])
+
+
+# CAM Strade 2.2.4 and 2.3.1 (DM 5 August 2024 no. 279 as amended on 11 September 2025) and the
+# CAM Edilizia 2025 for works with no CAM of their own; each with what its text must name.
+NEW_CAM = {
+    "road-ts-cam-wearing-course-noise": ("road-pavement", ("279", "2.2.4", "447/1995")),
+    "road-ts-cam-recycled-content-layers": ("road-pavement", ("279", "2.3.1", "2.1.2")),
+    "sport-cpc-cam-edilizia-report": ("sports-surface", ("2025", "3.1.1")),
+    "bld-ts-rubber-flooring-recycled": ("sports-surface", ()),
+}
+LANGUAGES = ("en", "it", "es", "fr", "pl", "el", "sl")
+
+
+@pytest.mark.parametrize("criterion_id", sorted(NEW_CAM))
+def test_the_cam_strade_and_edilizia_criteria_are_mandatory_in_an_italian_spec(
+    library, profiles, criterion_id
+):
+    italy = profiles.get("IT")
+    application, named = NEW_CAM[criterion_id]
+    offered = library.criteria_for(application, "core", on=ON)
+    cam = library.get(criterion_id)
+    assert cam in offered and italy.is_mandatory(cam) and italy.bt_805_of(cam) == "national"
+    assert not profiles.get("FR").is_mandatory(cam)
+    values = {c.id: {n: p.default for n, p in c.parameters.items()} for c in offered}
+    without = [c for c in offered if c.id != criterion_id]
+    problems = countries.check(italy, available=offered, chosen=without, values=values)
+    assert [p.field for p in problems] == ["criteria"] and criterion_id in problems[0].text()
+    for language in LANGUAGES:  # the text names the decree and its paragraph in every language
+        text = library.localised(cam, language).text
+        assert all(word in text for word in named), (criterion_id, language)
+
+
+def test_an_unconfirmed_cam_minimum_names_its_decree_and_is_the_procurers_to_enter(
+    library, profiles
+):
+    italy = profiles.get("IT")
+    unconfirmed = [
+        (c, name)
+        for c in library.criteria.values()
+        for name, p in c.parameters.items()
+        if not p.confirmed
+    ]
+    layers = library.get("road-ts-cam-recycled-content-layers")
+    assert {(layers.id, n) for n in layers.parameters} <= {(c.id, n) for c, n in unconfirmed}
+    for c, name in unconfirmed:
+        assert c.eforms.national_rule_of == "IT" and italy.is_mandatory(c)
+        for language in LANGUAGES:  # the label names the decree's paragraph in every language
+            label = library.localised(c, language).parameters[name].label
+            assert re.search(r"\b2\.(3\.1|4\.7|4\.10)\b", label), (c.id, name, language)
+            assert "CAM" in label and "DM" in label, (c.id, name, language)
+        # the library does not know the decree's value: a lower entry is not refused
+        offered = [c]
+        lower = {c.id: {n: p.default for n, p in c.parameters.items()} | {name: 0}}
+        assert countries.check(italy, available=offered, chosen=offered, values=lower) == []
+    # a confirmed CAM minimum (CAM Arredo urbano 2023) is still held at the decree's value
+    confirmed = library.get("sport-ts-recycled-rubber")
+    assert all(p.confirmed for p in confirmed.parameters.values())
+    lower = {confirmed.id: {"min_recycled_multilayer": 29}}
+    problems = countries.check(italy, available=[confirmed], chosen=[confirmed], values=lower)
+    assert [p.field for p in problems] == [f"parameters.{confirmed.id}.min_recycled_multilayer"]
