@@ -229,6 +229,27 @@ class EvidenceOrganisation(BaseModel):
     role: str
 
 
+class EvidenceCertificate(BaseModel):
+    name: str
+    issuer: str | None = None
+    number: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    registry_url: str | None = None
+    file_url: str | None = None
+    expired: bool = False  # on the day of the list
+    expires_soon: bool = False
+
+
+class EvidenceSupplier(BaseModel):
+    name: str
+    slug: str
+    country: str | None = None
+    rtm_offered: list[str]
+    certificates: list[EvidenceCertificate]
+    url: str
+
+
 class MarketEvidence(BaseModel):
     cases: int
     country: str | None = None  # the buyer's: its cases come first (specs before it: none)
@@ -238,6 +259,12 @@ class MarketEvidence(BaseModel):
     case_ids: list[str]
     case_list: list[EvidenceCase]
     organisations: list[EvidenceOrganisation]
+    # Suppliers whose approved profile offers the criteria's materials in the buyer's country
+    # (specs before 0011: none), on the day of the list.
+    materials: list[str] = Field(default_factory=list)
+    suppliers_as_of: date | None = None
+    suppliers: list[EvidenceSupplier] = Field(default_factory=list)
+    material_labels: dict[str, str] = Field(default_factory=dict)  # in the spec's language
 
 
 class SpecEforms(BaseModel):

@@ -48,6 +48,7 @@ class Message:
     subject: str
     body: str
     language: str = i18n.DEFAULT
+    reply_to: str | None = None  # who wrote, for a message sent through a contact form
 
 
 def compose(*, to: str, language: str | None, subject: str, body: str, **variables: Any) -> Message:
@@ -73,6 +74,8 @@ def _email(settings: Settings, message: Message) -> EmailMessage:
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or "localhost")
     email["Auto-Submitted"] = "auto-generated"
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email.set_content(message.body)
     email["Content-Language"] = message.language  # after set_content, which resets Content-*
     return email

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kb.directory import service
 from kb.directory.schemas import OrganisationQuery
 from kb.importing import organisation_named
-from kb.models import Organisation
+from kb.models import Organisation, OrganisationCertificate
 from replan.app import build_runtime, create_app
 from replan.migrations import upgrade
 from tests.builders import record
@@ -60,7 +60,9 @@ def _fill(rt):
     )
     with rt.db.session() as session:
         beta = session.scalar(select(Organisation).where(Organisation.name == "Beta Steel"))
-        beta.country, beta.certifications = "PL", ["ISO 14001:2015 (TÜV)", "EMAS"]
+        beta.country = "PL"
+        for name in ("ISO 14001:2015 (TÜV)", "EMAS"):
+            session.add(OrganisationCertificate(organisation_id=beta.id, name=name))
         delta = organisation_named(session, "Delta Approved")
         delta.approved_at = datetime.now(UTC)
     yield rt
