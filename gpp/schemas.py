@@ -14,6 +14,7 @@ from pydantic import (
 
 from gpp import cpv
 from gpp.library import Criterion
+from kb.profiles.schemas import Supplier
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Value = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -229,27 +230,6 @@ class EvidenceOrganisation(BaseModel):
     role: str
 
 
-class EvidenceCertificate(BaseModel):
-    name: str
-    issuer: str | None = None
-    number: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    registry_url: str | None = None
-    file_url: str | None = None
-    expired: bool = False  # on the day of the list
-    expires_soon: bool = False
-
-
-class EvidenceSupplier(BaseModel):
-    name: str
-    slug: str
-    country: str | None = None
-    rtm_offered: list[str]
-    certificates: list[EvidenceCertificate]
-    url: str
-
-
 class MarketEvidence(BaseModel):
     cases: int
     country: str | None = None  # the buyer's: its cases come first (specs before it: none)
@@ -263,7 +243,7 @@ class MarketEvidence(BaseModel):
     # (specs before 0011: none), on the day of the list.
     materials: list[str] = Field(default_factory=list)
     suppliers_as_of: date | None = None
-    suppliers: list[EvidenceSupplier] = Field(default_factory=list)
+    suppliers: list[Supplier] = Field(default_factory=list)  # expired: on that day
     material_labels: dict[str, str] = Field(default_factory=dict)  # in the spec's language
 
 
