@@ -1,24 +1,22 @@
 """Adding and removing the certificates of a profile (the change waits for a moderator), and
 serving a certificate's file to whom may see it."""
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from kb.moderation import files
 from kb.moderation.common import FormDep, SignedIn, flash
 from kb.moderation.forms import message_for
-from kb.moderation.web_files import limit_upload
+from kb.moderation.web_files import limit_upload, stored_file
 from kb.moderation.web_orgs import CERT_FIELDS, OwnedOrganisation, edit_page, edited_values
 from kb.profiles import drafts
 from kb.profiles.schemas import CertificateForm
 from replan import auth
 from replan.deps import DbDep, RuntimeDep, UowDep
-from replan.errors import Invalid, NotFound
-from replan.i18n import N_, translator
+from replan.errors import Invalid
+from replan.i18n import translator
 from replan.web import redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
@@ -137,17 +135,5 @@ def certificate_file(
         user=auth.current_user(request),
     )
     path = files.path_of(runtime.settings.upload_dir, cert.stored_name)
-    if not path.is_file():
-        raise NotFound(N_("There is no file at this address."))
     content_type = cert.content_type or "application/octet-stream"
-    disposition = "inline" if content_type.startswith("image/") else "attachment"
-    return FileResponse(
-        path,
-        media_type=content_type,
-        headers={
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(cert.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return stored_file(path, content_type, cert.filename, public=False)
