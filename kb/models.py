@@ -31,8 +31,9 @@ class Organisation(Base):
     pending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pending_by: Mapped[int | None] = mapped_column(Integer)  # a user id (no key: accounts go)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Set when a moderator approves a claim of the name: the profile is then public. Without it
-    # the organisation is public only once a published case names it (kb.service).
+    # Set when a moderator approves a claim of the name or a profile edit (the last approval):
+    # the profile is then public. Without it the organisation is public only once a published
+    # case names it (kb.service).
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -144,7 +144,7 @@ def decide_profile(
         if orgs.name_taken(session, profile.name, other_than=org.id):
             raise Invalid(N_("Another organisation already has this name."), field="decision")
         orgs.copy_profile(org, profile)
-        org.approved_at = org.approved_at or utcnow()
+        org.approved_at = utcnow()  # public now, and the sitemap's last change
     for cert in _rows(session, org.id, (State.ADDED, State.REMOVED)):
         if (cert.state == State.ADDED) == approve:
             cert.state = State.APPROVED
