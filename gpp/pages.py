@@ -10,7 +10,7 @@ from gpp.eforms import labels as eforms_labels
 from gpp.exporters import labels as doc_labels
 from gpp.exporters.model import review_warning
 from gpp.library import TYPES, Criterion, Library
-from kb.codes import country_name, iso_countries, language_name
+from kb.codes import RTM_TYPES, country_name, iso_countries, language_name
 from replan import i18n
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ def evidence_context(view: "View") -> dict:
             sorted(country_name(c, locale) for c in evidence.get("countries", []))
         ),
         "role_labels": _role_labels(view.taxonomy, locale),
+        "material_labels": _material_labels(view.taxonomy, locale),
     }
 
 
@@ -226,6 +227,10 @@ def _preview(library: Library, data: dict, language: str, on) -> list[dict]:
     return sections
 
 
+def _material_labels(taxonomy, locale: str) -> dict[str, str]:
+    return {code: taxonomy.label("rtm_types", code, locale) for code in RTM_TYPES}
+
+
 def _role_labels(taxonomy, locale: str) -> dict[str, str]:
     return {
         code: taxonomy.label("organisation_roles", code, locale) for code in service.EVIDENCE_ROLES
@@ -289,4 +294,5 @@ def spec_context(spec: dict, *, locale: str, taxonomy) -> dict:
         ],
         "ui_language_label": language_name(spec["language"], locale),
         "role_labels": _role_labels(taxonomy, spec["language"]),
+        "material_labels": _material_labels(taxonomy, spec["language"]),
     }

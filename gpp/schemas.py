@@ -14,6 +14,7 @@ from pydantic import (
 
 from gpp import cpv
 from gpp.library import Criterion
+from kb.profiles.schemas import Supplier
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Value = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -239,6 +240,12 @@ class MarketEvidence(BaseModel):
     case_ids: list[str]
     case_list: list[EvidenceCase]
     organisations: list[EvidenceOrganisation]
+    # Suppliers whose approved profile offers the criteria's materials in the buyer's country
+    # (specs before 0011: none), on the day of the list.
+    materials: list[str] = Field(default_factory=list)
+    suppliers_as_of: date | None = None
+    suppliers: list[Supplier] = Field(default_factory=list)  # expired: on that day
+    material_labels: dict[str, str] = Field(default_factory=dict)  # in the spec's language
 
 
 class SpecEforms(BaseModel):

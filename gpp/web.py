@@ -47,6 +47,16 @@ def _form(form: FormData) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getlist(key)] for key in form.keys()}
 
 
+def _chosen(runtime: Runtime, data: dict) -> list[str]:
+    """The criteria the wizard has chosen so far: those ticked, else the ambition's all."""
+    if data.get("criteria") is not None:
+        return list(data["criteria"])
+    if not data.get("ambition"):
+        return []
+    library = runtime.get(Library)
+    return [c.id for c in library.criteria_for(data["application"], data["ambition"])]
+
+
 def _step_page(
     request: Request,
     runtime: Runtime,
@@ -68,6 +78,7 @@ def _step_page(
             application=data["application"],
             country=data.get("country"),
             limit=runtime.settings.spec_evidence_cases,
+            rtm_types=service.materials_of(runtime.get(Library), _chosen(runtime, data)),
         )
     view = steps.View(
         library=runtime.get(Library),

@@ -38,7 +38,7 @@ def organisation_named(
         return cache[key]
     org = session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
     if org is None:
-        org = Organisation(name=name, slug=_org_slug(session, name), certifications=[])
+        org = Organisation(name=name, slug=_org_slug(session, name))
         session.add(org)
         session.flush()
     cache[key] = org

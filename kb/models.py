@@ -1,8 +1,8 @@
 """Tables of the knowledge base."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.status import CaseStatus
@@ -20,10 +20,20 @@ class Organisation(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str | None] = mapped_column(Text)
-    certifications: Mapped[list] = mapped_column(JSON, default=list)
+    # Where messages of the contact form go: never printed in a page (not harvestable).
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    regions_served: Mapped[list] = mapped_column(JSON, default=list)  # countries, NUTS, free text
+    rtm_offered: Mapped[list] = mapped_column(JSON, default=list)  # RTM codes of the taxonomy
+    products: Mapped[list] = mapped_column(JSON, default=list)  # short texts
+    # A member's edit waits here (and in the pending certificates) until a moderator approves it.
+    pending_profile: Mapped[dict | None] = mapped_column(JSON)
+    pending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pending_by: Mapped[int | None] = mapped_column(Integer)  # a user id (no key: accounts go)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Set when a moderator approves a claim of the name: the profile is then public. Without it
-    # the organisation is public only once a published case names it (kb.service).
+    # Set when a moderator approves a claim of the name or a profile edit (the last approval):
+    # the profile is then public. Without it the organisation is public only once a published
+    # case names it (kb.service).
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -91,3 +101,28 @@ class CaseOrganisation(Base):
 
     case: Mapped[Case] = relationship(back_populates="organisation_links")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class OrganisationCertificate(Base):
+    """A certificate of an organisation: an approved one is public; one a member added waits
+    (`added`) and one a member removed stays public (`removed`) until a moderator decides on
+    the profile edit. Either a checked file or a registry link proves it."""
+
+    __tablename__ = "kb_organisation_certificate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_organisation.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(10), default="approved")  # CertificateState
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    number: Mapped[str | None] = mapped_column(String(100))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    registry_url: Mapped[str | None] = mapped_column(String(2000))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(60))
+    stored_name: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,4 @@
-"""Pages of the knowledge base: home, the case search and a case."""
+"""Pages of the knowledge base: home, the case search and a case (organisations: kb.profiles)."""
 
 import io
 from typing import Annotated
@@ -11,7 +11,6 @@ from kb import follows, linked_data, searching, service
 from kb import io as kb_io
 from kb.codes import country_name, language_name
 from kb.deps import ValidCase
-from kb.moderation import organisations
 from kb.moderation import queries as moderation_queries
 from kb.pages import build_cases_page
 from kb.schemas import CaseQuery
@@ -142,24 +141,4 @@ def case_detail(request: Request, runtime: RuntimeDep, db: DbDep, case: ValidCas
             ),
             **extras,
         },
-    )
-
-
-@router.get("/organisations/{slug}")
-def organisation_detail(slug: str, request: Request, runtime: RuntimeDep, db: DbDep) -> Response:
-    org = service.get_organisation(db, slug)
-    # Its members and moderators see it before it is public (never say that it exists).
-    public = org is not None and service.is_public_organisation(db, org.id)
-    if org is None or not (public or organisations.may_edit(auth.current_user(request), org)):
-        raise NotFound(N_("There is no organisation with this address."))
-    cases = service.organisation_cases(db, org.id)
-    extras = moderation_queries.organisation_page_extras(
-        db, user=auth.current_user(request), org=org, locale=request.state.locale
-    )
-    listed = {c.id for c in cases}
-    cases += [c for c in extras.pop("submitted_cases") if c.id not in listed]
-    return render(
-        request,
-        "kb/organisation.html",
-        {"org": org, "cases": cases, "taxonomy": runtime.get(Taxonomy), "public": public, **extras},
     )

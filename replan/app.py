@@ -35,6 +35,8 @@ from kb.indexing import CASE_INDEX
 from kb.moderation import account as kb_account
 from kb.moderation import models as moderation_models
 from kb.moderation import routes as moderation_routes
+from kb.profiles import web as profiles_web
+from kb.profiles import web_certificates as profiles_web_certificates
 from kb.stats import api as stats_api
 from kb.stats import web as stats_web
 from kb.taxonomy import load_glossary, load_taxonomy
@@ -229,6 +231,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         kb_web,
         stats_web,
         directory_web,
+        profiles_web,
+        profiles_web_certificates,
         gpp_web,
         gpp_web_bidders,
         gpp_web_catalog,
@@ -243,7 +247,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(follow_web.unsubscribe_router)
     for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
         app.include_router(api_module.router, dependencies=api_limit)
-    # The evidence files of contract milestones: uploads bounded as the case attachments are.
+    # Certificates of profiles and evidence files of contract milestones: uploads bounded as the
+    # case attachments are.
+    app.include_router(profiles_web_certificates.upload_router, max_body_size=upload_limit)
     app.include_router(gpp_web_milestone_files.upload_router, max_body_size=upload_limit)
     app.include_router(
         gpp_web_milestone_files.api_upload_router,

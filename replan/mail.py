@@ -50,6 +50,7 @@ class Message:
     language: str = i18n.DEFAULT
     html: str = ""  # an HTML alternative of the body, when there is one
     headers: tuple[tuple[str, str], ...] = ()  # further headers (List-Unsubscribe...)
+    reply_to: str | None = None  # who wrote, for a message sent through a contact form
 
 
 def compose(*, to: str, language: str | None, subject: str, body: str, **variables: Any) -> Message:
@@ -75,6 +76,8 @@ def _email(settings: Settings, message: Message) -> EmailMessage:
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or "localhost")
     email["Auto-Submitted"] = "auto-generated"
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     for name, value in message.headers:
         email[name] = value
     email.set_content(message.body)

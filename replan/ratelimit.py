@@ -34,6 +34,7 @@ class Rules:
     api: RateLimitItem
     specs: RateLimitItem
     exports: RateLimitItem
+    contact: RateLimitItem
     login_address: RateLimitItem
     login_account_address: RateLimitItem
     login_account: RateLimitItem
@@ -50,6 +51,7 @@ class Limiter:
             api=parse(settings.rate_limit_api),
             specs=parse(settings.rate_limit_specs),
             exports=parse(settings.rate_limit_exports),
+            contact=parse(settings.rate_limit_contact),
             login_address=parse(settings.rate_limit_login_address),
             login_account_address=parse(f"{settings.login_attempts} per 15 minutes"),
             login_account=parse(settings.rate_limit_login_account),
@@ -90,6 +92,11 @@ def limit_specs(request: Request) -> None:
 def limit_exports(request: Request) -> None:
     """Dependency: count one export rendered for the caller's address."""
     limiter(request).hit(limiter(request).rules.exports, "exports", client_address(request))
+
+
+def limit_contact(request: Request) -> None:
+    """Dependency: count one message sent through a contact form by the caller's address."""
+    limiter(request).hit(limiter(request).rules.contact, "contact", client_address(request))
 
 
 def limit_sign_in(request: Request, account: str) -> None:

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     rate_limit_exports: str = Field(
         "60/minute", description="exports (specs, search results) per address"
     )
+    rate_limit_contact: str = Field(
+        "10/hour", description="messages sent through organisations' contact forms per address"
+    )
     rate_limit_login_address: str = Field(
         "50 per 15 minutes", description="sign-in attempts per address, any account"
     )
@@ -155,6 +158,7 @@ class Settings(BaseSettings):
             "rate_limit_api",
             "rate_limit_specs",
             "rate_limit_exports",
+            "rate_limit_contact",
             "rate_limit_login_address",
             "rate_limit_login_account",
         ):

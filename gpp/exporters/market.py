@@ -1,8 +1,9 @@
 """The annex on the market: the published case studies of the spec's application (the buyer's
-country's first) and the organisations that supplied them."""
+country's first), the organisations that supplied them, and the suppliers whose approved
+profile offers the criteria's materials in the buyer's country (with the day of the list)."""
 
 from gpp.exporters import labels as L
-from gpp.exporters.labels import Translate, fmt_number, one_line, txt
+from gpp.exporters.labels import Translate, fmt_date, fmt_number, one_line, txt
 from gpp.exporters.model import Annex, Link, Table
 from kb import codes as kb_codes
 
@@ -20,6 +21,65 @@ def case_table(cases: list[dict], _: Translate, lang: str) -> Table:
             for c in cases
         ],
         widths=(48, 15, 10, 27),
+    )
+
+
+def _certificates(supplier: dict, _: Translate, lang: str) -> str:
+    """Each certificate in one line: name, issuer, validity, and a flag when expired."""
+    out = []
+    for c in supplier.get("certificates") or []:
+        text = one_line(c.get("name"))
+        if c.get("issuer"):
+            text += f", {one_line(c['issuer'])}"
+        if c.get("valid_to"):
+            text += " (" + _("valid until %(date)s", date=fmt_date(c["valid_to"], lang)) + ")"
+        if c.get("expired"):
+            text += " - " + _("EXPIRED")
+        elif c.get("expires_soon"):
+            text += " - " + _("expires soon")
+        out.append(text)
+    return "; ".join(out)
+
+
+def supplier_table(market: dict, _: Translate, lang: str) -> tuple[str, Table] | None:
+    """The suppliers serving the buyer's country with the criteria's materials, with the day of
+    the list; None for a spec made before suppliers were listed."""
+    if not market.get("suppliers_as_of"):
+        return None
+    labels = market.get("material_labels") or {}
+    day = fmt_date(market["suppliers_as_of"], lang)
+    here = txt(market.get("country") or "")
+    title = (
+        _(
+            "Suppliers serving %(country)s with this material (list of %(date)s)",
+            country=kb_codes.country_name(here, lang),
+            date=day,
+        )
+        if here
+        else _("Suppliers of this material (list of %(date)s)", date=day)
+    )
+    rows = [
+        [
+            one_line(s.get("name")),
+            ", ".join(labels.get(m, m) for m in s.get("rtm_offered") or []),
+            _certificates(s, _, lang),
+            Link(txt(s.get("url")), txt(s.get("url"))) if s.get("url") else "",
+        ]
+        for s in market.get("suppliers") or []
+    ]
+    if not rows:
+        rows = [
+            [
+                _("No organisation profile in the catalogue offers this material here yet."),
+                "",
+                "",
+                "",
+            ]
+        ]
+    return title, Table(
+        header=[_("Organisation"), _("Materials"), _("Certificates"), _("Link")],
+        rows=rows,
+        widths=(25, 20, 35, 20),
     )
 
 
@@ -60,6 +120,9 @@ def market_annex(spec: dict, _: Translate, lang: str) -> Annex:
                 ),
             )
         )
+    suppliers = supplier_table(market, _, lang)
+    if suppliers:
+        tables.append(suppliers)
     count = market.get("cases", len(cases))
     return Annex(
         heading=_("Annex 2: Market evidence"),

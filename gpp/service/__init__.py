@@ -15,7 +15,7 @@ from gpp.service.criteria import (
     spec_criterion,
     spec_eforms,
 )
-from gpp.service.evidence import EVIDENCE_LIMIT, EVIDENCE_ROLES, market_evidence
+from gpp.service.evidence import EVIDENCE_LIMIT, EVIDENCE_ROLES, market_evidence, materials_of
 from gpp.service.specs import (
     NO_SPEC,
     build_spec,
@@ -45,6 +45,7 @@ __all__ = [
     "issued",
     "list_specs",
     "market_evidence",
+    "materials_of",
     "new_id",
     "owner_of",
     "plain",

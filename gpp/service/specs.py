@@ -14,7 +14,7 @@ from gpp.library import TYPES, Library
 from gpp.models import Bidder, Spec
 from gpp.schemas import IssuedSpec, SpecCreate, SpecList
 from gpp.service.criteria import choose_criteria, spec_criterion
-from gpp.service.evidence import EVIDENCE_LIMIT, market_evidence
+from gpp.service.evidence import EVIDENCE_LIMIT, market_evidence, materials_of
 from kb.taxonomy import Taxonomy
 from replan import auth
 from replan.auth_models import User
@@ -88,8 +88,15 @@ def build_spec(
             application=request.application,
             country=request.country,
             limit=evidence_limit,
+            rtm_types=materials_of(library, [c.id for c in chosen]),
         ),
         "legal_basis": profile.legal_basis(language),
+    }
+    evidence = content["market_evidence"]  # the documents print the materials by their names
+    evidence["material_labels"] = {
+        code: (taxonomy.label("rtm_types", code, language) if taxonomy else code)
+        for code in {m for s in evidence["suppliers"] for m in s["rtm_offered"]}
+        | set(evidence["materials"])
     }
     inputs = request.model_dump(mode="json")
     inputs.update(criteria=[c.id for c in chosen], parameters=values, award_points=award)

@@ -15,7 +15,8 @@ from kb.directory.schemas import (
     OrganisationEntry,
     OrganisationQuery,
 )
-from kb.models import Case, CaseOrganisation, Organisation
+from kb.models import Case, CaseOrganisation, Organisation, OrganisationCertificate
+from kb.profiles import service as profile_service
 from kb.schemas import CASE_ID_PATTERN
 from kb.stats.service import uses_material
 from kb.status import PUBLIC
@@ -36,20 +37,58 @@ def _its_published_case() -> ColumnElement[bool]:
     return (Case.status == PUBLIC) & or_(Case.organisation_id == Organisation.id, named)
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern finding text in a JSON list of strings as stored (letters beyond ASCII as
-    JSON escapes), its wildcards taken literally."""
-    stored = json.dumps(text)[1:-1]
-    escaped = stored.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _names_certificate(text: str) -> ColumnElement[bool]:
-    """Whether the profile lists a certificate holding this text, ASCII letters in any case; a
-    letter beyond ASCII (stored as a JSON escape) as typed, in upper or in lower case."""
-    listed = func.lower(cast(Organisation.certifications, String))
-    patterns = dict.fromkeys(_like(form).lower() for form in (text, text.upper(), text.lower()))
-    return or_(*(listed.like(pattern, escape="\\") for pattern in patterns))
+def _ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only, as SQLite's lower() does (PostgreSQL's folds the rest
+    too: the upper and lower forms of a pattern cover both)."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def _forms(text: str) -> list[str]:
+    return list(dict.fromkeys((text, text.upper(), text.lower())))
+
+
+def _in_text(column, text: str) -> ColumnElement[bool]:
+    """Whether a text column holds this text, ASCII letters in any case; a letter beyond
+    ASCII as typed, in upper or in lower case."""
+    patterns = dict.fromkeys(f"%{_escaped(_ascii_lower(form))}%" for form in _forms(text))
+    return or_(*(func.lower(column).like(p, escape="\\") for p in patterns))
+
+
+def _in_json_list(column, text: str) -> ColumnElement[bool]:
+    """Whether a JSON list of strings holds this text (as stored: letters beyond ASCII as JSON
+    escapes), in the same cases as `_in_text`."""
+    listed = func.lower(cast(column, String))
+    patterns = dict.fromkeys(f"%{_escaped(json.dumps(f)[1:-1])}%".lower() for f in _forms(text))
+    return or_(*(listed.like(p, escape="\\") for p in patterns))
+
+
+def _has_certificate(text: str) -> ColumnElement[bool]:
+    """Whether one of its public certificates is named with this text."""
+    return exists().where(
+        OrganisationCertificate.organisation_id == Organisation.id,
+        OrganisationCertificate.state.in_([str(s) for s in profile_service.PUBLIC_STATES]),
+        _in_text(OrganisationCertificate.name, text),
+    )
+
+
+def _offers(code: str) -> ColumnElement[bool]:
+    return cast(Organisation.rtm_offered, String).like(f'%"{code}"%')
+
+
+def _words(q: str) -> list[ColumnElement[bool]]:
+    """Every word in its name, its description or its products."""
+    return [
+        or_(
+            _in_text(Organisation.name, word),
+            _in_text(Organisation.description, word),
+            _in_json_list(Organisation.products, word),
+        )
+        for word in q.split()[:10]
+    ]
 
 
 def organisation_directory(*, session: Session, query: OrganisationQuery) -> OrganisationDirectory:
@@ -57,12 +96,19 @@ def organisation_directory(*, session: Session, query: OrganisationQuery) -> Org
     where: list[ColumnElement[bool]] = [kb_service.public_organisation()]
     if query.rtm:
         uses = or_(*(uses_material(code) for code in query.rtm))
-        where.append(exists().where(_its_published_case(), uses))
+        offers = [_offers(code) for code in query.rtm]
+        where.append(or_(*offers, exists().where(_its_published_case(), uses)))
     if query.country:
         active = exists().where(_its_published_case(), Case.country.in_(query.country))
-        where.append(or_(Organisation.country.in_(query.country), active))
+        served = [
+            cast(Organisation.regions_served, String).like(f'%"{code}"%') for code in query.country
+        ]
+        where.append(or_(Organisation.country.in_(query.country), *served, active))
+    if query.region:
+        where.append(_in_json_list(Organisation.regions_served, query.region))
     if query.certificate:
-        where.append(_names_certificate(query.certificate))
+        where.append(_has_certificate(query.certificate))
+    where += _words(query.q)
     cases = (
         select(func.count(Case.id)).where(_its_published_case()).scalar_subquery().label("cases")
     )
@@ -74,14 +120,19 @@ def organisation_directory(*, session: Session, query: OrganisationQuery) -> Org
         .limit(PER_PAGE)
         .offset((query.page - 1) * PER_PAGE)
     ).all()
+    certificates = profile_service.certificates_of(session, [org for org, _ in rows])
     entries = [
         OrganisationEntry(
             slug=org.slug,
             name=org.name,
             type=org.type,
             country=org.country,
-            certifications=list(org.certifications or []),
+            certifications=[c.name for c in certificates.get(org.id, [])],
             cases=count,
+            rtm_offered=list(org.rtm_offered or []),
+            regions_served=list(org.regions_served or []),
+            products=list(org.products or []),
+            certificates=certificates.get(org.id, []),
         )
         for org, count in rows
     ]

@@ -24,8 +24,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 
 def _page_url(query: OrganisationQuery, page: int) -> str:
     pairs = [("rtm", v) for v in query.rtm] + [("country", v) for v in query.country]
-    if query.certificate:
-        pairs.append(("certificate", query.certificate))
+    for name in ("certificate", "region", "q"):
+        if getattr(query, name):
+            pairs.append((name, getattr(query, name)))
     if page != 1:
         pairs.append(("page", str(page)))
     return "/organisations" + (f"?{urlencode(pairs)}" if pairs else "")

@@ -1,4 +1,5 @@
-"""Organisation profiles: who may edit one, the profile form, saving it, and claims of names.
+"""Organisation profiles: who may edit one, the profile form, and claims of names (edits wait
+for a moderator: kb.profiles.drafts).
 
 A name is claimed through moderation: a submitter's profile becomes a claim that a moderator
 approves (the organisation's profile is then public and the submitter a member) or rejects. A
@@ -7,27 +8,37 @@ already exists, say because a submission named it, is only ever joined through a
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.codes import ORG_TYPES
-from kb.models import Organisation
+from kb.codes import ORG_TYPES, RTM_TYPES
+from kb.models import Organisation, OrganisationCertificate
 from kb.moderation.forms import Gettext, message_for
 from kb.moderation.models import OrganisationClaim
 from kb.moderation.workflow import is_moderator
-from kb.schemas import CountryCode, SourceUrl
+from kb.schemas import CountryCode, RtmCode, SourceUrl
 from kb.service import make_case_id
 from replan import auth
 from replan.auth_models import User
 from replan.clock import utcnow
-from replan.errors import Forbidden, Invalid, NotFound
+from replan.errors import Forbidden, NotFound
 from replan.i18n import N_
 from replan.uow import UnitOfWork
 
 OrgType = Literal[ORG_TYPES]  # type: ignore[valid-type]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-FIELDS = ("name", "type", "country", "website", "description", "certifications")
+TEXT_FIELDS = (
+    "name",
+    "type",
+    "country",
+    "website",
+    "description",
+    "contact_email",
+    "postal_address",
+)
+LIST_FIELDS = ("regions_served", "rtm_offered", "products")  # one per line, or ticked
+FIELDS = TEXT_FIELDS + LIST_FIELDS
 
 
 class OrganisationProfile(BaseModel):
@@ -38,7 +49,12 @@ class OrganisationProfile(BaseModel):
     country: CountryCode | None = None
     website: SourceUrl | None = None
     description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    certifications: list[Line] = Field(default_factory=list, max_length=20)
+    # Where the contact form's messages go; never printed in a page.
+    contact_email: Annotated[EmailStr, StringConstraints(max_length=320)] | None = None
+    postal_address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    regions_served: list[Line] = Field(default_factory=list, max_length=50)
+    rtm_offered: list[RtmCode] = Field(default_factory=list, max_length=len(RTM_TYPES))
+    products: list[Line] = Field(default_factory=list, max_length=30)
 
 
 class ClaimOut(BaseModel):
@@ -47,38 +63,54 @@ class ClaimOut(BaseModel):
 
 
 def may_edit(user: User | None, org: Organisation) -> bool:
-    """Members of an organisation and moderators edit its profile."""
-    return user is not None and (user.organisation_id == org.id or is_moderator(user))
+    """Its members (submitters: a recycling company's staff) and moderators edit a profile."""
+    if user is None:
+        return False
+    return is_moderator(user) or (
+        user.organisation_id == org.id and auth.has_role(user, "submitter")
+    )
 
 
-def form_values(org: Organisation | None) -> dict[str, str]:
-    if org is None:
-        return dict.fromkeys(FIELDS, "")
-    return {
-        "name": org.name,
-        "type": org.type or "",
-        "country": org.country or "",
-        "website": org.website or "",
-        "description": org.description or "",
-        "certifications": "\n".join(org.certifications or []),
-    }
+def profile_of(org: Organisation) -> dict:
+    """The organisation's public profile as a form's data."""
+    data = {name: getattr(org, name) for name in TEXT_FIELDS}
+    data.update({name: list(getattr(org, name) or []) for name in LIST_FIELDS})
+    return data
+
+
+def form_values(profile: dict | None) -> dict:
+    """The form's values: texts, lines joined, and the ticked materials as a list."""
+    if profile is None:
+        return {**dict.fromkeys(FIELDS, ""), "rtm_offered": []}
+    values = {name: profile.get(name) or "" for name in TEXT_FIELDS}
+    values["regions_served"] = "\n".join(profile.get("regions_served") or [])
+    values["products"] = "\n".join(profile.get("products") or [])
+    values["rtm_offered"] = list(profile.get("rtm_offered") or [])
+    return values
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def parse_profile(
-    values: dict[str, str], *, gettext: Gettext
+    values: dict, *, gettext: Gettext
 ) -> tuple[OrganisationProfile | None, dict[str, str]]:
     """Return the profile the form describes, or the errors by field."""
-    data = {name: values.get(name, "").strip() or None for name in FIELDS[:-1]}
-    data["description"] = values.get("description", "").strip() or None
-    data["certifications"] = [
-        line.strip() for line in values.get("certifications", "").splitlines() if line.strip()
-    ]
+    data: dict = {name: str(values.get(name, "")).strip() or None for name in TEXT_FIELDS}
+    data["regions_served"] = _lines(str(values.get("regions_served", "")))
+    data["products"] = _lines(str(values.get("products", "")))
+    data["rtm_offered"] = list(values.get("rtm_offered") or [])
     try:
         return OrganisationProfile.model_validate(data), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():
-            errors.setdefault(str(error["loc"][0]), message_for(error, gettext))
+            field = str(error["loc"][0])
+            text = message_for(error, gettext)
+            if field == "contact_email" and error["type"] == "value_error":
+                text = gettext("Enter an e-mail address, such as name@example.org.")
+            errors.setdefault(field, text)
         return None, errors
 
 
@@ -89,11 +121,12 @@ def name_taken(session: Session, name: str, *, other_than: int | None = None) ->
     return session.scalar(query) is not None
 
 
-def _copy_profile(org: Organisation, profile: OrganisationProfile) -> None:
+def copy_profile(org: Organisation, profile: OrganisationProfile) -> None:
     """Copy a profile onto an organisation (its address, the slug, stays the same)."""
-    for name in FIELDS:
+    for name in TEXT_FIELDS:
         setattr(org, name, getattr(profile, name))
-    org.certifications = list(profile.certifications)
+    for name in LIST_FIELDS:
+        setattr(org, name, list(getattr(profile, name)))
 
 
 def editable_organisation(session: Session, *, slug: str, user: User) -> Organisation:
@@ -112,15 +145,6 @@ def check_may_claim(user: User) -> None:
         raise Forbidden(N_("You already belong to an organisation."))
 
 
-def save_profile(*, uow: UnitOfWork, user: User, slug: str, profile: OrganisationProfile) -> None:
-    """Save an organisation's profile, refusing a name another organisation has."""
-    org = editable_organisation(uow.session, slug=slug, user=user)
-    if name_taken(uow.session, profile.name, other_than=org.id):
-        raise Invalid(N_("Another organisation already has this name."), field="name")
-    _copy_profile(org, profile)
-    uow.commit()
-
-
 def claim(*, uow: UnitOfWork, user: User, profile: OrganisationProfile) -> ClaimOut:
     """Ask the moderators to make the user a member of the organisation of that name, with this
     profile; a new name is made at once, with the user as its (not yet public) member."""
@@ -136,8 +160,8 @@ def claim(*, uow: UnitOfWork, user: User, profile: OrganisationProfile) -> Claim
                 session.scalar(select(Organisation.id).where(Organisation.slug == s)) is not None
             ),
         )
-        org = Organisation(slug=slug, name=profile.name, certifications=[])
-        _copy_profile(org, profile)
+        org = Organisation(slug=slug, name=profile.name)
+        copy_profile(org, profile)
         session.add(org)
         session.flush()
         session.get(User, user.id).organisation_id = org.id
@@ -187,7 +211,10 @@ def decide_claim(*, uow: UnitOfWork, user: User, claim_id: int, approve: bool) -
     member = session.get(User, row.user_id)
     if approve:
         if org.approved_at is None:
-            _copy_profile(org, OrganisationProfile.model_validate(row.profile))
+            profile = dict(row.profile)
+            for name in profile.pop("certifications", None) or []:  # claims before 0011
+                session.add(OrganisationCertificate(organisation_id=org.id, name=name[:200]))
+            copy_profile(org, OrganisationProfile.model_validate(profile))
             org.approved_at = utcnow()
         member.organisation_id = org.id
     elif member.organisation_id == org.id and org.approved_at is None:

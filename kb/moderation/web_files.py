@@ -109,7 +109,12 @@ def attachment_file(
         raise NotFound(NO_FILE)
     public = case.status == PUBLIC and not attachment.pending
     path = attachments.file_path(runtime, attachment)
-    content_type, name = attachment.content_type, attachment.filename
+    return stored_file(path, attachment.content_type, attachment.filename, public=public)
+
+
+def stored_file(path, content_type: str, name: str, *, public: bool) -> FileResponse:
+    """Answer an uploaded file: photos inline, anything else as a download, never sniffed or
+    run (its own sandbox), cached only when public."""
     if not path.is_file():
         raise NotFound(NO_FILE)
     disposition = "inline" if content_type.startswith("image/") else "attachment"

@@ -1,14 +1,19 @@
-"""Pages of organisation profiles: editing one, claiming one (a submitter without any), and the
-moderators' decision on claims."""
+"""Pages of organisation profiles: editing one and its certificates (the changes wait for a
+moderator: kb.profiles.drafts), claiming one (a submitter without any), and the moderators'
+decision on claims."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from kb.models import Organisation
 from kb.moderation import organisations
 from kb.moderation.common import FormDep, Moderator, SignedIn, choices, flash, pop_flash
+from kb.profiles import drafts
+from kb.profiles import service as profile_service
+from kb.profiles.schemas import CertificateState
 from replan import auth
 from replan.deps import DbDep, RuntimeDep, UowDep
 from replan.errors import Forbidden, Invalid
@@ -18,9 +23,10 @@ from replan.web import redirect, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_protect)])
 TEMPLATE = "kb/moderation/organisation_form.html"
+CERT_FIELDS = ("name", "issuer", "number", "valid_from", "valid_to", "registry_url")
 
 
-def _page(
+def edit_page(
     request: Request,
     runtime: Runtime,
     *,
@@ -29,7 +35,18 @@ def _page(
     errors: dict | None = None,
     status: int = 200,
     claimed: Organisation | None = None,
+    flash: str | None = None,
+    db: Session | None = None,
+    cert_values: dict | None = None,
 ) -> Response:
+    certificates: list = []
+    removed: list = []
+    if org is not None and db is not None:
+        edited = profile_service.certificates_of(
+            db, [org], states=profile_service.EDITED_STATES
+        ).get(org.id, [])
+        gone = profile_service.certificates_of(db, [org], states=(CertificateState.REMOVED,))
+        certificates, removed = edited, gone.get(org.id, [])
     return render(
         request,
         TEMPLATE,
@@ -37,10 +54,14 @@ def _page(
             "org": org,
             "values": values,
             "errors": errors or {},
+            "certificate_form": cert_values is not None,
+            "cert_values": cert_values or dict.fromkeys(CERT_FIELDS, ""),
+            "certificates": certificates,
+            "removed": removed,
             "choices": choices(runtime, request.state.locale),
             "action_url": f"/organisations/{org.slug}/edit" if org else "/account/organisation",
             "claimed": claimed,
-            "flash": pop_flash(request),
+            "flash": flash,
         },
         block="moderation_org_form",
         status_code=status,
@@ -55,13 +76,25 @@ def owned_organisation(slug: str, user: SignedIn, db: DbDep) -> Organisation:
 OwnedOrganisation = Annotated[Organisation, Depends(owned_organisation)]
 
 
+def edited_values(org: Organisation) -> dict:
+    """The form's values: the waiting edit, else the public profile."""
+    return organisations.form_values(org.pending_profile or organisations.profile_of(org))
+
+
 @router.get("/organisations/{slug}/edit")
-def organisation_edit(request: Request, runtime: RuntimeDep, org: OwnedOrganisation) -> Response:
-    return _page(request, runtime, org=org, values=organisations.form_values(org))
+def organisation_edit(
+    request: Request, runtime: RuntimeDep, org: OwnedOrganisation, db: DbDep
+) -> Response:
+    values = edited_values(org)
+    return edit_page(request, runtime, org=org, values=values, db=db, flash=pop_flash(request))
 
 
-def _values(form) -> dict[str, str]:
-    return {name: str(form.get(name, "")) for name in organisations.FIELDS}
+def _values(form) -> dict:
+    values: dict = {name: str(form.get(name, "")) for name in organisations.TEXT_FIELDS}
+    values["regions_served"] = str(form.get("regions_served", ""))
+    values["products"] = str(form.get("products", ""))
+    values["rtm_offered"] = [str(v) for v in form.getlist("rtm_offered")][:20]
+    return values
 
 
 @router.post("/organisations/{slug}/edit")
@@ -71,6 +104,7 @@ def organisation_save(
     user: SignedIn,
     org: OwnedOrganisation,
     uow: UowDep,
+    db: DbDep,
     form: FormDep,
 ) -> Response:
     _ = translator(request.state.locale)
@@ -78,12 +112,13 @@ def organisation_save(
     profile, errors = organisations.parse_profile(values, gettext=_)
     if profile is not None:
         try:
-            organisations.save_profile(uow=uow, user=user, slug=org.slug, profile=profile)
+            drafts.propose_profile(uow=uow, user=user, slug=org.slug, profile=profile)
         except Invalid as exc:
             errors[exc.field or "name"] = exc.text(_)
     if errors:
-        return _page(request, runtime, org=org, values=values, errors=errors, status=422)
-    return redirect(request, f"/organisations/{org.slug}")
+        return edit_page(request, runtime, org=org, values=values, errors=errors, status=422, db=db)
+    flash(request, _("Your changes were sent to a moderator."))
+    return redirect(request, f"/organisations/{org.slug}/edit")
 
 
 @router.get("/account/organisation")
@@ -94,8 +129,9 @@ def own_organisation(request: Request, runtime: RuntimeDep, user: SignedIn, db: 
     if not auth.has_role(user, "submitter"):
         raise Forbidden(N_("Organisation profiles are for submitters."))
     claimed = organisations.claim_of(db, user_id=user.id)
-    return _page(
-        request, runtime, org=None, values=organisations.form_values(None), claimed=claimed
+    values = organisations.form_values(None)
+    return edit_page(
+        request, runtime, org=None, values=values, claimed=claimed, flash=pop_flash(request)
     )
 
 
@@ -108,7 +144,7 @@ def own_organisation_create(
     values = _values(form)
     profile, errors = organisations.parse_profile(values, gettext=_)
     if profile is None:
-        return _page(request, runtime, org=None, values=values, errors=errors, status=422)
+        return edit_page(request, runtime, org=None, values=values, errors=errors, status=422)
     claimed = organisations.claim(uow=uow, user=user, profile=profile)
     if claimed.joined:
         return redirect(request, f"/organisations/{claimed.slug}")

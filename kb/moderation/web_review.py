@@ -11,6 +11,7 @@ from kb.moderation import attachments, decisions, organisations, queries, workfl
 from kb.moderation.common import FormDep, Moderator, flash, pop_flash
 from kb.moderation.lifecycle import DECISIONS, Move
 from kb.moderation.schemas import MAX_COMMENT
+from kb.profiles import service as profile_service
 from kb.status import CaseStatus
 from kb.taxonomy import Taxonomy
 from replan import auth
@@ -28,10 +29,11 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(auth.csrf_prot
 def moderation_queue(request: Request, db: DbDep, user: Moderator) -> Response:
     queue = queries.moderation_queue(db)
     claims = organisations.pending_claims(db)
+    profiles = profile_service.pending_reviews(db)
     return render(
         request,
         "kb/moderation/queue.html",
-        {"flash": pop_flash(request), "claims": claims},
+        {"flash": pop_flash(request), "claims": claims, "profiles": profiles},
         model=queue,
     )
 

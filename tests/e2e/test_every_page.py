@@ -36,6 +36,7 @@ NOT_PAGES = {
     "/readyz": "JSON for monitors and load balancers",
     "/metrics": "Prometheus text for the scraper",
     "/attachments/{attachment_id}/{filename}": "a stored photo or PDF",
+    "/organisations/{slug}/certificates/{certificate_id}/{filename}": "a certificate's file",
     "/specs/{spec_id}/contract/milestones/{n}/files/{file_id}/{filename}": "evidence file",
     "/gpp/drafts/{draft_id}": "a redirect to the draft's furthest step",
     "/catalog.ttl": "the open-data catalogue (DCAT-AP) in Turtle",
@@ -98,6 +99,44 @@ def expand(template: str, samples: dict[str, list[str]]) -> list[str]:
     return [template.format(**dict(zip(names, combo, strict=True))) for combo in combos]
 
 
+def _profile(session, org) -> None:
+    """An approved profile with certificates (expired, expiring, valid; a file and a link), a
+    contact address (the contact form) and an edit waiting for a moderator (the queue)."""
+    from datetime import timedelta
+
+    from kb.codes import RTM_TYPES
+    from kb.models import OrganisationCertificate
+    from kb.moderation.organisations import profile_of
+    from replan.clock import utcnow
+
+    now = utcnow()
+    org.country, org.approved_at, org.contact_email = "IT", now, "tour@recycling.example"
+    org.rtm_offered, org.regions_served = list(RTM_TYPES), ["ITC4", "Slovenija"]
+    org.products, org.postal_address = ["Granulate 0.5-2.5 mm"], "Via del Tour 1\n10100 Torino"
+    org.description = "Recycles end-of-life tyres into granulate."
+    org.pending_profile = {**profile_of(org), "description": "A new description waiting"}
+    org.pending_at = now
+    session.flush()
+    for name, days, state in (
+        ("Old EPD", -10, "approved"),
+        ("KNR Green", 30, "approved"),
+        ("ISO 14001:2015", 400, "approved"),
+        ("EMAS", 700, "added"),
+    ):
+        session.add(
+            OrganisationCertificate(
+                organisation_id=org.id,
+                name=name,
+                issuer="Tour Certification Body",
+                number="T-1",
+                valid_from=(now - timedelta(days=365)).date(),
+                valid_to=(now + timedelta(days=days)).date(),
+                registry_url="https://registry.example/tour",
+                state=state,
+            )
+        )
+
+
 @pytest.fixture(scope="module")
 def world(live_runtime, tmp_path_factory):
     """People of every role and the objects whose pages have real content."""
@@ -108,6 +147,7 @@ def world(live_runtime, tmp_path_factory):
     with live_runtime.db.session() as session:
         org = organisation_named(session, "Tour Recycling")
         org.slug = "tour-recycling"
+        _profile(session, org)
         users = {
             role: auth.create_user(
                 session,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kb.directory import service
 from kb.directory.schemas import OrganisationQuery
 from kb.importing import organisation_named
-from kb.models import Organisation
+from kb.models import Organisation, OrganisationCertificate
 from replan.app import build_runtime, create_app
 from replan.migrations import upgrade
 from tests.builders import record
@@ -60,9 +60,16 @@ def _fill(rt):
     )
     with rt.db.session() as session:
         beta = session.scalar(select(Organisation).where(Organisation.name == "Beta Steel"))
-        beta.country, beta.certifications = "PL", ["ISO 14001:2015 (TÜV)", "EMAS"]
+        beta.country = "PL"
+        for name in ("ISO 14001:2015 (TÜV)", "EMAS"):
+            session.add(OrganisationCertificate(organisation_id=beta.id, name=name))
         delta = organisation_named(session, "Delta Approved")
         delta.approved_at = datetime.now(UTC)
+        delta.rtm_offered, delta.regions_served = ["rubber-chips"], ["ITC4", "Słowenia", "SI"]
+        delta.description, delta.products = "Chips for playgrounds", ["Gumowe płytki 50 mm"]
+        session.flush()
+        for name, state in (("Old EPD", "removed"), ("Waiting label", "added")):
+            session.add(OrganisationCertificate(organisation_id=delta.id, name=name, state=state))
     yield rt
 
 
@@ -102,6 +109,19 @@ def test_only_public_organisations_each_with_its_published_cases(runtime):
         ({"certificate": "TÖV"}, set()),
         ({"certificate": "emas", "country": ["IT"]}, set()),
         ({"certificate": "%"}, set()),  # a wildcard is a character like any other
+        ({"certificate": "old epd"}, {"Delta Approved"}),  # public until its removal is approved
+        ({"certificate": "waiting"}, set()),  # not public before a moderator approves it
+        ({"rtm": ["rubber-chips"]}, {"Delta Approved"}),  # offered, in no case yet
+        ({"country": ["SI"]}, {"Delta Approved"}),  # a country it serves
+        ({"region": "itc4"}, {"Delta Approved"}),
+        ({"region": "SŁOWENIA"}, {"Delta Approved"}),
+        ({"region": "Lombardia"}, set()),
+        ({"q": "PLAYGROUNDS chips"}, {"Delta Approved"}),  # every word, any case
+        ({"q": "płytki"}, {"Delta Approved"}),  # in the products
+        ({"q": "PŁYTKI 50"}, {"Delta Approved"}),
+        ({"q": "chips steel"}, set()),
+        ({"q": "beta"}, {"Beta Steel"}),  # in the name
+        ({"q": "5_mm"}, set()),  # a wildcard is a character like any other
     ],
 )
 def test_filters(runtime, params, names):

@@ -81,6 +81,13 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
         ("GET", "/cases/{case_id}/history", f"/cases/{sub}/history", None, private()),
         ("GET", "/organisations/{slug}", "/organisations/s-org", None, every(200)),
         ("GET", "/organisations/{slug}", "/organisations/none", None, every(404)),
+        (
+            "GET",
+            "/organisations/{slug}/certificates/{certificate_id}/{filename}",
+            "/organisations/s-org/certificates/999999/c.pdf",
+            None,
+            every(404),
+        ),
         ("GET", "/attachments/{attachment_id}/{filename}", att_pub, None, every(200)),
         ("GET", "/attachments/{attachment_id}/{filename}", att_sub, None, private()),
         ("GET", "/api/v1/cases", "/api/v1/cases", None, every(200)),
@@ -333,6 +340,30 @@ def matrix(sub: str, pub: str, att_sub: str, att_pub: str) -> list[tuple]:
             "/organisations/s-org/edit",
             {},
             {**web("SMD", 422), "O": 403},
+        ),
+        # Its members (submitters) and moderators change a profile; the change waits.
+        (
+            "POST",
+            "/organisations/{slug}/certificates",
+            "/organisations/s-org/certificates",
+            {},
+            {**web("SMD", 422), "O": 403},
+        ),
+        (
+            "POST",
+            "/organisations/{slug}/certificates/{certificate_id}/delete",
+            "/organisations/s-org/certificates/999999/delete",
+            {},
+            {**web("SMD", 404), "O": 403},
+        ),
+        # Anyone writes to a public organisation with a contact address (S Org has none).
+        ("POST", "/organisations/{slug}/contact", "/organisations/s-org/contact", {}, every(404)),
+        (
+            "POST",
+            "/moderation/organisations/{slug}",
+            "/moderation/organisations/s-org",
+            {"decision": "approve"},
+            web(MODERATORS, 404),
         ),
         ("POST", "/submit", "/submit", {}, web(AUTHORS, 422)),
         (

@@ -175,7 +175,9 @@ def test_hostile_text_in_profiles_and_accounts(people):
         {
             "name": HOSTILE[1][:200],
             "description": "\n\n".join(HOSTILE),
-            "certifications": "\n".join(HOSTILE),
+            "products": "\n".join(h[:200] for h in HOSTILE),
+            "regions_served": "\n".join(h[:200] for h in HOSTILE),
+            "postal_address": HOSTILE[0][:500],
             "website": "https://example.org/?q=<script>",
         },
     )

@@ -124,6 +124,15 @@ def approve_claims(moderator) -> None:
         assert done.status_code == 303
 
 
+def approve_profiles(moderator) -> None:
+    """Approve every organisation profile edit waiting in the moderation queue."""
+    for slug in re.findall(
+        r'action="/moderation/organisations/([^"]+)"', moderator.get("/moderation").text
+    ):
+        done = moderator.post(f"/moderation/organisations/{slug}", {"decision": "approve"})
+        assert done.status_code == 303
+
+
 def submit_case(runtime, user: User, submit: bool = True, **overrides) -> str:
     """Create a case through the service (as the form would) and return its id."""
     rec = CaseRecord.model_validate(record(**overrides))

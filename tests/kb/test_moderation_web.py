@@ -10,7 +10,13 @@ from kb.codes import RTM_TYPES
 from kb.models import Case
 from tests.builders import record, review_case
 from tests.kb import test_moderation_support as support
-from tests.kb.test_moderation_support import approve_claims, form_data, submit_case, user_of
+from tests.kb.test_moderation_support import (
+    approve_claims,
+    approve_profiles,
+    form_data,
+    submit_case,
+    user_of,
+)
 
 people = support.people  # the fixture, shared
 
@@ -275,7 +281,7 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
             "country": "IT",
             "website": "https://example.org",
             "description": "We make **granulate**.",
-            "certifications": "Recycled content label\nISO 9001",
+            "products": "Rubber granulate 0.8-2.5 mm",
         },
     )
     assert made.status_code == 303
@@ -284,7 +290,9 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
     assert "not public yet" in submitter.get(f"/organisations/{slug}").text
     approve_claims(people["moderator"])
     public = people["anonymous"].get(f"/organisations/{slug}")
-    assert "Recycler" in public.text and "ISO 9001" in public.text and "Italy" in public.text
+    assert (
+        "Recycler" in public.text and "granulate 0.8-2.5" in public.text and "Italy" in public.text
+    )
     assert "Edit this profile" not in public.text
     assert "Edit this profile" in submitter.get(f"/organisations/{slug}").text
     outsider = sign_in(app, runtime, "submitter", email="outsider@example.org")
@@ -294,6 +302,8 @@ def test_members_edit_their_organisation_profile(people, runtime, app):
         f"/organisations/{slug}/edit", {"name": "Granulati Uno Spa", "type": "manufacturer"}
     )
     assert saved.status_code == 303
+    assert "Granulati Uno Spa" not in people["anonymous"].get(f"/organisations/{slug}").text
+    approve_profiles(people["moderator"])
     assert "Granulati Uno Spa" in people["anonymous"].get(f"/organisations/{slug}").text
 
     author = user_of(runtime, submitter)

@@ -98,7 +98,7 @@ def test_downloading_my_data(people, runtime):
 def test_deleting_my_account_keeps_my_cases_with_my_organisation(people, runtime, app):
     person = people["submitter"]
     with runtime.db.session() as session:
-        org = Organisation(name="Deleted Person's Org", slug="dpo", certifications=[])
+        org = Organisation(name="Deleted Person's Org", slug="dpo")
         session.add(org)
         session.flush()
         session.get(User, person.user_id).organisation_id = org.id
