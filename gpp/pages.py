@@ -162,7 +162,7 @@ def criteria_context(view: "View") -> dict:
     chosen = {c.id for c in wizard.selected(library, data, on)}
     if ticked is not None:  # a form sent back with errors keeps what was ticked
         chosen = set(ticked) & {c.id for c in offered}
-    default = {c.id for c in wizard.preselected(offered, data.get("ambition"))}
+    default = {c.id for c in wizard.preselected(offered, data.get("ambition"), data.get("country"))}
     profile = countries.profile_for(data.get("country"))
     groups = []
     for kind in TYPES:

@@ -54,23 +54,35 @@ def available(library: Library, data: dict, on: date | None = None) -> list[Crit
     return library.criteria_for(data["application"], data["ambition"], on=on)
 
 
-def preselected(offered: list[Criterion], ambition: str | None) -> list[Criterion]:
+def preselected(
+    offered: list[Criterion], ambition: str | None, country: str | None = None
+) -> list[Criterion]:
     """Return the criteria ticked before the procurer chooses: the core set, and at the
     comprehensive level also its award criteria, which reward better offers without excluding
     any bidder. Its further requirements and clauses are offered for the procurer to add: a
-    tender that asks for everything becomes disproportionate and costly to check."""
+    tender that asks for everything becomes disproportionate and costly to check.
+
+    A criterion written from another country's national rule (the Italian CAM for a Polish
+    buyer) is offered but not ticked: its minimums are that country's, not the buyer's."""
+    buyer = (country or "").upper() or None
     return [
         c
         for c in offered
-        if c.ambition == "core" or (ambition == "comprehensive" and c.type == "award")
+        if (c.ambition == "core" or (ambition == "comprehensive" and c.type == "award"))
+        and not _foreign_rule(c, buyer)
     ]
+
+
+def _foreign_rule(criterion: Criterion, buyer: str | None) -> bool:
+    rule_of = criterion.eforms.national_rule_of
+    return bool(buyer and rule_of and rule_of != buyer)
 
 
 def selected(library: Library, data: dict, on: date | None = None) -> list[Criterion]:
     """Return the draft's chosen criteria (the pre-selection until the procurer chooses)."""
     offered = available(library, data, on)
     if data.get("criteria") is None:
-        return preselected(offered, data.get("ambition"))
+        return preselected(offered, data.get("ambition"), data.get("country"))
     chosen = set(data["criteria"])
     return [c for c in offered if c.id in chosen]
 
