@@ -25,7 +25,16 @@ from replan.clock import aware, utcnow
 from replan.i18n import LANGUAGES
 
 # Entries of "regions served" that mean every country of the catalogue.
-EVERYWHERE = frozenset({"EU", "EEA", "EUROPE", "EUROPEAN UNION"})
+# The whole of Europe, as a supplier writes it in one of the interface languages (casefolded).
+EVERYWHERE = frozenset(
+    name.casefold()
+    for name in (
+        *("EU", "EEA", "Europe", "European Union"),  # en (fr: Europe)
+        *("UE", "Europa", "Unione europea", "Unión Europea", "Union européenne"),  # it es fr
+        *("Unia Europejska", "Evropa", "Evropska unija"),  # pl sl
+        *("ΕΕ", "Ευρώπη", "Ευρωπαϊκή Ένωση"),  # el
+    )
+)
 # NUTS codes: the country's code, then one to three characters (ITC4, PL91, FRK2, EL30).
 NUTS = re.compile(r"[A-Z]{2}[0-9A-Z]{1,3}")
 NUTS_COUNTRY = {"GR": "EL", "GB": "UK"}  # where NUTS does not use the ISO code
@@ -112,7 +121,7 @@ def region_serves(entry: str, country: str) -> bool:
     NUTS regions (by code), or the whole of Europe."""
     text = " ".join(entry.split())
     upper = text.upper()
-    if upper in EVERYWHERE or text.casefold() in _names_of(country):
+    if text.casefold() in EVERYWHERE or text.casefold() in _names_of(country):
         return True
     prefix = NUTS_COUNTRY.get(country, country)
     nuts = NUTS.fullmatch(upper) and (any(c.isdigit() for c in upper) or len(upper) == 3)
