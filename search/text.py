@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 # A token is a run of letters and digits; everything else (punctuation, emoji, control
@@ -67,27 +67,37 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(TOKEN.findall(fold(word)))  # words repeat a lot across highlighted fields
 
 
-def mark_tokens(text: str, select: Callable[[list[str]], set[int]]) -> str:
+@lru_cache(maxsize=8_192)
+def _layout(text: str) -> tuple[str, tuple[tuple[int, int], ...], tuple[str, ...], tuple[int, ...]]:
+    """Return text as marked (NFC, no sentinels), its words' spans, its folded tokens and the word
+    each token comes from. Cached: the same hits come back for many queries."""
+    text = unicodedata.normalize("NFC", strip_sentinels(text))
+    spans: list[tuple[int, int]] = []
+    flat: list[str] = []
+    owner: list[int] = []
+    for w, match in enumerate(TOKEN.finditer(text)):
+        spans.append(match.span())
+        for tok in _word_tokens(match.group()):
+            flat.append(tok)
+            owner.append(w)
+    return text, tuple(spans), tuple(flat), tuple(owner)
+
+
+def mark_tokens(text: str, select: Callable[[Sequence[str]], set[int]]) -> str:
     """Wrap in sentinels each word of text whose folded tokens `select` picks (by position).
 
     Selecting positions rather than testing words one by one lets a phrase be marked only where
     all its words stand together, not every "a" or "con" of a synonym phrase."""
-    text = unicodedata.normalize("NFC", strip_sentinels(text))
-    words = list(TOKEN.finditer(text))
-    flat: list[str] = []
-    owner: list[int] = []
-    for w, match in enumerate(words):
-        for tok in _word_tokens(match.group()):
-            flat.append(tok)
-            owner.append(w)
-    chosen = {owner[i] for i in select(flat)}
+    text, spans, flat, owner = _layout(text)
+    chosen = sorted({owner[i] for i in select(flat)})
+    if not chosen:
+        return text
     parts: list[str] = []
     last = 0
-    for w, match in enumerate(words):
-        if w in chosen:
-            parts.append(text[last : match.start()])
-            parts.append(f"{MARK_OPEN}{match.group()}{MARK_CLOSE}")
-            last = match.end()
+    for w in chosen:
+        start, end = spans[w]
+        parts += (text[last:start], MARK_OPEN, text[start:end], MARK_CLOSE)
+        last = end
     parts.append(text[last:])
     return "".join(parts)
 
