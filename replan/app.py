@@ -7,7 +7,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -40,7 +39,6 @@ from replan import (
     accounts,
     admin,
     app_errors,
-    auth,
     auth_models,
     auth_web,
     guards,
@@ -48,10 +46,10 @@ from replan import (
     i18n,
     metrics,
     ratelimit,
-    sessions,
     telemetry,
 )
 from replan.db import Database
+from replan.request_state import RequestState
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render
@@ -92,24 +90,6 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.on_close(backend.close)
     return runtime
-
-
-def _identify(runtime: Runtime, request: Request, header: str) -> None:
-    """Set the request's user from its API token or its server-side session."""
-    with runtime.db.session() as session:
-        if header.lower().startswith("bearer "):
-            request.state.user = auth.user_for_token(session, header[7:].strip())
-            request.state.via_token = request.state.user is not None
-            return
-        found = sessions.user_for_key(
-            session,
-            str(request.session[sessions.COOKIE_KEY]),
-            limits=sessions.limits_of(runtime.settings),
-        )
-        if found is None:
-            request.session.clear()  # ended, expired, or its user is gone
-            return
-        request.state.user, request.state.session_id = found
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -154,39 +134,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.templates.globals.update(
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
-    headers = guards.security_headers(settings)
-    framed = guards.security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
-
-    @app.middleware("http")
-    async def request_state(request: Request, call_next) -> Response:
-        request.state.locale = i18n.request_locale(request)
-        request.state.user = None
-        request.state.via_token = False
-        request.state.session_id = None
-        request.state.embeddable = False  # set by the routes that depend on web.embeddable
-        if not request.url.path.startswith("/static/"):
-            header = request.headers.get("authorization", "")
-            if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
-                # A database look-up: off the event loop, and only when a user is named.
-                await run_in_threadpool(_identify, runtime, request, header)
-            request.state.csrf_token = auth.csrf_token(request)
-        response = await call_next(request)
-        for name, value in (framed if request.state.embeddable else headers).items():
-            response.headers.setdefault(name, value)
-        if settings.env == "production":
-            response.headers.setdefault("Strict-Transport-Security", guards.HSTS)
-        lang = request.query_params.get("lang")
-        if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
-            response.set_cookie(
-                i18n.COOKIE,
-                lang,
-                max_age=365 * 86400,
-                samesite="lax",
-                secure=settings.env == "production",
-            )
-        return response
-
+    app.add_middleware(
+        RequestState, runtime=runtime, settings=settings
+    )  # inside the session: it reads the user
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret,
