@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -155,8 +154,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     api_limit = [Depends(ratelimit.limit_api)]
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    # Pages, then each domain's API under the API rate limit. kb_web_feeds comes before kb_web:
-    # /cases/{case_id} would take /cases/feed.atom.
+
+    @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
+    def healthz() -> JSONResponse:
+        try:
+            with runtime.db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001 - health reports any failure
+            log.exception("database health check failed")
+            database = f"error: {type(exc).__name__}"
+        search = runtime.get(GuardedBackend).report()
+        ok = database == "ok"
+        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
+        if search["reason"]:
+            body.update(search_reason=search["reason"], search_since=search["since"])
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    readiness = health.Readiness(
+        settings=settings,
+        db=runtime.db,
+        search=lambda: _search_check(runtime),
+        backlog=search_sync.backlog,
+    )
+    app.include_router(health.router(readiness))
+    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
+    # Each domain's API under the API rate limit, then the pages. Routes are tried in order, so
+    # the busiest answers (/healthz, the API) come first; no page path is theirs (/healthz,
+    # /readyz, /metrics, /api/v1/...). kb_web_feeds comes before kb_web: /cases/{case_id} would
+    # take /cases/feed.atom.
+    for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
+        app.include_router(api_module.router, dependencies=api_limit)
     for page_module in (
         auth_web,
         kb_web_feeds,
@@ -172,8 +200,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         admin,
     ):
         app.include_router(page_module.router)
-    for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
-        app.include_router(api_module.router, dependencies=api_limit)
     # The evidence files of contract milestones: uploads bounded as the case attachments are.
     app.include_router(gpp_web_milestone_files.upload_router, max_body_size=upload_limit)
     app.include_router(
@@ -200,30 +226,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def favicon() -> FileResponse:
         return FileResponse(settings.static_dir / "favicon.ico", media_type="image/x-icon")
 
-    @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
-    def healthz() -> JSONResponse:
-        try:
-            with runtime.db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as exc:  # noqa: BLE001 - health reports any failure
-            log.exception("database health check failed")
-            database = f"error: {type(exc).__name__}"
-        search = runtime.get(GuardedBackend).report()
-        ok = database == "ok"
-        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
-        if search["reason"]:
-            body.update(search_reason=search["reason"], search_since=search["since"])
-        return JSONResponse(body, status_code=200 if ok else 503)
-
-    readiness = health.Readiness(
-        settings=settings,
-        db=runtime.db,
-        search=lambda: _search_check(runtime),
-        backlog=search_sync.backlog,
-    )
-    app.include_router(health.router(readiness))
-    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
     app.add_middleware(telemetry.Telemetry)  # outermost: it sees every answer, errors too
     return app
 
