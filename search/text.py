@@ -110,5 +110,7 @@ def strip_sentinels(text: str) -> str:
 def render_marked(text: str) -> str:
     """Escape text for HTML, then turn balanced sentinel pairs into `<mark>` elements."""
     escaped = html.escape(text, quote=True)
+    if MARK_OPEN not in escaped and MARK_CLOSE not in escaped:
+        return escaped  # nothing marked (most fields of most hits)
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return strip_sentinels(marked)

@@ -39,14 +39,17 @@ class Matcher:
                 else:
                     self.exact.add(alt.tokens[0])
         self.prefixes = tuple(prefixes)
+        # A prefix, or a typo form within one typo, only matches tokens of its first letter (a
+        # first-letter typo costs two): the other tokens need no closer look.
+        loose = [*prefixes, *(word for word, typos, _ in self.fuzzy if typos < 2)]
+        self._letters = None if any(t > 1 for _, t, _ in self.fuzzy) else {w[:1] for w in loose}
         self._seen: set[str] = set()  # tokens decided, and those of them that match
         self._hits: set[str] = set()
 
-    def _match(self, token: str) -> bool:
-        if token in self.exact or (self.prefixes and token.startswith(self.prefixes)):
+    def _loose(self, token: str) -> bool:
+        if self.prefixes and token.startswith(self.prefixes):
             return True
         for word, typos, prefix in self.fuzzy:
-            # A first-letter typo costs two: most tokens are ruled out by their first letter.
             if (typos > 1 or token[:1] == word[:1]) and _near(word, token, typos, prefix):
                 return True
         return False
@@ -54,10 +57,15 @@ class Matcher:
     def marked(self, flat: Sequence[str]) -> set[int]:
         """Return the positions in `flat` (folded tokens) to mark."""
         present = set(flat)
-        for token in present - self._seen:  # each distinct token is decided once per query
-            self._seen.add(token)
-            if self._match(token):
-                self._hits.add(token)
+        new = present - self._seen  # each distinct token is decided once per query
+        if new:
+            self._seen |= new
+            self._hits |= new & self.exact
+            letters = self._letters
+            if letters is None or letters:
+                for token in new - self.exact:
+                    if (letters is None or token[:1] in letters) and self._loose(token):
+                        self._hits.add(token)
         hits = present & self._hits
         chosen = {i for i, tok in enumerate(flat) if tok in hits} if hits else set()
         for phrase in self.phrases:
