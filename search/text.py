@@ -36,14 +36,35 @@ MARK_CLOSE = "\x03"
 _MARKED = re.compile(f"{MARK_OPEN}([^{MARK_OPEN}{MARK_CLOSE}]*){MARK_CLOSE}")
 
 
-# Marks with a combining class (accents, Greek tonos, cedillas) vanish after NFKD decomposition.
-_STRIP = {cp: None for cp in range(0x20000) if unicodedata.combining(chr(cp))}
+# Marks with a combining class (accents, Greek tonos, cedillas) vanish after NFKD decomposition:
+# those of the Basic Multilingual Plane by one character class of their ranges (several times
+# faster than `str.translate` with a table), the few beyond it by a table, when text has any.
+def _ranges(codepoints: list[int]) -> str:
+    out, start = [], None
+    for cp, nxt in zip(codepoints, [*codepoints[1:], -1], strict=True):
+        start = cp if start is None else start
+        if nxt != cp + 1:
+            out.append(re.escape(chr(start)) + ("-" + re.escape(chr(cp)) if cp != start else ""))
+            start = None
+    return "".join(out)
+
+
+_COMBINING = re.compile(
+    f"[{_ranges([cp for cp in range(0x10000) if unicodedata.combining(chr(cp))])}]"
+)
+_ASTRAL_COMBINING = {cp: None for cp in range(0x10000, 0x20000) if unicodedata.combining(chr(cp))}
+_EXTRA = re.compile(f"[{''.join(map(chr, _EXTRA_FOLD))}]")
 
 
 def fold(text: str) -> str:
     """Return text without case and diacritics (Greek accents included), as indexed."""
-    decomposed = unicodedata.normalize("NFKD", text).translate(_STRIP)
-    return decomposed.casefold().translate(_EXTRA_FOLD)
+    if text.isascii():
+        return text.lower()  # the same answer, without the Unicode work
+    decomposed = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if decomposed and max(decomposed) > "\uffff":
+        decomposed = decomposed.translate(_ASTRAL_COMBINING)
+    folded = decomposed.casefold()
+    return folded.translate(_EXTRA_FOLD) if _EXTRA.search(folded) else folded
 
 
 def tokens(text: str) -> list[str]:
