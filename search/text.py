@@ -54,6 +54,7 @@ _COMBINING = re.compile(
 )
 _ASTRAL_COMBINING = {cp: None for cp in range(0x10000, 0x20000) if unicodedata.combining(chr(cp))}
 _EXTRA = re.compile(f"[{''.join(map(chr, _EXTRA_FOLD))}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def fold(text: str) -> str:
@@ -61,10 +62,10 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()  # the same answer, without the Unicode work
     decomposed = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    if decomposed and max(decomposed) > "\uffff":
+    if _ASTRAL.search(decomposed):
         decomposed = decomposed.translate(_ASTRAL_COMBINING)
     folded = decomposed.casefold()
-    return folded.translate(_EXTRA_FOLD) if _EXTRA.search(folded) else folded
+    return _EXTRA.sub(lambda m: _EXTRA_FOLD[ord(m.group())], folded)
 
 
 def tokens(text: str) -> list[str]:

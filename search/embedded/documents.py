@@ -32,7 +32,7 @@ def term(token: str) -> str:
     return token[:1] + token
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=8192)
 def indexed_text(text: str) -> str:
     """Return a field's text as indexed: its folded tokens as terms, separated by spaces.
 
