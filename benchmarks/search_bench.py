@@ -6,7 +6,8 @@ Every query sent is new (no text repeated), so no cache helps. For each size it 
 `replan import` time (and `replan reindex` time), the time of the first query after the server
 answers /healthz, p50/p95 per kind of query (median over `--rounds` passes) and the server's
 resident memory. `--wrk` also measures throughput with wrk (one worker, 8 connections) on the
-seed catalogue: the search API, the search page, a case page, /healthz and a bare answer.
+seed catalogue: the search API, the search page, a case page, /healthz, a bare FastAPI answer and
+a bare uvicorn answer. Each figure with a goal prints it beside, met or not.
 
 Goals (issue 12): p95 <= 15 ms at 20,000 and <= 25 ms at 100,000; RSS <= 300 MB at 100,000;
 first query <= 200 ms; import of 20,000 <= 20 s; reindex of 100,000 <= 30 s; throughput search
@@ -41,6 +42,31 @@ BARE = "async def app(scope, receive, send):\n" + (
     " 'headers': [(b'content-type', b'application/json')]})\n"
     "    await send({'type': 'http.response.body', 'body': b'{\"total\": 0, \"hits\": []}'})\n"
 )
+BARE_FASTAPI = (
+    "from fastapi import FastAPI\napp = FastAPI()\n"
+    "@app.get('/')\nasync def answer():\n    return {'total': 0, 'hits': []}\n"
+)
+# Issue 12's goals, printed beside each figure: (limit, "max" or "min").
+GOALS = {
+    "p95 20000": (15, "max"),
+    "p95 100000": (25, "max"),
+    "rss 100000": (300, "max"),
+    "first query": (200, "max"),
+    "import 20000": (20, "max"),
+    "reindex 100000": (30, "max"),
+    "search API": (800, "min"),
+    "search page": (400, "min"),
+    "/healthz": (1500, "min"),
+}
+
+
+def goal(name: str, value: float) -> str:
+    """Return the goal of a figure and whether the value meets it ("" when there is none)."""
+    if name not in GOALS:
+        return ""
+    limit, kind = GOALS[name]
+    met = value <= limit if kind == "max" else value >= limit
+    return f"  (goal {'<=' if kind == 'max' else '>='} {limit:,}: {'met' if met else 'NOT met'})"
 
 
 def queries(per_kind: int, seed: int) -> list[tuple[str, dict]]:
@@ -100,9 +126,10 @@ def start(command: list[str], env: dict, port: int, path: str = "/healthz") -> s
     raise RuntimeError(f"{command} did not answer")
 
 
-def start_bare(env: dict, port: int) -> subprocess.Popen:
-    """A bare ASGI answer under uvicorn: what the server costs without the app."""
-    code = f"import uvicorn\n{BARE}\nuvicorn.run(app, port={port}, log_level='warning')"
+def start_bare(env: dict, port: int, app: str = BARE) -> subprocess.Popen:
+    """A bare ASGI answer under uvicorn: what the server costs without the app (or, with
+    `BARE_FASTAPI`, what FastAPI itself costs)."""
+    code = f"import uvicorn\n{app}\nuvicorn.run(app, port={port}, log_level='warning')"
     return start([sys.executable, "-c", code], env, port, "/")
 
 
@@ -184,9 +211,12 @@ def bench(size: int, rounds: int, per_kind: int) -> None:
             stop(bare)
         fts = [fts_times(records, queries(per_kind, r)) for r in range(rounds)]
     print(f"\n== {size:,} SYNTHETIC records")
-    print(f"  replan import  {import_s:6.1f} s   replan reindex {reindex_s:6.1f} s")
-    print(f"  first query after start {next(iter(first.values()))[0]:6.1f} ms")
-    print(f"  server RSS {rss:.0f} MB after {rounds * per_kind * 5:,} queries")
+    print(f"  replan import  {import_s:6.1f} s{goal(f'import {size}', import_s)}")
+    print(f"  replan reindex {reindex_s:6.1f} s{goal(f'reindex {size}', reindex_s)}")
+    first_ms = next(iter(first.values()))[0]
+    print(f"  first query after start {first_ms:6.1f} ms{goal('first query', first_ms)}")
+    rss_goal = goal(f"rss {size}", rss)
+    print(f"  server RSS {rss:.0f} MB after {rounds * per_kind * 5:,} queries{rss_goal}")
     print(f"  server CPU {server_cpu:.1f} ms per query (not inflated by the machine's load)")
     kinds = list(passes[0])
     for kind in kinds:
@@ -197,7 +227,8 @@ def bench(size: int, rounds: int, per_kind: int) -> None:
         every = [[t for ts in p.values() for t in ts] for p in runs]
         p50 = statistics.median(statistics.median(e) for e in every)
         p95 = statistics.median(pct(e, 95) for e in every)
-        print(f"  {label:10s} p50 {p50:7.1f}  p95 {p95:7.1f}")
+        mark = goal(f"p95 {size}", p95) if label == "ALL" else ""
+        print(f"  {label:10s} p50 {p50:7.1f}  p95 {p95:7.1f}{mark}")
     p50 = statistics.median(statistics.median(f) for f in fts)
     p95 = statistics.median(pct(f, 95) for f in fts)
     print(f"  {'plain FTS5':10s} p50 {p50:7.1f}  p95 {p95:7.1f}  (in-process, same texts)")
@@ -223,14 +254,16 @@ def wrk(seconds: int) -> None:
                 "/healthz": "/healthz",
             }
             for label, path in targets.items():
-                print(f"  {label:12s} {requests_per_second(base + path, seconds):8,.0f} req/s")
+                rate = requests_per_second(base + path, seconds)
+                print(f"  {label:12s} {rate:8,.0f} req/s{goal(label, rate)}")
         finally:
             stop(server)
-        bare = start_bare(env, port)
-        try:
-            print(f"  {'bare uvicorn':12s} {requests_per_second(base + '/', seconds):8,.0f} req/s")
-        finally:
-            stop(bare)
+        for label, app in (("bare FastAPI", BARE_FASTAPI), ("bare uvicorn", BARE)):
+            bare = start_bare(env, port, app)
+            try:
+                print(f"  {label:12s} {requests_per_second(base + '/', seconds):8,.0f} req/s")
+            finally:
+                stop(bare)
 
 
 def requests_per_second(url: str, seconds: int) -> float:

@@ -6,8 +6,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -44,7 +42,6 @@ from replan import (
     accounts,
     admin,
     app_errors,
-    auth,
     auth_models,
     auth_web,
     guards,
@@ -52,7 +49,6 @@ from replan import (
     i18n,
     metrics,
     ratelimit,
-    sessions,
     telemetry,
 )
 from replan.daily import LOCK_NAME as DAILY_LOCK
@@ -61,6 +57,7 @@ from replan.db import Database
 from replan.follows import jobs as follow_jobs
 from replan.follows import models as follow_models
 from replan.follows import web as follow_web
+from replan.request_state import RequestState
 from replan.runtime import Runtime
 from replan.settings import Settings
 from replan.web import make_environment, render
@@ -106,24 +103,6 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.on_close(backend.close)
     return runtime
-
-
-def _identify(runtime: Runtime, request: Request, header: str) -> None:
-    """Set the request's user from its API token or its server-side session."""
-    with runtime.db.session() as session:
-        if header.lower().startswith("bearer "):
-            request.state.user = auth.user_for_token(session, header[7:].strip())
-            request.state.via_token = request.state.user is not None
-            return
-        found = sessions.user_for_key(
-            session,
-            str(request.session[sessions.COOKIE_KEY]),
-            limits=sessions.limits_of(runtime.settings),
-        )
-        if found is None:
-            request.session.clear()  # ended, expired, or its user is gone
-            return
-        request.state.user, request.state.session_id = found
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -173,39 +152,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.templates.globals.update(
         map_tiles=settings.map_tiles, map_attribution=settings.map_attribution
     )
-    headers = guards.security_headers(settings)
-    framed = guards.security_headers(settings, embeddable=True)
     i18n.check_catalogues()  # a language without a catalogue is logged loudly at start
-
-    @app.middleware("http")
-    async def request_state(request: Request, call_next) -> Response:
-        request.state.locale = i18n.request_locale(request)
-        request.state.user = None
-        request.state.via_token = False
-        request.state.session_id = None
-        request.state.embeddable = False  # set by the routes that depend on web.embeddable
-        if not request.url.path.startswith("/static/"):
-            header = request.headers.get("authorization", "")
-            if header.lower().startswith("bearer ") or request.session.get(sessions.COOKIE_KEY):
-                # A database look-up: off the event loop, and only when a user is named.
-                await run_in_threadpool(_identify, runtime, request, header)
-            request.state.csrf_token = auth.csrf_token(request)
-        response = await call_next(request)
-        for name, value in (framed if request.state.embeddable else headers).items():
-            response.headers.setdefault(name, value)
-        if settings.env == "production":
-            response.headers.setdefault("Strict-Transport-Security", guards.HSTS)
-        lang = request.query_params.get("lang")
-        if lang in i18n.LANGUAGES and request.cookies.get(i18n.COOKIE) != lang:
-            response.set_cookie(
-                i18n.COOKIE,
-                lang,
-                max_age=365 * 86400,
-                samesite="lax",
-                secure=settings.env == "production",
-            )
-        return response
-
+    app.add_middleware(
+        RequestState, runtime=runtime, settings=settings
+    )  # inside the session: it reads the user
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret,
@@ -223,8 +173,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     api_limit = [Depends(ratelimit.limit_api)]
     upload_limit = settings.max_upload_mb * 1024 * 1024 + 64 * 1024  # room for the form
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    # Pages, then each domain's API under the API rate limit. kb_web_feeds comes before kb_web:
-    # /cases/{case_id} would take /cases/feed.atom.
+
+    @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
+    def healthz() -> JSONResponse:
+        try:
+            with runtime.db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            database = "ok"
+        except Exception as exc:  # noqa: BLE001 - health reports any failure
+            log.exception("database health check failed")
+            database = f"error: {type(exc).__name__}"
+        search = runtime.get(GuardedBackend).report()
+        ok = database == "ok"
+        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
+        if search["reason"]:
+            body.update(search_reason=search["reason"], search_since=search["since"])
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    readiness = health.Readiness(
+        settings=settings,
+        db=runtime.db,
+        search=lambda: _search_check(runtime),
+        backlog=search_sync.backlog,
+    )
+    app.include_router(health.router(readiness))
+    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
+    # Each domain's API under the API rate limit, then the pages. Routes are tried in order, so
+    # the busiest answers (/healthz, the API) come first; no page path is theirs (/healthz,
+    # /readyz, /metrics, /api/v1/...). kb_web_feeds comes before kb_web: /cases/{case_id} would
+    # take /cases/feed.atom.
+    for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
+        app.include_router(api_module.router, dependencies=api_limit)
     for page_module in (
         auth_web,
         kb_web_feeds,
@@ -245,8 +224,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(page_module.router)
     # The one form route without CSRF protection: its secret token is the credential.
     app.include_router(follow_web.unsubscribe_router)
-    for api_module in (kb_api, stats_api, gpp_api, gpp_api_contract):
-        app.include_router(api_module.router, dependencies=api_limit)
     # Certificates of profiles and evidence files of contract milestones: uploads bounded as the
     # case attachments are.
     app.include_router(profiles_web_certificates.upload_router, max_body_size=upload_limit)
@@ -275,30 +252,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def favicon() -> FileResponse:
         return FileResponse(settings.static_dir / "favicon.ico", media_type="image/x-icon")
 
-    @app.get("/healthz", tags=["ops"], summary="Check the database and the search engine")
-    def healthz() -> JSONResponse:
-        try:
-            with runtime.db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as exc:  # noqa: BLE001 - health reports any failure
-            log.exception("database health check failed")
-            database = f"error: {type(exc).__name__}"
-        search = runtime.get(GuardedBackend).report()
-        ok = database == "ok"
-        body = {"status": "ok" if ok else "error", "database": database, "search": search["state"]}
-        if search["reason"]:
-            body.update(search_reason=search["reason"], search_since=search["since"])
-        return JSONResponse(body, status_code=200 if ok else 503)
-
-    readiness = health.Readiness(
-        settings=settings,
-        db=runtime.db,
-        search=lambda: _search_check(runtime),
-        backlog=search_sync.backlog,
-    )
-    app.include_router(health.router(readiness))
-    app.include_router(metrics.router(settings, runtime.db, _outbox_age))
     app.add_middleware(telemetry.Telemetry)  # outermost: it sees every answer, errors too
     return app
 

@@ -7,6 +7,8 @@ the highlight must be the whole field, folded exactly as indexed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -23,7 +25,7 @@ class Matcher:
 
     def __init__(self, units: list[Unit]) -> None:
         self.exact: set[str] = set()
-        self.prefixes: list[str] = []
+        prefixes: list[str] = []
         self.fuzzy: list[tuple[str, int, bool]] = []
         self.phrases: list[tuple[str, ...]] = []
         for unit in units:
@@ -33,29 +35,45 @@ class Matcher:
                 elif alt.typos:
                     self.fuzzy.append((alt.tokens[0], alt.typos, alt.prefix))
                 elif alt.prefix:
-                    self.prefixes.append(alt.tokens[0])
+                    prefixes.append(alt.tokens[0])
                 else:
                     self.exact.add(alt.tokens[0])
-        self._seen: dict[str, bool] = {}
+        self.prefixes = tuple(prefixes)
+        # A prefix, or a typo form within one typo, only matches tokens of its first letter (a
+        # first-letter typo costs two): the other tokens need no closer look.
+        loose = [*prefixes, *(word for word, typos, _ in self.fuzzy if typos < 2)]
+        self._letters = None if any(t > 1 for _, t, _ in self.fuzzy) else {w[:1] for w in loose}
+        self._seen: set[str] = set()  # tokens decided, and those of them that match
+        self._hits: set[str] = set()
 
-    def _token(self, token: str) -> bool:
-        found = self._seen.get(token)
-        if found is None:
-            found = (
-                token in self.exact
-                or any(token.startswith(p) for p in self.prefixes)
-                or any(_near(word, token, typos, prefix) for word, typos, prefix in self.fuzzy)
-            )
-            self._seen[token] = found
-        return found
+    def _loose(self, token: str) -> bool:
+        if self.prefixes and token.startswith(self.prefixes):
+            return True
+        for word, typos, prefix in self.fuzzy:
+            if (typos > 1 or token[:1] == word[:1]) and _near(word, token, typos, prefix):
+                return True
+        return False
 
-    def marked(self, flat: list[str]) -> set[int]:
+    def marked(self, flat: Sequence[str]) -> set[int]:
         """Return the positions in `flat` (folded tokens) to mark."""
-        chosen = {i for i, tok in enumerate(flat) if self._token(tok)}
+        present = set(flat)
+        new = present - self._seen  # each distinct token is decided once per query
+        if new:
+            self._seen |= new
+            self._hits |= new & self.exact
+            letters = self._letters
+            if letters is None or letters:
+                for token in new - self.exact:
+                    if (letters is None or token[:1] in letters) and self._loose(token):
+                        self._hits.add(token)
+        hits = present & self._hits
+        chosen = {i for i, tok in enumerate(flat) if tok in hits} if hits else set()
         for phrase in self.phrases:
+            if not present.issuperset(phrase):  # a set test spares the scan of most fields
+                continue
             size = len(phrase)
             for i in range(len(flat) - size + 1):
-                if tuple(flat[i : i + size]) == phrase:
+                if flat[i] == phrase[0] and tuple(flat[i : i + size]) == phrase:
                     chosen.update(range(i, i + size))
         return chosen
 

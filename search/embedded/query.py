@@ -139,6 +139,23 @@ class Builder:
             return Query.fuzzy_term_query(self.ts, name, words[0], alt.typos, True, alt.prefix)
         return Query.term_query(self.ts, name, words[0])
 
+    def alts(self, alts: list[Alt], name: str) -> list[tuple[Query, int]]:
+        """Queries for the alternatives in one field, with their typos. The exact one-word
+        alternatives (a word and its synonyms: dozens in seven languages) all score alike, so
+        they are one term-set query rather than a clause each."""
+        exact = [
+            term(a.tokens[0]) for a in alts if len(a.tokens) == 1 and not (a.typos or a.prefix)
+        ]
+        out = [
+            (self.alt(a, name), a.typos) for a in alts if len(a.tokens) > 1 or a.typos or a.prefix
+        ]
+        if len(exact) == 1:
+            out.append((Query.term_query(self.ts, name, exact[0]), 0))
+        elif exact:
+            terms = [(Occur.Should, Query.term_query(self.ts, name, t)) for t in exact]
+            out.append((Query.boolean_query(terms), 0))
+        return out
+
     def unit(self, unit: Unit, counted: bool = False) -> Query:
         """The unit's best match (fewest typos, then best field), plus a little per field.
 
@@ -152,9 +169,8 @@ class Builder:
         for position, name in enumerate(fields):
             ahead = len(fields) - 1 - position
             here = []
-            for alt in unit.alts:
-                query = self.alt(alt, name)
-                score = base + TYPO * (2 - alt.typos) + ATTRIBUTE * ahead
+            for query, typos in self.alts(unit.alts, name):
+                score = base + TYPO * (2 - typos) + ATTRIBUTE * ahead
                 best.append(Query.const_score_query(query, score))
                 here.append(Query.const_score_query(query, ahead + 1))
             if typed:
@@ -197,9 +213,9 @@ class Builder:
                 occur,
                 Query.boolean_query(
                     [
-                        (Occur.Should, self.alt(alt, name))
+                        (Occur.Should, query)
                         for name in self.schema.searchable
-                        for alt in unit.alts
+                        for query, _ in self.alts(unit.alts, name)
                     ]
                 ),
             )
